@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs what libxenqmp needs to build and test on Debian 12 (as root, or
+# through sudo). The list is kept here only: .ci/run and the README use it.
+set -e
+
+packages="
+  build-essential pkg-config autoconf automake libtool autoconf-archive
+  libglib2.0-dev libjson-glib-dev libxen-dev
+  qemu-system-x86
+  valgrind
+"
+
+if [ "$(id -u)" -ne 0 ]; then
+  exec sudo "$0" "$@"
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $packages

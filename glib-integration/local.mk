@@ -1,0 +1,35 @@
+# glib-integration/: examples (and, later, the client API and xen-qmp)
+
+# Programs here include <xenqmp/xenqmp.h> as users do; this tree mirrors the
+# installed include directory.
+xenqmp_include_stamp = glib-integration/include/xenqmp/.stamp
+$(xenqmp_include_stamp): $(xenqmp_public_headers) $(xenqmp_built_headers)
+	$(AM_V_GEN)$(MKDIR_P) glib-integration/include/xenqmp && \
+	for h in $(xenqmp_public_headers); do \
+	  ln -sf $(abs_top_srcdir)/$$h glib-integration/include/xenqmp/; done && \
+	for h in $(xenqmp_built_headers); do \
+	  ln -sf $(abs_top_builddir)/$$h glib-integration/include/xenqmp/; done && \
+	touch $@
+BUILT_SOURCES += $(xenqmp_include_stamp)
+clean-local: clean-include-mirror
+.PHONY: clean-include-mirror
+clean-include-mirror:
+	rm -rf glib-integration/include
+
+examples_cppflags = -I$(top_builddir)/glib-integration/include
+examples_cflags = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
+examples_ldadd = plugin/libxenqmp-1.0.la $(GLIB_LIBS) $(JSON_LIBS)
+
+noinst_PROGRAMS += glib-integration/examples/cmd-demo
+glib_integration_examples_cmd_demo_SOURCES = glib-integration/examples/cmd-demo.c
+glib_integration_examples_cmd_demo_CPPFLAGS = $(examples_cppflags)
+glib_integration_examples_cmd_demo_CFLAGS = $(examples_cflags)
+glib_integration_examples_cmd_demo_LDADD = $(examples_ldadd)
+
+# make demo: the command API against fake-qemu, printing what it did.
+demo: glib-integration/examples/cmd-demo fake-qemu/fake-qemu
+	@glib-integration/examples/cmd-demo --fake-qemu fake-qemu/fake-qemu
+
+# The demo is also a test: it exits non-zero when a step goes wrong.
+TESTS += tests/demo.test
+dist_check_SCRIPTS += tests/demo.test

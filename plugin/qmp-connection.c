@@ -1,0 +1,1002 @@
+/* qmp-connection.c: one QMP connection to one QEMU
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The data path runs top to bottom in connection_io(): write what is
+ * queued, read what arrived, split it into messages, dispatch each one.
+ * Anything dispatched may call back into user code, which may execute,
+ * abandon, close or drop the last reference: the connection pins itself
+ * around dispatch and checks its state after every message.
+ */
+#include "config.h"
+
+#include "qmp-connection.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "qmp-framer.h"
+#include "qmp-message.h"
+#include "qmp-pending.h"
+#include "qmp-socket-source.h"
+#include "qmp-trace.h"
+
+/* Reads per dispatch: a device model that floods must not keep the other
+ * domains' sources from running. */
+#define READ_CHUNK        (64 * 1024)
+#define READS_PER_DISPATCH 16
+/* A sendmsg() gathers at most this many queued commands. */
+#define WRITE_BATCH        64
+/* connect() retries while the socket's backlog is full. */
+#define CONNECT_RETRY_MS   20
+/* Descriptors QEMU might send us: we never want them, but must close them. */
+#define MAX_RECV_FDS       16
+
+struct _QmpConnection {
+  gint                     ref_count;
+  QmpConnectionState       state;
+  char                    *socket_path;
+  char                    *peer;
+  GMainContext            *context;
+  QmpConnectionConfig      config;
+  QmpConnectionCallbacks   callbacks;
+  gpointer                 user_data;
+  guint64                  tag;
+
+  int                      fd;
+  GSource                 *source;
+  GSource                 *connect_retry;
+  GSource                 *idle_close;
+  GSource                 *drain_close;
+
+  QmpFramer               *framer;
+  JsonParser              *parser;
+  JsonNode                *greeting;   /* whole greeting message */
+  gboolean                 oob_enabled;
+
+  gint64                   next_id;
+  GHashTable              *by_id;      /* gint64 id -> QmpPending (owned) */
+  GQueue                   outq;       /* QmpPending not yet fully written */
+  guint                    n_tasks;    /* pendings with a task */
+  guint                    holds;
+};
+
+static GQuark pending_quark;
+
+static void connection_update_io   (QmpConnection *conn);
+static void connection_check_idle  (QmpConnection *conn);
+static void connection_fail        (QmpConnection *conn,
+                                    GError        *error);
+
+QmpConnection *
+qmp_connection_new (const char                   *socket_path,
+                    const char                   *peer_name,
+                    GMainContext                 *context,
+                    const QmpConnectionConfig    *config,
+                    const QmpConnectionCallbacks *callbacks,
+                    gpointer                      user_data)
+{
+  QmpConnection *conn = g_new0 (QmpConnection, 1);
+
+  if (pending_quark == 0)
+    pending_quark = g_quark_from_static_string ("xen-qmp-pending");
+
+  conn->ref_count = 1;
+  conn->state = QMP_CONNECTION_CONNECTING;
+  conn->socket_path = g_strdup (socket_path);
+  conn->peer = g_strdup (peer_name);
+  conn->context = g_main_context_ref (context);
+  conn->config = *config;
+  if (callbacks != NULL)
+    conn->callbacks = *callbacks;
+  conn->user_data = user_data;
+  conn->fd = -1;
+  conn->framer = qmp_framer_new (config->limits.max_message_size,
+                                 config->limits.max_depth);
+  conn->parser = json_parser_new ();
+  conn->next_id = 1;
+  conn->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_queue_init (&conn->outq);
+  return conn;
+}
+
+QmpConnection *
+qmp_connection_ref (QmpConnection *conn)
+{
+  g_atomic_int_inc (&conn->ref_count);
+  return conn;
+}
+
+void
+qmp_connection_unref (QmpConnection *conn)
+{
+  if (conn == NULL || !g_atomic_int_dec_and_test (&conn->ref_count))
+    return;
+  /* Nobody can be waiting on a connection nobody references: a pending
+   * task holds no reference, but its owner (cmd binding, client) does. */
+  qmp_connection_detach (conn);
+  if (conn->state != QMP_CONNECTION_CLOSED)
+    {
+      conn->ref_count = 1;
+      qmp_connection_close (conn, NULL);
+      conn->ref_count = 0;
+    }
+  g_assert (g_hash_table_size (conn->by_id) == 0);
+  g_hash_table_unref (conn->by_id);
+  qmp_framer_free (conn->framer);
+  g_object_unref (conn->parser);
+  g_clear_pointer (&conn->greeting, json_node_unref);
+  g_main_context_unref (conn->context);
+  g_free (conn->socket_path);
+  g_free (conn->peer);
+  g_free (conn);
+}
+
+QmpConnectionState
+qmp_connection_get_state (QmpConnection *conn)
+{
+  return conn->state;
+}
+
+const char *
+qmp_connection_get_peer (QmpConnection *conn)
+{
+  return conn->peer;
+}
+
+JsonObject *
+qmp_connection_get_greeting (QmpConnection *conn)
+{
+  JsonNode *qmp;
+
+  if (conn->greeting == NULL)
+    return NULL;
+  qmp = json_object_get_member (json_node_get_object (conn->greeting), "QMP");
+  return json_node_get_object (qmp);
+}
+
+gboolean
+qmp_connection_oob_enabled (QmpConnection *conn)
+{
+  return conn->oob_enabled;
+}
+
+void
+qmp_connection_set_tag (QmpConnection *conn, guint64 tag)
+{
+  conn->tag = tag;
+}
+
+guint64
+qmp_connection_get_tag (QmpConnection *conn)
+{
+  return conn->tag;
+}
+
+void
+qmp_connection_detach (QmpConnection *conn)
+{
+  memset (&conn->callbacks, 0, sizeof conn->callbacks);
+  conn->user_data = NULL;
+}
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+static GSource *
+attach_timeout (QmpConnection *conn,
+                guint          ms,
+                GSourceFunc    func,
+                gpointer       data)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, conn->context);
+  return source;
+}
+
+/* ---- connecting ---------------------------------------------------- */
+
+static gboolean connect_retry_cb (gpointer user_data);
+
+static gboolean
+try_connect (QmpConnection *conn, GError **error)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int saved;
+
+  strcpy (addr.sun_path, conn->socket_path);
+  while (connect (conn->fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      saved = errno;
+      if (saved == EINTR)
+        continue;
+      if (saved == EAGAIN)
+        {
+          /* The listener's backlog is full: QEMU is busy with another
+           * client and more are waiting. Keep trying; the command's own
+           * timeout bounds the wait. */
+          if (conn->connect_retry == NULL)
+            conn->connect_retry = attach_timeout (conn, CONNECT_RETRY_MS,
+                                                  connect_retry_cb, conn);
+          return TRUE;
+        }
+      if (saved == ENOENT)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "%s: no QMP socket at %s", conn->peer, conn->socket_path);
+      else if (saved == ECONNREFUSED)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                     "%s: nothing listens on %s (is QEMU running?)",
+                     conn->peer, conn->socket_path);
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     "%s: cannot connect to %s: %s", conn->peer,
+                     conn->socket_path, g_strerror (saved));
+      return FALSE;
+    }
+
+  destroy_source (&conn->connect_retry);
+  conn->state = QMP_CONNECTION_GREETING;
+  conn->source = qmp_socket_source_new (conn->fd);
+  return TRUE;
+}
+
+static gboolean connection_io (int fd, GIOCondition revents, gpointer user_data);
+
+static void
+attach_io_source (QmpConnection *conn)
+{
+  g_source_set_callback (conn->source, (GSourceFunc) (void (*) (void)) connection_io,
+                         conn, NULL);
+  g_source_attach (conn->source, conn->context);
+  connection_update_io (conn);
+}
+
+static gboolean
+connect_retry_cb (gpointer user_data)
+{
+  QmpConnection *conn = user_data;
+  g_autoptr(GError) error = NULL;
+
+  qmp_connection_ref (conn);
+  if (!try_connect (conn, &error))
+    connection_fail (conn, g_steal_pointer (&error));
+  else if (conn->state == QMP_CONNECTION_GREETING)
+    attach_io_source (conn);
+  qmp_connection_unref (conn);
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+qmp_connection_open (QmpConnection *conn, GError **error)
+{
+  struct sockaddr_un addr;
+
+  g_return_val_if_fail (conn->state == QMP_CONNECTION_CONNECTING && conn->fd < 0, FALSE);
+
+  if (strlen (conn->socket_path) >= sizeof addr.sun_path)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
+                   "%s: socket path %s is too long for a unix socket",
+                   conn->peer, conn->socket_path);
+      return FALSE;
+    }
+  conn->fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (conn->fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "%s: cannot create a socket: %s", conn->peer, g_strerror (saved));
+      return FALSE;
+    }
+  if (!try_connect (conn, error))
+    {
+      close (conn->fd);
+      conn->fd = -1;
+      conn->state = QMP_CONNECTION_CLOSED;
+      return FALSE;
+    }
+  if (conn->state == QMP_CONNECTION_GREETING)
+    attach_io_source (conn);
+  return TRUE;
+}
+
+/* ---- completing commands ------------------------------------------- */
+
+/* The one place where an Active command ends. ERROR is taken. The
+ * task's callback may run from in here (GTask runs it at once when we are
+ * inside a later main loop iteration): do not touch PENDING afterwards. */
+static void
+pending_complete (QmpPending *pending, JsonNode *ret, GError *error)
+{
+  GTask *task = g_steal_pointer (&pending->task);
+
+  destroy_source (&pending->timeout);
+  if (task == NULL)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  g_object_set_qdata (G_OBJECT (task), pending_quark, NULL);
+  pending->conn->n_tasks--;
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, json_node_ref (ret), (GDestroyNotify) json_node_unref);
+  g_object_unref (task);
+}
+
+static void
+pending_unqueue (QmpConnection *conn, QmpPending *pending)
+{
+  if (pending->link == NULL)
+    return;
+  g_queue_delete_link (&conn->outq, pending->link);
+  pending->link = NULL;
+}
+
+/* Takes PENDING out of the id table: the caller owns it now. */
+static QmpPending *
+pending_steal (QmpConnection *conn, QmpPending *pending)
+{
+  pending_unqueue (conn, pending);
+  if (pending->in_table)
+    {
+      g_hash_table_remove (conn->by_id, &pending->id);
+      pending->in_table = FALSE;
+    }
+  return pending;
+}
+
+static gint
+compare_pending_id (gconstpointer a, gconstpointer b)
+{
+  const QmpPending *pa = *(QmpPending * const *) a;
+  const QmpPending *pb = *(QmpPending * const *) b;
+
+  return pa->id < pb->id ? -1 : pa->id > pb->id;
+}
+
+/* The one function that fails every pending command, in the order they
+ * were executed. The table is emptied first, so that callbacks running
+ * from here see a consistent connection. */
+static void
+connection_fail_pending (QmpConnection *conn, const GError *error)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, conn->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      QmpPending *pending = value;
+
+      pending->in_table = FALSE;
+      pending_unqueue (conn, pending);
+      g_ptr_array_add (all, pending);
+    }
+  g_hash_table_remove_all (conn->by_id);
+  g_ptr_array_sort (all, compare_pending_id);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      QmpPending *pending = all->pdata[i];
+
+      if (pending->task != NULL)
+        pending_complete (pending, NULL, g_error_copy (error));
+    }
+  for (guint i = 0; i < all->len; i++)
+    qmp_pending_free (all->pdata[i]);
+}
+
+static void
+connection_close_internal (QmpConnection *conn, const GError *reason)
+{
+  g_autoptr(GError) fallback = NULL;
+  QmpConnectionCallbacks callbacks = conn->callbacks;
+  gpointer user_data = conn->user_data;
+
+  if (conn->state == QMP_CONNECTION_CLOSED)
+    return;
+  qmp_connection_ref (conn);
+  conn->state = QMP_CONNECTION_CLOSED;
+  destroy_source (&conn->source);
+  destroy_source (&conn->connect_retry);
+  destroy_source (&conn->idle_close);
+  destroy_source (&conn->drain_close);
+  if (conn->fd >= 0)
+    {
+      close (conn->fd);
+      conn->fd = -1;
+    }
+  g_debug ("%s: connection closed%s%s", conn->peer,
+           reason != NULL ? ": " : "", reason != NULL ? reason->message : "");
+
+  if (callbacks.closed != NULL)
+    callbacks.closed (conn, reason, user_data);
+
+  if (reason == NULL)
+    reason = fallback = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                     "%s: the connection was closed", conn->peer);
+  connection_fail_pending (conn, reason);
+  qmp_connection_unref (conn);
+}
+
+void
+qmp_connection_close (QmpConnection *conn, const GError *reason)
+{
+  connection_close_internal (conn, reason);
+}
+
+/* A failure of the connection itself. ERROR is taken. */
+static void
+connection_fail (QmpConnection *conn, GError *error)
+{
+  connection_close_internal (conn, error);
+  g_error_free (error);
+}
+
+/* QEMU broke the protocol: an administrator should know. */
+static void
+connection_protocol_error (QmpConnection *conn, GError *error)
+{
+  g_prefix_error (&error, "%s: ", conn->peer);
+  g_warning ("%s", error->message);
+  connection_fail (conn, error);
+}
+
+/* ---- idleness ------------------------------------------------------ */
+
+static gboolean
+idle_close_cb (gpointer user_data)
+{
+  QmpConnection *conn = user_data;
+
+  g_clear_pointer (&conn->idle_close, g_source_unref);
+  qmp_connection_close (conn, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+drain_close_cb (gpointer user_data)
+{
+  QmpConnection *conn = user_data;
+
+  g_clear_pointer (&conn->drain_close, g_source_unref);
+  g_debug ("%s: replies to abandoned commands did not come in %u ms",
+           conn->peer, conn->config.drain_timeout_ms);
+  qmp_connection_close (conn, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Nobody needs the connection once it has no hold and no Active command;
+ * commands already sent (abandoned ones too) still keep it open until
+ * their replies are read, since some QEMUs wedge their monitor when a
+ * client leaves before reading a reply. */
+static void
+connection_check_idle (QmpConnection *conn)
+{
+  gboolean busy = conn->holds > 0 || conn->n_tasks > 0;
+  gboolean draining = !busy && g_hash_table_size (conn->by_id) > 0;
+
+  if (conn->state == QMP_CONNECTION_CLOSED)
+    return;
+  if (busy || draining)
+    destroy_source (&conn->idle_close);
+  if (!draining)
+    destroy_source (&conn->drain_close);
+
+  if (draining && conn->drain_close == NULL)
+    conn->drain_close = attach_timeout (conn, conn->config.drain_timeout_ms,
+                                        drain_close_cb, conn);
+  else if (!busy && !draining && conn->idle_close == NULL
+           && conn->config.idle_timeout_ms != G_MAXUINT)
+    conn->idle_close = attach_timeout (conn, conn->config.idle_timeout_ms,
+                                       idle_close_cb, conn);
+}
+
+void
+qmp_connection_hold (QmpConnection *conn)
+{
+  conn->holds++;
+  connection_check_idle (conn);
+}
+
+void
+qmp_connection_release (QmpConnection *conn)
+{
+  g_return_if_fail (conn->holds > 0);
+  conn->holds--;
+  connection_check_idle (conn);
+}
+
+/* ---- writing ------------------------------------------------------- */
+
+static gboolean
+can_write (QmpConnection *conn, QmpPending *pending)
+{
+  return pending->internal
+         ? conn->state >= QMP_CONNECTION_NEGOTIATING
+         : conn->state == QMP_CONNECTION_READY;
+}
+
+static void
+connection_update_io (QmpConnection *conn)
+{
+  QmpPending *head = g_queue_peek_head (&conn->outq);
+
+  if (conn->source != NULL)
+    qmp_socket_source_set_want_write (conn->source,
+                                      head != NULL && can_write (conn, head));
+}
+
+static void
+trace_sent (QmpConnection *conn, QmpPending *pending, guint n_fds)
+{
+  if (qmp_trace_enabled ())
+    qmp_trace_message (conn->peer, TRUE, pending->wire, pending->wire_len,
+                       pending->trace_node, n_fds);
+}
+
+/* Sends as much of the queue as the socket takes. A command's fd goes with
+ * its first byte, so a batch never carries a second command with an fd. */
+static gboolean
+connection_flush (QmpConnection *conn, GError **error)
+{
+  while (!g_queue_is_empty (&conn->outq))
+    {
+      struct iovec iov[WRITE_BATCH];
+      union {
+        char buf[CMSG_SPACE (sizeof (int))];
+        struct cmsghdr align;
+      } control;
+      struct msghdr msg = { .msg_iov = iov };
+      QmpPending *head = g_queue_peek_head (&conn->outq);
+      gboolean send_fd = head->fd >= 0 && head->written == 0;
+      GList *l;
+      gssize n;
+
+      if (!can_write (conn, head))
+        break;
+      for (l = conn->outq.head; l != NULL && msg.msg_iovlen < WRITE_BATCH; l = l->next)
+        {
+          QmpPending *p = l->data;
+
+          if (l != conn->outq.head && (p->fd >= 0 || !can_write (conn, p)))
+            break;
+          iov[msg.msg_iovlen].iov_base = p->wire + p->written;
+          iov[msg.msg_iovlen].iov_len = p->wire_len - p->written;
+          msg.msg_iovlen++;
+        }
+      if (send_fd)
+        {
+          struct cmsghdr *cmsg;
+
+          memset (&control, 0, sizeof control);
+          msg.msg_control = control.buf;
+          msg.msg_controllen = sizeof control.buf;
+          cmsg = CMSG_FIRSTHDR (&msg);
+          cmsg->cmsg_level = SOL_SOCKET;
+          cmsg->cmsg_type = SCM_RIGHTS;
+          cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+          memcpy (CMSG_DATA (cmsg), &head->fd, sizeof (int));
+        }
+
+      n = sendmsg (conn->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0)
+        {
+          int saved = errno;
+
+          if (saved == EINTR)
+            continue;
+          if (saved == EAGAIN)
+            break;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "%s: writing to QEMU failed: %s", conn->peer,
+                       g_strerror (saved));
+          return FALSE;
+        }
+
+      if (send_fd && n > 0)
+        {
+          /* The kernel holds its own reference now. */
+          close (head->fd);
+          head->fd = -1;
+        }
+      while (n > 0)
+        {
+          QmpPending *p = g_queue_peek_head (&conn->outq);
+          gsize left = p->wire_len - p->written;
+          gsize used = MIN ((gsize) n, left);
+
+          p->written += used;
+          n -= (gssize) used;
+          if (p->written == p->wire_len)
+            {
+              g_queue_pop_head (&conn->outq);
+              p->link = NULL;
+              trace_sent (conn, p, (p == head && send_fd) ? 1 : 0);
+              g_clear_pointer (&p->wire, g_free);
+            }
+        }
+    }
+  return TRUE;
+}
+
+static gint64
+connection_enqueue (QmpConnection *conn, QmpPending *pending)
+{
+  pending->conn = conn;
+  pending->in_table = TRUE;
+  g_hash_table_insert (conn->by_id, &pending->id, pending);
+  g_queue_push_tail (&conn->outq, pending);
+  pending->link = conn->outq.tail;
+  connection_update_io (conn);
+  return pending->id;
+}
+
+/* ---- the API for commands ------------------------------------------ */
+
+gboolean
+qmp_connection_can_execute (QmpConnection *conn, GError **error)
+{
+  if (conn->state == QMP_CONNECTION_CLOSED)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                   "%s: the connection is closed", conn->peer);
+      return FALSE;
+    }
+  if (conn->n_tasks >= conn->config.limits.max_queued)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "%s: %u commands are already Active on this connection "
+                   "(limit max-queued-commands)", conn->peer,
+                   conn->config.limits.max_queued);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+pending_timeout_cb (gpointer user_data)
+{
+  QmpPending *pending = user_data;
+  QmpConnection *conn = qmp_connection_ref (pending->conn);
+  GError *error;
+
+  error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "%s: %s timed out after %u ms without a reply",
+                       conn->peer, pending->command, pending->timeout_ms);
+  g_clear_pointer (&pending->timeout, g_source_unref);
+
+  if (pending->written == 0 && pending->in_table)
+    {
+      /* Never sent: QEMU will not hear of it. */
+      pending_steal (conn, pending);
+      pending_complete (pending, NULL, error);
+      qmp_pending_free (pending);
+    }
+  else
+    /* Sent (maybe in part): keep the id, so that the late reply is
+     * recognised and dropped. */
+    pending_complete (pending, NULL, error);
+
+  connection_check_idle (conn);
+  qmp_connection_unref (conn);
+  return G_SOURCE_REMOVE;
+}
+
+void
+qmp_connection_execute (QmpConnection *conn,
+                        GTask         *task,
+                        const char    *command,
+                        JsonObject    *arguments,
+                        gboolean       out_of_band,
+                        int            fd,
+                        guint          timeout_ms)
+{
+  QmpPending *pending;
+
+  g_return_if_fail (conn->state != QMP_CONNECTION_CLOSED);
+
+  pending = qmp_pending_new (conn->next_id++, command, arguments,
+                             out_of_band && conn->oob_enabled, fd,
+                             qmp_trace_enabled ());
+  pending->task = g_object_ref (task);
+  g_object_set_qdata (G_OBJECT (task), pending_quark, pending);
+  conn->n_tasks++;
+  pending->timeout_ms = timeout_ms;
+  if (timeout_ms > 0)
+    {
+      pending->timeout = g_timeout_source_new (timeout_ms);
+      g_source_set_callback (pending->timeout, pending_timeout_cb, pending, NULL);
+      g_source_attach (pending->timeout, conn->context);
+    }
+  connection_enqueue (conn, pending);
+  connection_check_idle (conn);
+}
+
+void
+qmp_connection_abandon (QmpConnection *conn, GTask *task)
+{
+  QmpPending *pending = g_object_get_qdata (G_OBJECT (task), pending_quark);
+  GError *error;
+
+  if (pending == NULL)
+    return;
+  g_assert (pending->conn == conn);
+  qmp_connection_ref (conn);
+  error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                       "%s: %s was cancelled", conn->peer, pending->command);
+  if (pending->written == 0 && pending->in_table)
+    {
+      pending_steal (conn, pending);
+      pending_complete (pending, NULL, error);
+      qmp_pending_free (pending);
+    }
+  else
+    pending_complete (pending, NULL, error);
+  connection_check_idle (conn);
+  qmp_connection_unref (conn);
+}
+
+/* ---- reading and dispatching --------------------------------------- */
+
+static void
+send_capabilities (QmpConnection *conn, gboolean offers_oob)
+{
+  g_autoptr(JsonObject) args = NULL;
+  QmpPending *pending;
+
+  conn->oob_enabled = offers_oob && conn->config.enable_oob;
+  if (conn->oob_enabled)
+    {
+      JsonArray *enable = json_array_new ();
+
+      json_array_add_string_element (enable, "oob");
+      args = json_object_new ();
+      json_object_set_array_member (args, "enable", enable);
+    }
+  pending = qmp_pending_new (conn->next_id++, "qmp_capabilities", args,
+                             FALSE, -1, qmp_trace_enabled ());
+  pending->internal = TRUE;
+  conn->state = QMP_CONNECTION_NEGOTIATING;
+  /* It must go before the commands that were queued while we waited. */
+  pending->conn = conn;
+  pending->in_table = TRUE;
+  g_hash_table_insert (conn->by_id, &pending->id, pending);
+  g_queue_push_head (&conn->outq, pending);
+  pending->link = conn->outq.head;
+  connection_update_io (conn);
+}
+
+static void
+handle_reply (QmpConnection *conn, QmpMessage *msg)
+{
+  QmpPending *pending;
+
+  if (conn->state < QMP_CONNECTION_NEGOTIATING)
+    {
+      connection_protocol_error (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                 "QEMU sent a reply before its greeting"));
+      return;
+    }
+  if (msg->id_kind == QMP_MESSAGE_ID_NONE)
+    {
+      /* QEMU omits the id only when it could not read the command: then
+       * the stream is out of step and no command can be matched. */
+      connection_protocol_error (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                 "QEMU sent a reply without an id%s%s",
+                                 msg->kind == QMP_MESSAGE_ERROR ? ": " : "",
+                                 msg->kind == QMP_MESSAGE_ERROR ? msg->error_desc : ""));
+      return;
+    }
+  pending = msg->id_kind == QMP_MESSAGE_ID_OURS
+            ? g_hash_table_lookup (conn->by_id, &msg->id) : NULL;
+  if (pending == NULL)
+    {
+      g_debug ("%s: dropped a reply to an unknown id", conn->peer);
+      return;
+    }
+  if (pending->link != NULL)
+    {
+      connection_protocol_error (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                 "QEMU replied to command %" G_GINT64_FORMAT
+                                 " before it was sent", msg->id));
+      return;
+    }
+
+  pending_steal (conn, pending);
+  if (pending->internal)
+    {
+      if (msg->kind == QMP_MESSAGE_ERROR)
+        {
+          qmp_pending_free (pending);
+          connection_protocol_error (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                     "QEMU refused qmp_capabilities: %s",
+                                     msg->error_desc));
+          return;
+        }
+      qmp_pending_free (pending);
+      conn->state = QMP_CONNECTION_READY;
+      connection_update_io (conn);
+      connection_check_idle (conn);
+      return;
+    }
+
+  if (pending->task == NULL)
+    g_debug ("%s: dropped the late reply to %s", conn->peer, pending->command);
+  if (msg->kind == QMP_MESSAGE_ERROR)
+    pending_complete (pending, NULL, qmp_message_to_gerror (msg));
+  else
+    pending_complete (pending, msg->ret, NULL);
+  qmp_pending_free (pending);
+  connection_check_idle (conn);
+}
+
+static void
+handle_message (QmpConnection *conn, const char *data, gsize len, guint n_fds)
+{
+  g_auto(QmpMessage) msg = { 0 };
+  GError *error = NULL;
+
+  if (!qmp_message_parse (conn->parser, data, len, &msg, &error))
+    {
+      if (qmp_trace_enabled ())
+        qmp_trace_message (conn->peer, FALSE, data, len, NULL, n_fds);
+      connection_protocol_error (conn, error);
+      return;
+    }
+  if (qmp_trace_enabled ())
+    qmp_trace_message (conn->peer, FALSE, data, len, msg.root, n_fds);
+
+  switch (msg.kind)
+    {
+    case QMP_MESSAGE_GREETING:
+      if (conn->state != QMP_CONNECTION_GREETING)
+        {
+          connection_protocol_error (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                     "QEMU sent a second greeting"));
+          return;
+        }
+      conn->greeting = json_node_ref (msg.root);
+      send_capabilities (conn, msg.offers_oob);
+      break;
+    case QMP_MESSAGE_EVENT:
+      if (conn->callbacks.event != NULL)
+        conn->callbacks.event (conn, msg.event, msg.event_data,
+                               msg.timestamp_us, conn->user_data);
+      break;
+    case QMP_MESSAGE_RETURN:
+    case QMP_MESSAGE_ERROR:
+      handle_reply (conn, &msg);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* recvmsg() so that descriptors QEMU sends (it never should) are received
+ * and closed rather than left in the socket or leaked. */
+static gssize
+receive (QmpConnection *conn, guint8 *buf, gsize len, guint *n_fds)
+{
+  union {
+    char buf[CMSG_SPACE (MAX_RECV_FDS * sizeof (int))];
+    struct cmsghdr align;
+  } control;
+  struct iovec iov = { buf, len };
+  struct msghdr msg = {
+    .msg_iov = &iov, .msg_iovlen = 1,
+    .msg_control = control.buf, .msg_controllen = sizeof control.buf,
+  };
+  gssize n;
+
+  *n_fds = 0;
+  do
+    n = recvmsg (conn->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return n;
+
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+      {
+        gsize count = (c->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+
+        for (gsize i = 0; i < count; i++)
+          {
+            int fd;
+
+            memcpy (&fd, CMSG_DATA (c) + i * sizeof (int), sizeof fd);
+            close (fd);
+          }
+        *n_fds += count;
+      }
+  if (*n_fds > 0)
+    g_debug ("%s: closed %u file descriptors QEMU sent", conn->peer, *n_fds);
+  return n;
+}
+
+static void
+connection_read (QmpConnection *conn)
+{
+  for (int i = 0; i < READS_PER_DISPATCH && conn->state != QMP_CONNECTION_CLOSED; i++)
+    {
+      GError *error = NULL;
+      gsize avail;
+      guint8 *buf = qmp_framer_reserve (conn->framer, READ_CHUNK, &avail);
+      guint n_fds;
+      gssize n = receive (conn, buf, MIN (avail, READ_CHUNK), &n_fds);
+      const char *data;
+      gsize len;
+      QmpFramerResult r;
+
+      if (n < 0)
+        {
+          int saved = errno;
+
+          if (saved == EAGAIN)
+            return;
+          connection_fail (conn, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
+                                              "%s: reading from QEMU failed: %s",
+                                              conn->peer, g_strerror (saved)));
+          return;
+        }
+      if (n == 0)
+        {
+          gsize cut = qmp_framer_pending (conn->framer);
+
+          if (cut > 0)
+            connection_fail (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                                                "%s: QEMU closed the connection in the "
+                                                "middle of a message (%" G_GSIZE_FORMAT
+                                                " bytes cut off)", conn->peer, cut));
+          else
+            connection_fail (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                                                "%s: QEMU closed the connection",
+                                                conn->peer));
+          return;
+        }
+      qmp_framer_commit (conn->framer, (gsize) n);
+
+      while (conn->state != QMP_CONNECTION_CLOSED
+             && (r = qmp_framer_next (conn->framer, &data, &len, &error)) != QMP_FRAMER_NEED_MORE)
+        {
+          if (r == QMP_FRAMER_ERROR)
+            {
+              connection_protocol_error (conn, error);
+              return;
+            }
+          handle_message (conn, data, len, n_fds);
+          n_fds = 0;
+        }
+    }
+}
+
+static gboolean
+connection_io (int fd, GIOCondition revents, gpointer user_data)
+{
+  QmpConnection *conn = qmp_connection_ref (user_data);
+  GError *error = NULL;
+
+  if ((revents & G_IO_OUT) && !connection_flush (conn, &error))
+    connection_fail (conn, error);
+  if (conn->state != QMP_CONNECTION_CLOSED && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)))
+    connection_read (conn);
+  if (conn->state != QMP_CONNECTION_CLOSED)
+    connection_update_io (conn);
+  qmp_connection_unref (conn);
+  return G_SOURCE_CONTINUE;
+}

@@ -1,0 +1,104 @@
+/* qmp-connection.h: one QMP connection to one QEMU
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include "qmp-limits.h"
+
+typedef struct _QmpConnection QmpConnection;
+
+typedef enum {
+  QMP_CONNECTION_CONNECTING,   /* backlog full: retrying connect() */
+  QMP_CONNECTION_GREETING,     /* connected; waiting for QEMU's greeting */
+  QMP_CONNECTION_NEGOTIATING,  /* qmp_capabilities sent; waiting for its reply */
+  QMP_CONNECTION_READY,        /* commands flow */
+  QMP_CONNECTION_CLOSED,       /* closed; every Active command was completed */
+} QmpConnectionState;
+
+typedef struct {
+  /* An event, in any state (QEMU may send some before its greeting). */
+  void (*event)  (QmpConnection *conn,
+                  const char    *name,
+                  JsonObject    *data,
+                  gint64         timestamp_us,
+                  gpointer       user_data);
+  /* The connection closed: REASON is NULL when it closed because nobody
+   * needed it any more. Called before pending commands are failed, so that
+   * their callbacks already find it gone. */
+  void (*closed) (QmpConnection *conn,
+                  const GError  *reason,
+                  gpointer       user_data);
+} QmpConnectionCallbacks;
+
+typedef struct {
+  QmpLimits limits;
+  gboolean  enable_oob;
+  /* Close this long after the last hold and command are gone;
+   * G_MAXUINT: never. */
+  guint     idle_timeout_ms;
+  /* How long replies to abandoned or timed-out commands are waited for
+   * before the connection is closed anyway. */
+  guint     drain_timeout_ms;
+} QmpConnectionConfig;
+
+QmpConnection     *qmp_connection_new          (const char                   *socket_path,
+                                                const char                   *peer_name,
+                                                GMainContext                 *context,
+                                                const QmpConnectionConfig    *config,
+                                                const QmpConnectionCallbacks *callbacks,
+                                                gpointer                      user_data);
+QmpConnection     *qmp_connection_ref          (QmpConnection *conn);
+void               qmp_connection_unref        (QmpConnection *conn);
+
+/* connect(): the only I/O done synchronously. */
+gboolean           qmp_connection_open         (QmpConnection  *conn,
+                                                GError        **error);
+
+QmpConnectionState qmp_connection_get_state    (QmpConnection *conn);
+const char        *qmp_connection_get_peer     (QmpConnection *conn);
+/* The "QMP" member of QEMU's greeting, once it came. */
+JsonObject        *qmp_connection_get_greeting (QmpConnection *conn);
+gboolean           qmp_connection_oob_enabled  (QmpConnection *conn);
+
+/* Whether one more command would be accepted (open, under max_queued). */
+gboolean           qmp_connection_can_execute  (QmpConnection  *conn,
+                                                GError        **error);
+
+/* Queues COMMAND; TASK is the Active command: it is completed exactly once
+ * with a JsonNode (the "return" value), a XEN_QMP_ERROR or a G_IO_ERROR,
+ * unless it is abandoned. FD (or -1) is taken: sent with the command's
+ * first byte, then closed; closed too if the command never goes out.
+ * Call qmp_connection_can_execute() first. */
+void               qmp_connection_execute      (QmpConnection *conn,
+                                                GTask         *task,
+                                                const char    *command,
+                                                JsonObject    *arguments,
+                                                gboolean       out_of_band,
+                                                int            fd,
+                                                guint          timeout_ms);
+
+/* Completes TASK with G_IO_ERROR_CANCELLED now if it is still Active. A
+ * command already sent stays known, so that its reply is dropped. */
+void               qmp_connection_abandon      (QmpConnection *conn,
+                                                GTask         *task);
+
+/* While held, the connection is not closed for being idle. */
+void               qmp_connection_hold         (QmpConnection *conn);
+void               qmp_connection_release      (QmpConnection *conn);
+
+/* Closes now; Active commands complete with REASON (or "closed"). */
+void               qmp_connection_close        (QmpConnection *conn,
+                                                const GError  *reason);
+
+/* A number the owner files the connection under (the host: the domid). */
+void               qmp_connection_set_tag      (QmpConnection *conn,
+                                                guint64        tag);
+guint64            qmp_connection_get_tag      (QmpConnection *conn);
+
+/* Forget the owner's callbacks (the owner is going away). */
+void               qmp_connection_detach       (QmpConnection *conn);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QmpConnection, qmp_connection_unref)

@@ -1,0 +1,40 @@
+/* qmp-pending.h: a command on its way to QEMU and back
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+typedef struct _QmpConnection QmpConnection;
+
+/* Like libqmi's transactions: one record per command id, holding the GTask
+ * (the Active command), its timeout and its bytes; whichever of reply,
+ * timeout, abandon or connection failure comes first completes it. */
+typedef struct {
+  gint64         id;
+  QmpConnection *conn;         /* not a reference: the connection owns this */
+  GTask         *task;         /* NULL: internal, completed or abandoned */
+  gboolean       internal;     /* qmp_capabilities, sent by the library */
+  char          *command;      /* for messages: "query-status" */
+
+  char          *wire;         /* the JSON text and its newline */
+  gsize          wire_len;
+  gsize          written;
+  int            fd;           /* sent with the first byte, then closed */
+  JsonNode      *trace_node;   /* what was sent, kept only while tracing */
+
+  GList         *link;         /* in the output queue while unsent */
+  gboolean       in_table;     /* owned by the connection's id table */
+  GSource       *timeout;
+  guint          timeout_ms;
+} QmpPending;
+
+QmpPending *qmp_pending_new  (gint64      id,
+                              const char *command,
+                              JsonObject *arguments,
+                              gboolean    out_of_band,
+                              int         fd,
+                              gboolean    keep_trace_node);
+void        qmp_pending_free (QmpPending *pending);

@@ -1,0 +1,95 @@
+/* xen-qmp-cmd.h: the Xen command API (Idle/Active QMP commands)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined (__XEN_QMP_H_INSIDE__) && !defined (XEN_QMP_COMPILATION)
+#error "Only <xenqmp/xenqmp.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "xen-qmp-error.h"
+#include "xen-qmp-host.h"
+#include "xen-qmp-macros.h"
+
+G_BEGIN_DECLS
+
+typedef struct _XenQmpCmd XenQmpCmd;
+
+/**
+ * XenQmpCmdCallback:
+ * @cmd: the command, Idle again: it may be exec'd or thrown away here
+ * @response: (nullable): QEMU's `return` value, or %NULL on error; owned
+ *   by the library and valid until the callback returns
+ * @error_class: %XEN_QMP_ERROR_CLASS_NONE on success
+ * @error: (nullable): %NULL on success; a QMP error in the
+ *   %XEN_QMP_ERROR domain (code = @error_class, message = QEMU's `desc`),
+ *   or a local error in the %G_IO_ERROR domain
+ * @user_data: the data given to xen_qmp_cmd_exec()
+ *
+ * Called once for each Active command, from the host's main context and
+ * never from inside xen_qmp_cmd_exec(), unless the command was disposed
+ * first.
+ *
+ * Since: 0.1
+ */
+typedef void (*XenQmpCmdCallback) (XenQmpCmd        *cmd,
+                                   JsonNode         *response,
+                                   XenQmpErrorClass  error_class,
+                                   const GError     *error,
+                                   gpointer          user_data);
+
+/**
+ * XenQmpCmd:
+ * @domid: the domain; set by xen_qmp_cmd_exec(), read-only while Active
+ *   and inside the callback
+ * @callback: set by xen_qmp_cmd_exec(); likewise read-only
+ * @user_data: set by xen_qmp_cmd_exec(); likewise read-only
+ * @fd: -1, or a file descriptor set before xen_qmp_cmd_exec(): it is
+ *   sent with the command (`SCM_RIGHTS`) and closed by the library, also
+ *   when exec fails and on dispose. The library sets it back to -1 once it
+ *   owns the descriptor.
+ * @timeout_ms: 0 for no timeout, or how long the command may stay Active
+ *   before it completes with %G_IO_ERROR_TIMED_OUT
+ *
+ * A QMP command, allocated by the caller (typically inside its own state
+ * struct). It is Idle after xen_qmp_cmd_init() and inside its callback;
+ * Active between a successful xen_qmp_cmd_exec() and its callback. An Idle
+ * command holds nothing and may be freed; an Active one must be disposed
+ * before it is freed.
+ *
+ * Since: 0.1
+ */
+struct _XenQmpCmd {
+  guint32            domid;
+  XenQmpCmdCallback  callback;
+  gpointer           user_data;
+  int                fd;
+  guint              timeout_ms;
+
+  /*< private >*/
+  gpointer           priv[6];
+};
+
+XEN_QMP_AVAILABLE_IN_ALL
+void     xen_qmp_cmd_init    (XenQmpCmd          *cmd);
+
+XEN_QMP_AVAILABLE_IN_ALL
+gboolean xen_qmp_cmd_exec    (XenQmpHost         *host,
+                              XenQmpCmd          *cmd,
+                              XenQmpCmdCallback   callback,
+                              gpointer            user_data,
+                              guint32             domid,
+                              const char         *command,
+                              JsonObject         *arguments,
+                              GError            **error);
+
+XEN_QMP_AVAILABLE_IN_ALL
+void     xen_qmp_cmd_dispose (XenQmpCmd          *cmd);
+
+XEN_QMP_AVAILABLE_IN_ALL
+gboolean xen_qmp_cmd_is_active (const XenQmpCmd  *cmd);
+
+G_END_DECLS

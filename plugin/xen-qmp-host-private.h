@@ -1,0 +1,14 @@
+/* xen-qmp-host-private.h: what the command API needs of the host
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "xen-qmp-host.h"
+#include "qmp-connection.h"
+
+/* The open connection to DOMID's QEMU, or a new one (connect() done, no
+ * other I/O). Errors are synchronous: no socket, refused. */
+QmpConnection *_xen_qmp_host_connect (XenQmpHost  *host,
+                                      guint32      domid,
+                                      GError     **error);

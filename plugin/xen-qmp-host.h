@@ -1,0 +1,75 @@
+/* xen-qmp-host.h: a Xen host's domains as seen by the toolstack
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined (__XEN_QMP_H_INSIDE__) && !defined (XEN_QMP_COMPILATION)
+#error "Only <xenqmp/xenqmp.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+#include "xen-qmp-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * XEN_QMP_DEFAULT_RUN_DIR:
+ *
+ * Where libxl creates the QMP sockets of its device models.
+ *
+ * Since: 0.1
+ */
+#define XEN_QMP_DEFAULT_RUN_DIR "/var/run/xen"
+
+#define XEN_QMP_TYPE_HOST (xen_qmp_host_get_type ())
+XEN_QMP_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (XenQmpHost, xen_qmp_host, XEN_QMP, HOST, GObject)
+
+/**
+ * XenQmpEventCallback:
+ * @host: the host
+ * @domid: the domain whose QEMU sent the event
+ * @event: the event name, such as `STOP`
+ * @data: (nullable): the event's `data` member, if any
+ * @timestamp_us: QEMU's timestamp in microseconds since the Unix epoch,
+ *   or -1 when QEMU sent none
+ * @user_data: the data given to xen_qmp_host_add_event_handler()
+ *
+ * Called from the host's main context for each event a domain's QEMU
+ * sends while a connection to it is open.
+ *
+ * Since: 0.1
+ */
+typedef void (*XenQmpEventCallback) (XenQmpHost  *host,
+                                     guint32      domid,
+                                     const char  *event,
+                                     JsonObject  *data,
+                                     gint64       timestamp_us,
+                                     gpointer     user_data);
+
+XEN_QMP_AVAILABLE_IN_ALL
+XenQmpHost *xen_qmp_host_new (const char *run_dir);
+
+XEN_QMP_AVAILABLE_IN_ALL
+const char *xen_qmp_host_get_run_dir (XenQmpHost *host);
+
+XEN_QMP_AVAILABLE_IN_ALL
+char *xen_qmp_host_dup_socket_path (XenQmpHost *host,
+                                    guint32     domid);
+
+XEN_QMP_AVAILABLE_IN_ALL
+GMainContext *xen_qmp_host_get_context (XenQmpHost *host);
+
+XEN_QMP_AVAILABLE_IN_ALL
+guint xen_qmp_host_add_event_handler (XenQmpHost          *host,
+                                      XenQmpEventCallback  callback,
+                                      gpointer             user_data,
+                                      GDestroyNotify       notify);
+
+XEN_QMP_AVAILABLE_IN_ALL
+void xen_qmp_host_remove_event_handler (XenQmpHost *host,
+                                        guint       handler_id);
+
+G_END_DECLS

@@ -1,0 +1,59 @@
+# tests/: GTest programs, run by make check through automake's TAP driver
+
+tests_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin -I$(top_builddir)/plugin -I$(top_builddir)
+tests_cflags = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
+tests_ldadd = plugin/libxenqmp-1.0.la $(GLIB_LIBS) $(JSON_LIBS)
+
+tests_server_sources = tests/test-server.c tests/test-server.h
+tests_peer_sources = tests/test-peer.c tests/test-peer.h
+
+# Unit tests of internals: they compile the piece under test directly.
+check_PROGRAMS += tests/test-framer
+TESTS += tests/test-framer
+tests_test_framer_SOURCES = tests/test-framer.c plugin/qmp-framer.c plugin/qmp-framer.h
+tests_test_framer_CPPFLAGS = $(tests_cppflags) -DG_LOG_DOMAIN=\"XenQmp\"
+tests_test_framer_CFLAGS = $(tests_cflags)
+tests_test_framer_LDADD = $(GLIB_LIBS)
+
+check_PROGRAMS += tests/test-trace
+TESTS += tests/test-trace
+tests_test_trace_SOURCES = tests/test-trace.c plugin/qmp-trace.c plugin/qmp-trace.h \
+	$(tests_server_sources) $(tests_peer_sources)
+tests_test_trace_CPPFLAGS = $(tests_cppflags) -DG_LOG_DOMAIN=\"XenQmp\"
+tests_test_trace_CFLAGS = $(tests_cflags)
+tests_test_trace_LDADD = $(tests_ldadd)
+
+# Contract tests of the command API, against fake-qemu, a real QEMU and a
+# raw scripted peer.
+check_PROGRAMS += tests/test-cmd
+TESTS += tests/test-cmd
+tests_test_cmd_SOURCES = tests/test-cmd.c $(tests_server_sources) $(tests_peer_sources)
+tests_test_cmd_CPPFLAGS = $(tests_cppflags)
+tests_test_cmd_CFLAGS = $(tests_cflags)
+tests_test_cmd_LDADD = $(tests_ldadd)
+
+
+# memcheck over the command API tests: definite leaks and invalid accesses
+# fail. Children (fake-qemu, QEMU) are not traced.
+VALGRIND_TESTS = tests/test-framer tests/test-trace tests/test-cmd
+VALGRIND_FLAGS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
+	--show-leak-kinds=definite --error-exitcode=99 --num-callers=30 \
+	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp
+EXTRA_DIST += tests/valgrind.supp
+
+.PHONY: check-valgrind
+check-valgrind: all $(check_PROGRAMS)
+	@mkdir -p tests/valgrind; failed=0; \
+	for t in $(VALGRIND_TESTS); do \
+	  log=tests/valgrind/$$(basename $$t).log; \
+	  echo "  VALGRIND $$t"; \
+	  if ! ( $(AM_TESTS_ENVIRONMENT) export G_SLICE=always-malloc; \
+	         $(LIBTOOL) --mode=execute valgrind $(VALGRIND_FLAGS) $$t ) > $$log 2>&1; then \
+	    failed=1; echo "FAIL: $$t under valgrind (see $$log)"; tail -60 $$log; \
+	  fi; \
+	done; test $$failed = 0
+
+clean-local: clean-valgrind
+.PHONY: clean-valgrind
+clean-valgrind:
+	rm -rf tests/valgrind

@@ -1,0 +1,1194 @@
+/* test-cmd.c: the contract of the command API, against fake-qemu, a real
+ * QEMU and a raw scripted peer
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each test checks one guarantee of DESIGN.md ("Command API"); the tests
+ * that make sense against any QEMU run once per backend, as
+ * /cmd/fake/... and /cmd/qemu/... (skipped, visibly, without a QEMU).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include "xenqmp.h"
+#include "test-peer.h"
+#include "test-server.h"
+
+#define WAIT_TIMEOUT_S 30
+
+typedef enum {
+  BACKEND_FAKE,
+  BACKEND_QEMU,
+  BACKEND_NONE,    /* the test brings its own peer */
+} Backend;
+
+typedef struct {
+  Backend      backend;
+  char        *dir;
+  XenQmpHost  *host;
+  TestServer  *servers[4];   /* by domid */
+  gboolean     skipped;
+} Fixture;
+
+/* What a callback saw. */
+typedef struct {
+  guint             calls;
+  XenQmpErrorClass  error_class;
+  GError           *error;
+  JsonNode         *response;
+  gboolean          active_inside;
+  gint64            completed_at;
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  g_clear_error (&r->error);
+  g_clear_pointer (&r->response, json_node_unref);
+}
+
+static gboolean in_exec;   /* set around xen_qmp_cmd_exec() calls */
+
+static void
+record_cb (XenQmpCmd        *cmd,
+           JsonNode         *response,
+           XenQmpErrorClass  error_class,
+           const GError     *error,
+           gpointer          user_data)
+{
+  Result *r = user_data;
+
+  g_assert_false (in_exec);
+  r->calls++;
+  r->active_inside = xen_qmp_cmd_is_active (cmd);
+  r->error_class = error_class;
+  g_clear_error (&r->error);
+  g_clear_pointer (&r->response, json_node_unref);
+  r->error = error != NULL ? g_error_copy (error) : NULL;
+  r->response = response != NULL ? json_node_copy (response) : NULL;
+  r->completed_at = g_get_monotonic_time ();
+  /* Exactly one of them. */
+  g_assert_true ((response != NULL) != (error != NULL));
+  g_assert_true ((error_class == XEN_QMP_ERROR_CLASS_NONE) == (error == NULL));
+}
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context until COND holds; fails after a while. */
+#define RUN_UNTIL(cond)                                                     \
+  G_STMT_START {                                                            \
+    gint64 deadline_ = g_get_monotonic_time () + WAIT_TIMEOUT_S * G_USEC_PER_SEC; \
+    guint wake_ = g_timeout_add (50, wake, NULL);                           \
+    while (!(cond))                                                         \
+      {                                                                     \
+        if (g_get_monotonic_time () > deadline_)                            \
+          g_error ("timed out waiting for %s", #cond);                      \
+        g_main_context_iteration (NULL, TRUE);                              \
+      }                                                                     \
+    g_source_remove (wake_);                                                \
+  } G_STMT_END
+
+/* Runs the main context for MS milliseconds. */
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+  guint id = g_timeout_add (10, wake, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static gboolean
+exec_cmd (Fixture    *f,
+          XenQmpCmd  *cmd,
+          Result     *r,
+          guint32     domid,
+          const char *command,
+          const char *args_json,
+          GError    **error)
+{
+  g_autoptr(JsonObject) args = NULL;
+  gboolean ok;
+
+  if (args_json != NULL)
+    {
+      g_autoptr(JsonNode) node = json_from_string (args_json, NULL);
+
+      g_assert_nonnull (node);
+      args = json_object_ref (json_node_get_object (node));
+    }
+  in_exec = TRUE;
+  ok = xen_qmp_cmd_exec (f->host, cmd, record_cb, r, domid, command, args, error);
+  in_exec = FALSE;
+  return ok;
+}
+
+/* Exec that must succeed, then wait for the callback. */
+static void
+run_cmd (Fixture *f, Result *r, guint32 domid, const char *command, const char *args_json)
+{
+  XenQmpCmd cmd;
+  g_autoptr(GError) error = NULL;
+  guint before = r->calls;
+
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (exec_cmd (f, &cmd, r, domid, command, args_json, &error));
+  g_assert_no_error (error);
+  RUN_UNTIL (r->calls > before);
+  g_assert_cmpuint (r->calls, ==, before + 1);
+}
+
+static char *
+domain_socket (Fixture *f, guint32 domid)
+{
+  return g_strdup_printf ("%s/qmp-libxl-%u", f->dir, domid);
+}
+
+static void
+start_domain (Fixture *f, guint32 domid)
+{
+  g_autofree char *path = domain_socket (f, domid);
+  g_autoptr(GError) error = NULL;
+
+  if (f->backend == BACKEND_FAKE)
+    f->servers[domid] = test_server_start_fake (path, NULL, &error);
+  else
+    f->servers[domid] = test_server_start_qemu (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->servers[domid]);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->backend = GPOINTER_TO_INT (data);
+  if (f->backend == BACKEND_QEMU && !test_server_have_qemu ())
+    {
+      g_test_skip ("qemu-system-x86_64 is not installed: real QEMU tests skipped");
+      f->skipped = TRUE;
+      return;
+    }
+  f->dir = test_tmpdir_new ();
+  if (f->backend != BACKEND_NONE)
+    start_domain (f, 1);
+  f->host = xen_qmp_host_new (f->dir);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_object (&f->host);
+  for (guint i = 0; i < G_N_ELEMENTS (f->servers); i++)
+    g_clear_pointer (&f->servers[i], test_server_stop);
+  test_tmpdir_remove (f->dir);
+  g_free (f->dir);
+}
+
+#define SKIP_UNLESS_READY(f) G_STMT_START { if ((f)->skipped) return; } G_STMT_END
+
+static const char *
+member_string (JsonNode *node, const char *member)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_get_string_member (json_node_get_object (node), member);
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+static void
+test_cmd_returns_response (Fixture *f, gconstpointer data)
+{
+  Result r = { 0 };
+
+  SKIP_UNLESS_READY (f);
+  run_cmd (f, &r, 1, "query-status", NULL);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (r.error_class, ==, XEN_QMP_ERROR_CLASS_NONE);
+  g_assert_cmpstr (member_string (r.response, "status"), ==, "running");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (r.response), "running"));
+  result_clear (&r);
+}
+
+static void
+test_cmd_idle_inside_callback (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  xen_qmp_cmd_init (&cmd);
+  g_assert_false (xen_qmp_cmd_is_active (&cmd));
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, "query-status", NULL, &error));
+  g_assert_true (xen_qmp_cmd_is_active (&cmd));
+  RUN_UNTIL (r.calls == 1);
+  g_assert_false (r.active_inside);
+  g_assert_false (xen_qmp_cmd_is_active (&cmd));
+  g_assert_cmpuint (cmd.domid, ==, 1);
+  /* Idle again: the same cmd can be exec'd once more. */
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, "query-version", NULL, &error));
+  RUN_UNTIL (r.calls == 2);
+  g_assert_nonnull (json_object_get_member (json_node_get_object (r.response), "qemu"));
+  result_clear (&r);
+}
+
+typedef struct {
+  Fixture   *f;
+  XenQmpCmd  cmd2;
+  Result     r2;
+  guint      calls;
+} Nested;
+
+static void
+nested_first_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
+                 const GError *error, gpointer user_data)
+{
+  Nested *n = user_data;
+  g_autoptr(GError) exec_error = NULL;
+
+  g_assert_false (in_exec);
+  g_assert_no_error (error);
+  n->calls++;
+  xen_qmp_cmd_init (&n->cmd2);
+  /* The second command's reply may well be quick: its callback must still
+   * not run from inside this exec. */
+  in_exec = TRUE;
+  g_assert_true (xen_qmp_cmd_exec (n->f->host, &n->cmd2, record_cb, &n->r2, cmd->domid,
+                                   "query-status", NULL, &exec_error));
+  in_exec = FALSE;
+  g_assert_no_error (exec_error);
+}
+
+static void
+test_cmd_callback_not_reentrant (Fixture *f, gconstpointer data)
+{
+  Nested n = { .f = f };
+  XenQmpCmd cmd;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  xen_qmp_cmd_init (&cmd);
+  in_exec = TRUE;
+  g_assert_true (xen_qmp_cmd_exec (f->host, &cmd, nested_first_cb, &n, 1,
+                                   "query-status", NULL, &error));
+  in_exec = FALSE;
+  g_assert_cmpuint (n.calls, ==, 0);
+  RUN_UNTIL (n.r2.calls == 1);
+  g_assert_cmpuint (n.calls, ==, 1);
+  g_assert_no_error (n.r2.error);
+  result_clear (&n.r2);
+}
+
+static void
+test_cmd_connect_failure_is_synchronous (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = domain_socket (f, 7);
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int fd, stale;
+
+  /* No socket at all. */
+  xen_qmp_cmd_init (&cmd);
+  cmd.fd = fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  g_assert_false (exec_cmd (f, &cmd, &r, 7, "query-status", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "qmp-libxl-7"));
+  g_assert_false (xen_qmp_cmd_is_active (&cmd));
+  g_assert_cmpint (cmd.fd, ==, -1);
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, -1);
+  g_assert_cmpint (errno, ==, EBADF);
+  g_clear_error (&error);
+
+  /* A socket nobody listens on: QEMU died and left it behind. */
+  stale = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  strcpy (addr.sun_path, path);
+  g_assert_cmpint (bind (stale, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  close (stale);
+  cmd.fd = fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  g_assert_false (exec_cmd (f, &cmd, &r, 7, "query-status", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_false (xen_qmp_cmd_is_active (&cmd));
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, -1);
+
+  spin (100);
+  g_assert_cmpuint (r.calls, ==, 0);
+}
+
+/* A QEMU that accepted but has not greeted yet (busy with another client):
+ * exec must return at once, and the command waits for its turn. */
+static void
+test_cmd_waits_for_busy_socket (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = NULL;
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  int other;
+
+  SKIP_UNLESS_READY (f);
+  path = domain_socket (f, 1);
+  other = test_unix_connect (path);
+  g_assert_cmpint (other, >=, 0);
+
+  /* With a timeout: a local timeout error, in time. */
+  xen_qmp_cmd_init (&cmd);
+  cmd.timeout_ms = 300;
+  start = g_get_monotonic_time ();
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, "query-status", NULL, &error));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 250 * 1000);
+  RUN_UNTIL (r.calls == 1);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpint (r.error_class, ==, XEN_QMP_ERROR_CLASS_LOCAL);
+  g_assert_cmpint (r.completed_at - start, >=, 300 * 1000);
+  g_assert_cmpint (r.completed_at - start, <, 10 * G_USEC_PER_SEC);
+
+  /* Without one: it runs once the other client leaves. */
+  cmd.timeout_ms = 0;
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, "query-status", NULL, &error));
+  spin (200);
+  g_assert_cmpuint (r.calls, ==, 1);
+  close (other);
+  RUN_UNTIL (r.calls == 2);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (member_string (r.response, "status"), ==, "running");
+  result_clear (&r);
+}
+
+/* Once nothing is Active, the socket is given back at once (libxl needs
+ * it): another client gets QEMU's greeting. */
+static void
+test_cmd_connection_released_when_idle (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = NULL;
+  Result r = { 0 };
+  char buf[16] = { 0 };
+  int other;
+
+  SKIP_UNLESS_READY (f);
+  run_cmd (f, &r, 1, "query-status", NULL);
+  spin (50);
+  path = domain_socket (f, 1);
+  other = test_unix_connect (path);
+  g_assert_cmpint (other, >=, 0);
+  g_assert_cmpint (recv (other, buf, 7, MSG_WAITALL), ==, 7);
+  g_assert_cmpstr (buf, ==, "{\"QMP\":");
+  close (other);
+  result_clear (&r);
+}
+
+/* ---- reusing the connection; file descriptors -------------------------- */
+
+typedef struct {
+  Fixture   *f;
+  XenQmpCmd  cmd;
+  Result     fdsets;
+  gint64     fdset_id;
+  guint      add_calls;
+} AddFd;
+
+static void
+add_fd_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
+           const GError *error, gpointer user_data)
+{
+  AddFd *a = user_data;
+  g_autoptr(GError) exec_error = NULL;
+
+  g_assert_no_error (error);
+  a->add_calls++;
+  a->fdset_id = json_object_get_int_member (json_node_get_object (response), "fdset-id");
+  /* The fdset lives as long as the monitor connection that made it holds
+   * it: only the same connection can see it here. */
+  in_exec = TRUE;
+  g_assert_true (xen_qmp_cmd_exec (a->f->host, cmd, record_cb, &a->fdsets, 1,
+                                   "query-fdsets", NULL, &exec_error));
+  in_exec = FALSE;
+  g_assert_no_error (exec_error);
+}
+
+static void
+test_cmd_sends_fd (Fixture *f, gconstpointer data)
+{
+  AddFd a = { .f = f };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) args = json_object_new ();
+  JsonArray *sets;
+  gboolean found = FALSE;
+  guint fds_before;
+
+  SKIP_UNLESS_READY (f);
+  fds_before = test_count_open_fds ();
+  json_object_set_string_member (args, "opaque", "libxenqmp-test");
+  xen_qmp_cmd_init (&a.cmd);
+  a.cmd.fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  g_assert_true (xen_qmp_cmd_exec (f->host, &a.cmd, add_fd_cb, &a, 1, "add-fd",
+                                   args, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (a.cmd.fd, ==, -1);
+  RUN_UNTIL (a.fdsets.calls == 1);
+  g_assert_cmpuint (a.add_calls, ==, 1);
+  g_assert_no_error (a.fdsets.error);
+
+  sets = json_node_get_array (a.fdsets.response);
+  for (guint i = 0; i < json_array_get_length (sets); i++)
+    {
+      JsonObject *set = json_array_get_object_element (sets, i);
+      JsonArray *fds = json_object_get_array_member (set, "fds");
+
+      if (json_object_get_int_member (set, "fdset-id") != a.fdset_id)
+        continue;
+      g_assert_cmpuint (json_array_get_length (fds), ==, 1);
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (fds, 0), "opaque"),
+                       ==, "libxenqmp-test");
+      found = TRUE;
+    }
+  g_assert_true (found);
+
+  /* Our copy of the fd is closed, and so is the idle connection. */
+  spin (100);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds_before);
+  result_clear (&a.fdsets);
+}
+
+typedef struct {
+  Fixture   *f;
+  XenQmpCmd  cmd;
+  Result     closefd;
+} GetFd;
+
+static void
+getfd_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
+          const GError *error, gpointer user_data)
+{
+  GetFd *g = user_data;
+  g_autoptr(GError) exec_error = NULL;
+  g_autoptr(JsonObject) args = json_object_new ();
+
+  g_assert_no_error (error);
+  json_object_set_string_member (args, "fdname", "reused");
+  in_exec = TRUE;
+  g_assert_true (xen_qmp_cmd_exec (g->f->host, cmd, record_cb, &g->closefd, 1,
+                                   "closefd", args, &exec_error));
+  in_exec = FALSE;
+}
+
+/* getfd, then closefd of that name from the callback: the practical reason
+ * for reusing the connection. */
+static void
+test_cmd_getfd_then_closefd_inside_callback (Fixture *f, gconstpointer data)
+{
+  GetFd g = { .f = f };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) args = json_object_new ();
+
+  SKIP_UNLESS_READY (f);
+  json_object_set_string_member (args, "fdname", "reused");
+  xen_qmp_cmd_init (&g.cmd);
+  g.cmd.fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  g_assert_true (xen_qmp_cmd_exec (f->host, &g.cmd, getfd_cb, &g, 1, "getfd",
+                                   args, &error));
+  RUN_UNTIL (g.closefd.calls == 1);
+  g_assert_no_error (g.closefd.error);
+  result_clear (&g.closefd);
+}
+
+/* The peer serves exactly one connection: a second one would never be
+ * answered, so this passes only if the nested exec reused the first. */
+static void
+reuse_peer (TestPeer *peer, gpointer user_data)
+{
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+
+  g_free (test_peer_negotiate (peer, TRUE));
+  first = test_peer_read_command (peer);
+  g_assert_cmpstr (json_object_get_string_member (first, "execute"), ==, "query-status");
+  test_peer_reply (peer, first, "{\"status\": \"running\", \"running\": true}");
+  second = test_peer_read_command (peer);
+  g_assert_nonnull (second);
+  g_assert_cmpstr (json_object_get_string_member (second, "execute"), ==, "query-status");
+  test_peer_reply (peer, second, "{\"status\": \"paused\", \"running\": false}");
+  test_peer_wait_eof (peer, 10000);
+}
+
+static void
+test_cmd_reuses_connection_inside_callback (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = domain_socket (f, 3);
+  TestPeer *peer = test_peer_new (path, reuse_peer, NULL);
+  Nested n = { .f = f };
+  XenQmpCmd cmd;
+  g_autoptr(GError) error = NULL;
+
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (xen_qmp_cmd_exec (f->host, &cmd, nested_first_cb, &n, 3,
+                                   "query-status", NULL, &error));
+  RUN_UNTIL (n.r2.calls == 1);
+  g_assert_no_error (n.r2.error);
+  g_assert_cmpstr (member_string (n.r2.response, "status"), ==, "paused");
+  result_clear (&n.r2);
+  test_peer_join (peer);
+}
+
+static void
+test_cmd_fd_closed_when_never_sent (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  SKIP_UNLESS_READY (f);
+  /* Dispose of an Idle command that was given an fd. */
+  xen_qmp_cmd_init (&cmd);
+  cmd.fd = fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  xen_qmp_cmd_dispose (&cmd);
+  g_assert_cmpint (cmd.fd, ==, -1);
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, -1);
+
+  /* Dispose of an Active command before it went out. */
+  cmd.fd = fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, "add-fd", NULL, &error));
+  xen_qmp_cmd_dispose (&cmd);
+  g_assert_false (xen_qmp_cmd_is_active (&cmd));
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, -1);
+  spin (200);
+  g_assert_cmpuint (r.calls, ==, 0);
+}
+
+/* ---- dispose ----------------------------------------------------------- */
+
+typedef struct {
+  XenQmpCmd  a, b;
+  Result     ra, rb;
+} Pair;
+
+static void
+dispose_other_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
+                  const GError *error, gpointer user_data)
+{
+  Pair *p = user_data;
+
+  p->ra.calls++;
+  xen_qmp_cmd_dispose (&p->b);
+}
+
+static void
+test_cmd_dispose_inside_other_callback (Fixture *f, gconstpointer data)
+{
+  Pair p;
+  g_autoptr(GError) error = NULL;
+  Result after = { 0 };
+
+  SKIP_UNLESS_READY (f);
+  memset (&p, 0, sizeof p);
+  xen_qmp_cmd_init (&p.a);
+  xen_qmp_cmd_init (&p.b);
+  g_assert_true (xen_qmp_cmd_exec (f->host, &p.a, dispose_other_cb, &p, 1,
+                                   "query-status", NULL, &error));
+  g_assert_true (xen_qmp_cmd_exec (f->host, &p.b, record_cb, &p.rb, 1,
+                                   "query-version", NULL, &error));
+  RUN_UNTIL (p.ra.calls == 1);
+  spin (200);
+  g_assert_cmpuint (p.rb.calls, ==, 0);
+  g_assert_false (xen_qmp_cmd_is_active (&p.b));
+  /* The domain still works. */
+  run_cmd (f, &after, 1, "query-status", NULL);
+  g_assert_no_error (after.error);
+  result_clear (&after);
+}
+
+typedef struct {
+  gint       received_first;   /* atomic: the peer holds command A */
+  gint       may_answer;       /* atomic: the client disposed A */
+} LatePeer;
+
+static void
+late_reply_peer (TestPeer *peer, gpointer user_data)
+{
+  LatePeer *lp = user_data;
+  g_autoptr(JsonObject) a = NULL;
+  g_autoptr(JsonObject) b = NULL;
+
+  g_free (test_peer_negotiate (peer, FALSE));
+  a = test_peer_read_command (peer);
+  g_atomic_int_set (&lp->received_first, 1);
+  b = test_peer_read_command (peer);
+  g_assert_nonnull (b);
+  while (!g_atomic_int_get (&lp->may_answer))
+    g_usleep (1000);
+  /* A's reply comes late, after A was disposed, and before B's. */
+  test_peer_reply (peer, a, "\"reply-to-a\"");
+  test_peer_reply (peer, b, "\"reply-to-b\"");
+  test_peer_wait_eof (peer, 10000);
+}
+
+static void
+test_cmd_dispose_after_sent_drops_late_reply (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = domain_socket (f, 3);
+  LatePeer lp = { 0 };
+  TestPeer *peer = test_peer_new (path, late_reply_peer, &lp);
+  XenQmpCmd a, b;
+  Result ra = { 0 }, rb = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  xen_qmp_cmd_init (&a);
+  xen_qmp_cmd_init (&b);
+  g_assert_true (exec_cmd (f, &a, &ra, 3, "first", NULL, &error));
+  RUN_UNTIL (g_atomic_int_get (&lp.received_first));
+  xen_qmp_cmd_dispose (&a);
+  g_assert_true (exec_cmd (f, &b, &rb, 3, "second", NULL, &error));
+  spin (50);
+  g_atomic_int_set (&lp.may_answer, 1);
+  RUN_UNTIL (rb.calls == 1);
+  g_assert_cmpstr (json_node_get_string (rb.response), ==, "reply-to-b");
+  spin (100);
+  g_assert_cmpuint (ra.calls, ==, 0);
+  result_clear (&rb);
+  test_peer_join (peer);
+}
+
+/* ---- a wedged QEMU ----------------------------------------------------- */
+
+typedef struct {
+  Fixture   *f;
+  XenQmpCmd  cmd;
+  Result     r;
+  guint      done;
+  gboolean   stop;
+} Loop;
+
+static void
+loop_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
+         const GError *error, gpointer user_data)
+{
+  Loop *l = user_data;
+  g_autoptr(GError) exec_error = NULL;
+
+  g_assert_no_error (error);
+  l->done++;
+  if (!l->stop)
+    g_assert_true (xen_qmp_cmd_exec (l->f->host, cmd, loop_cb, l, 2,
+                                     "query-status", NULL, &exec_error));
+}
+
+static void
+test_cmd_timeout_on_stopped_qemu (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  Loop other = { .f = f };
+  g_autoptr(GError) error = NULL;
+  guint other_before;
+  gint64 start;
+
+  SKIP_UNLESS_READY (f);
+  start_domain (f, 2);
+  /* Keep the connection, so that the command is really sent to the
+   * stopped QEMU and its reply arrives late. */
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  run_cmd (f, &r, 1, "query-status", NULL);
+
+  xen_qmp_cmd_init (&other.cmd);
+  g_assert_true (xen_qmp_cmd_exec (f->host, &other.cmd, loop_cb, &other, 2,
+                                   "query-status", NULL, &error));
+  RUN_UNTIL (other.done >= 5);
+
+  test_server_pause (f->servers[1]);
+  xen_qmp_cmd_init (&cmd);
+  cmd.timeout_ms = 500;
+  other_before = other.done;
+  start = g_get_monotonic_time ();
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, "query-status", NULL, &error));
+  RUN_UNTIL (r.calls == 2);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpint (r.error_class, ==, XEN_QMP_ERROR_CLASS_LOCAL);
+  g_assert_cmpint (r.completed_at - start, >=, 500 * 1000);
+  g_assert_cmpint (r.completed_at - start, <, 10 * G_USEC_PER_SEC);
+  /* The other domain went on meanwhile: a round trip takes well under a
+   * millisecond, so even a loaded machine does dozens in 500 ms. */
+  g_assert_cmpuint (other.done - other_before, >=, 20);
+  g_test_message ("other domain: %u commands while domain 1 was stopped",
+                  other.done - other_before);
+
+  /* QEMU comes back: it answers the timed-out command late; that reply is
+   * dropped and the next command gets its own. */
+  test_server_resume (f->servers[1]);
+  run_cmd (f, &r, 1, "query-version", NULL);
+  g_assert_no_error (r.error);
+  g_assert_nonnull (json_object_get_member (json_node_get_object (r.response), "qemu"));
+  spin (50);
+  g_assert_cmpuint (r.calls, ==, 3);
+
+  other.stop = TRUE;
+  RUN_UNTIL (!xen_qmp_cmd_is_active (&other.cmd));
+  result_clear (&r);
+}
+
+/* ---- failures ---------------------------------------------------------- */
+
+static void
+test_cmd_eof_fails_active_commands_exactly_once (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmds[3];
+  Result results[3] = { { 0 } };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  run_cmd (f, &results[0], 1, "query-status", NULL);
+  results[0].calls = 0;
+  test_server_pause (f->servers[1]);
+  for (guint i = 0; i < 3; i++)
+    {
+      xen_qmp_cmd_init (&cmds[i]);
+      g_assert_true (exec_cmd (f, &cmds[i], &results[i], 1, "query-status", NULL, &error));
+    }
+  spin (50);
+  kill (test_server_get_pid (f->servers[1]), SIGKILL);
+  RUN_UNTIL (results[0].calls && results[1].calls && results[2].calls);
+  spin (100);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpuint (results[i].calls, ==, 1);
+      g_assert_cmpint (results[i].error_class, ==, XEN_QMP_ERROR_CLASS_LOCAL);
+      g_assert_true (results[i].error->domain == G_IO_ERROR);
+      result_clear (&results[i]);
+    }
+}
+
+static void
+eof_when_idle_peer (TestPeer *peer, gpointer user_data)
+{
+  g_autoptr(JsonObject) cmd = NULL;
+
+  g_free (test_peer_negotiate (peer, TRUE));
+  cmd = test_peer_read_command (peer);
+  test_peer_reply (peer, cmd, "{}");
+  g_usleep (100 * 1000);
+  test_peer_close (peer);
+}
+
+/* libxl's own client can call a callback twice here; we call nobody. */
+static void
+test_cmd_eof_while_idle_calls_nobody (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = domain_socket (f, 3);
+  TestPeer *peer = test_peer_new (path, eof_when_idle_peer, NULL);
+  Result r = { 0 };
+
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  run_cmd (f, &r, 3, "query-status", NULL);
+  test_peer_join (peer);
+  spin (300);
+  g_assert_cmpuint (r.calls, ==, 1);
+  g_assert_no_error (r.error);
+  result_clear (&r);
+}
+
+static void
+test_cmd_host_unref_fails_active_commands (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  test_server_pause (f->servers[1]);
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, "query-status", NULL, &error));
+  spin (20);
+  g_clear_object (&f->host);
+  RUN_UNTIL (r.calls == 1);
+  g_assert_cmpint (r.error_class, ==, XEN_QMP_ERROR_CLASS_LOCAL);
+  spin (50);
+  g_assert_cmpuint (r.calls, ==, 1);
+  result_clear (&r);
+}
+
+/* ---- error classes ----------------------------------------------------- */
+
+static void
+assert_qmp_error (Result *r, XenQmpErrorClass expected)
+{
+  g_assert_cmpuint (r->calls, >=, 1);
+  g_assert_null (r->response);
+  g_assert_nonnull (r->error);
+  g_assert_cmpint (r->error_class, ==, expected);
+  g_assert_true (r->error->domain == XEN_QMP_ERROR);
+  g_assert_cmpint (r->error->code, ==, expected);
+  g_assert_cmpint (xen_qmp_error_get_class (r->error), ==, expected);
+}
+
+static void
+test_cmd_error_classes (Fixture *f, gconstpointer data)
+{
+  Result r = { 0 };
+
+  SKIP_UNLESS_READY (f);
+  run_cmd (f, &r, 1, "no-such-command", NULL);
+  assert_qmp_error (&r, XEN_QMP_ERROR_CLASS_COMMAND_NOT_FOUND);
+  g_assert_cmpstr (r.error->message, ==, "The command no-such-command has not been found");
+
+  run_cmd (f, &r, 1, "closefd", "{\"fdname\": \"never-given\"}");
+  assert_qmp_error (&r, XEN_QMP_ERROR_CLASS_GENERIC_ERROR);
+  g_assert_nonnull (strstr (r.error->message, "never-given"));
+
+  if (f->backend == BACKEND_QEMU)
+    {
+      run_cmd (f, &r, 1, "device_del", "{\"id\": \"no-such-device\"}");
+      assert_qmp_error (&r, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+      run_cmd (f, &r, 1, "query-balloon", NULL);
+      assert_qmp_error (&r, XEN_QMP_ERROR_CLASS_DEVICE_NOT_ACTIVE);
+    }
+  result_clear (&r);
+}
+
+static const struct {
+  const char       *klass;
+  XenQmpErrorClass  expected;
+} peer_classes[] = {
+  { "GenericError",    XEN_QMP_ERROR_CLASS_GENERIC_ERROR },
+  { "CommandNotFound", XEN_QMP_ERROR_CLASS_COMMAND_NOT_FOUND },
+  { "DeviceNotActive", XEN_QMP_ERROR_CLASS_DEVICE_NOT_ACTIVE },
+  { "DeviceNotFound",  XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND },
+  { "KVMMissingCap",   XEN_QMP_ERROR_CLASS_UNKNOWN },
+  { "SomeFutureClass", XEN_QMP_ERROR_CLASS_UNKNOWN },
+};
+
+static void
+error_classes_peer (TestPeer *peer, gpointer user_data)
+{
+  g_free (test_peer_negotiate (peer, TRUE));
+  for (guint i = 0; i < G_N_ELEMENTS (peer_classes); i++)
+    {
+      g_autoptr(JsonObject) cmd = test_peer_read_command (peer);
+      g_autofree char *reply =
+        g_strdup_printf ("{\"error\": {\"class\": \"%s\", \"desc\": \"desc of %s\"}, "
+                         "\"id\": %" G_GINT64_FORMAT "}\r\n", peer_classes[i].klass,
+                         peer_classes[i].klass, json_object_get_int_member (cmd, "id"));
+
+      test_peer_send (peer, reply);
+    }
+  test_peer_wait_eof (peer, 10000);
+}
+
+static void
+test_cmd_error_classes_all (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = domain_socket (f, 3);
+  TestPeer *peer = test_peer_new (path, error_classes_peer, NULL);
+  Result r = { 0 };
+
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (peer_classes); i++)
+    {
+      g_autofree char *desc = g_strdup_printf ("desc of %s", peer_classes[i].klass);
+
+      run_cmd (f, &r, 3, "anything", NULL);
+      assert_qmp_error (&r, peer_classes[i].expected);
+      g_assert_cmpstr (r.error->message, ==, desc);
+    }
+  g_clear_object (&f->host);
+  result_clear (&r);
+  test_peer_join (peer);
+}
+
+/* ---- negotiation, events, pipelining ----------------------------------- */
+
+typedef struct {
+  gboolean offer_oob;
+  char    *capabilities_args;
+} NegotiationPeer;
+
+static void
+negotiation_peer (TestPeer *peer, gpointer user_data)
+{
+  NegotiationPeer *np = user_data;
+  g_autoptr(JsonObject) cmd = NULL;
+
+  /* Commands exec'd before the greeting wait: qmp_capabilities comes
+   * first (test_peer_negotiate checks it). */
+  g_usleep (100 * 1000);
+  np->capabilities_args = test_peer_negotiate (peer, np->offer_oob);
+  cmd = test_peer_read_command (peer);
+  g_assert_cmpstr (json_object_get_string_member (cmd, "execute"), ==, "query-status");
+  test_peer_reply (peer, cmd, "{}");
+  test_peer_wait_eof (peer, 10000);
+}
+
+static void
+check_negotiation (Fixture *f, gboolean offer_oob, gboolean enable_oob, const char *expected)
+{
+  g_autofree char *path = domain_socket (f, 3);
+  NegotiationPeer np = { .offer_oob = offer_oob };
+  TestPeer *peer = test_peer_new (path, negotiation_peer, &np);
+  Result r = { 0 };
+
+  g_object_set (f->host, "enable-oob", enable_oob, NULL);
+  run_cmd (f, &r, 3, "query-status", NULL);
+  g_assert_no_error (r.error);
+  /* Let the idle connection close before the peer waits for that. */
+  spin (50);
+  test_peer_join (peer);
+  g_assert_cmpstr (np.capabilities_args, ==, expected);
+  g_free (np.capabilities_args);
+  result_clear (&r);
+}
+
+static void
+test_cmd_negotiation (Fixture *f, gconstpointer data)
+{
+  check_negotiation (f, TRUE, TRUE, "{\"enable\":[\"oob\"]}");
+  check_negotiation (f, FALSE, TRUE, "");
+  check_negotiation (f, TRUE, FALSE, "");
+}
+
+typedef struct {
+  GPtrArray *seen;   /* "event NAME" or "reply", in order */
+  guint32    domid;
+  gint64     timestamp_us;
+} Events;
+
+static void
+event_cb (XenQmpHost *host, guint32 domid, const char *event, JsonObject *data,
+          gint64 timestamp_us, gpointer user_data)
+{
+  Events *e = user_data;
+
+  g_ptr_array_add (e->seen, g_strdup_printf ("event %s", event));
+  e->domid = domid;
+  e->timestamp_us = timestamp_us;
+}
+
+static void
+test_cmd_events (Fixture *f, gconstpointer data)
+{
+  Events e = { .seen = g_ptr_array_new_with_free_func (g_free) };
+  Result r = { 0 };
+  guint id;
+  gint64 now = g_get_real_time ();
+
+  SKIP_UNLESS_READY (f);
+  id = xen_qmp_host_add_event_handler (f->host, event_cb, &e, NULL);
+  g_object_set (f->host, "idle-timeout-ms", 2000, NULL);
+  run_cmd (f, &r, 1, "stop", NULL);
+  RUN_UNTIL (e.seen->len == 1);
+  g_assert_cmpstr (e.seen->pdata[0], ==, "event STOP");
+  g_assert_cmpuint (e.domid, ==, 1);
+  g_assert_cmpint (e.timestamp_us, >, now - 60 * G_USEC_PER_SEC);
+  g_assert_cmpint (e.timestamp_us, <, now + 60 * G_USEC_PER_SEC);
+  run_cmd (f, &r, 1, "query-status", NULL);
+  g_assert_cmpstr (member_string (r.response, "status"), ==, "paused");
+  run_cmd (f, &r, 1, "cont", NULL);
+  RUN_UNTIL (e.seen->len == 2);
+  g_assert_cmpstr (e.seen->pdata[1], ==, "event RESUME");
+  xen_qmp_host_remove_event_handler (f->host, id);
+  run_cmd (f, &r, 1, "stop", NULL);
+  spin (100);
+  g_assert_cmpuint (e.seen->len, ==, 2);
+  g_ptr_array_unref (e.seen);
+  result_clear (&r);
+}
+
+static void
+interleaved_peer (TestPeer *peer, gpointer user_data)
+{
+  g_autoptr(JsonObject) a = NULL;
+  g_autoptr(JsonObject) b = NULL;
+  g_autofree char *burst = NULL;
+
+  /* QEMU 4.0 could send events before its greeting. */
+  test_peer_send (peer, "{\"event\": \"EARLY\", \"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}\r\n");
+  g_free (test_peer_negotiate (peer, TRUE));
+  a = test_peer_read_command (peer);
+  b = test_peer_read_command (peer);
+  /* One write: event, reply, event, reply, event. */
+  burst =
+    g_strdup_printf ("{\"event\": \"E1\", \"data\": {\"n\": 1}}\r\n"
+                     "{\"return\": \"a\", \"id\": %" G_GINT64_FORMAT "}\r\n"
+                     "{\"event\": \"E2\"}\r\n"
+                     "{\"return\": \"b\", \"id\": %" G_GINT64_FORMAT "}\r\n"
+                     "{\"event\": \"E3\"}\r\n",
+                     json_object_get_int_member (a, "id"),
+                     json_object_get_int_member (b, "id"));
+  test_peer_send (peer, burst);
+  test_peer_wait_eof (peer, 10000);
+}
+
+static void
+ordered_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
+            const GError *error, gpointer user_data)
+{
+  Events *e = user_data;
+
+  g_assert_no_error (error);
+  g_ptr_array_add (e->seen, g_strdup_printf ("reply %s", json_node_get_string (response)));
+}
+
+static void
+test_cmd_events_interleaved_with_replies (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = domain_socket (f, 3);
+  TestPeer *peer = test_peer_new (path, interleaved_peer, NULL);
+  Events e = { .seen = g_ptr_array_new_with_free_func (g_free) };
+  XenQmpCmd a, b;
+  g_autoptr(GError) error = NULL;
+  const char *expected[] = { "event EARLY", "event E1", "reply a", "event E2",
+                             "reply b", "event E3" };
+
+  xen_qmp_host_add_event_handler (f->host, event_cb, &e, NULL);
+  g_object_set (f->host, "idle-timeout-ms", 500, NULL);
+  xen_qmp_cmd_init (&a);
+  xen_qmp_cmd_init (&b);
+  g_assert_true (xen_qmp_cmd_exec (f->host, &a, ordered_cb, &e, 3, "a", NULL, &error));
+  g_assert_true (xen_qmp_cmd_exec (f->host, &b, ordered_cb, &e, 3, "b", NULL, &error));
+  RUN_UNTIL (e.seen->len == G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpstr (e.seen->pdata[i], ==, expected[i]);
+  g_clear_object (&f->host);
+  test_peer_join (peer);
+  g_ptr_array_unref (e.seen);
+}
+
+#define N_PIPELINED 1000
+
+typedef struct {
+  guint  done;
+  guint  wrong;
+  guint  errors;
+} Pipeline;
+
+static void
+pipelined_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
+              const GError *error, gpointer user_data)
+{
+  Pipeline *p = user_data;
+  /* Even commands asked query-status, odd ones query-version: a reply
+   * matched to the wrong command shows. */
+  gboolean even = ((XenQmpCmd *) cmd)->timeout_ms == 0;
+
+  p->done++;
+  if (error != NULL)
+    {
+      p->errors++;
+      return;
+    }
+  if (even != json_object_has_member (json_node_get_object (response), "status"))
+    p->wrong++;
+}
+
+static void
+test_cmd_pipelines_1000_commands (Fixture *f, gconstpointer data)
+{
+  g_autofree XenQmpCmd *cmds = g_new0 (XenQmpCmd, N_PIPELINED);
+  Pipeline p = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  for (guint i = 0; i < N_PIPELINED; i++)
+    {
+      xen_qmp_cmd_init (&cmds[i]);
+      /* A timeout long enough never to fire marks the odd ones. */
+      cmds[i].timeout_ms = i % 2 ? 600 * 1000 : 0;
+      g_assert_true (xen_qmp_cmd_exec (f->host, &cmds[i], pipelined_cb, &p, 1,
+                                       i % 2 ? "query-version" : "query-status",
+                                       NULL, &error));
+    }
+  RUN_UNTIL (p.done == N_PIPELINED);
+  spin (50);
+  g_assert_cmpuint (p.done, ==, N_PIPELINED);
+  g_assert_cmpuint (p.errors, ==, 0);
+  g_assert_cmpuint (p.wrong, ==, 0);
+}
+
+static void
+test_cmd_queue_limit (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmds[3];
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  g_object_set (f->host, "max-queued-commands", 2, NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      xen_qmp_cmd_init (&cmds[i]);
+      g_assert_true (exec_cmd (f, &cmds[i], &r, 1, "query-status", NULL, &error));
+    }
+  xen_qmp_cmd_init (&cmds[2]);
+  g_assert_false (exec_cmd (f, &cmds[2], &r, 1, "query-status", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "max-queued-commands"));
+  g_assert_false (xen_qmp_cmd_is_active (&cmds[2]));
+  RUN_UNTIL (r.calls == 2);
+  result_clear (&r);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+add_test (const char *name, Backend backend, void (*func) (Fixture *, gconstpointer))
+{
+  static const char *names[] = { "fake", "qemu", "peer" };
+  g_autofree char *path = g_strdup_printf ("/cmd/%s/%s", names[backend], name);
+
+  g_test_add (path, Fixture, GINT_TO_POINTER (backend), fixture_setup, func,
+              fixture_teardown);
+}
+
+static void
+add_contract_test (const char *name, void (*func) (Fixture *, gconstpointer))
+{
+  add_test (name, BACKEND_FAKE, func);
+  add_test (name, BACKEND_QEMU, func);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  add_contract_test ("returns-response", test_cmd_returns_response);
+  add_contract_test ("idle-inside-callback", test_cmd_idle_inside_callback);
+  add_contract_test ("callback-not-reentrant", test_cmd_callback_not_reentrant);
+  add_test ("connect-failure-is-synchronous", BACKEND_NONE, test_cmd_connect_failure_is_synchronous);
+  add_contract_test ("waits-for-busy-socket", test_cmd_waits_for_busy_socket);
+  add_contract_test ("connection-released-when-idle", test_cmd_connection_released_when_idle);
+  add_contract_test ("sends-fd", test_cmd_sends_fd);
+  add_contract_test ("getfd-then-closefd-inside-callback", test_cmd_getfd_then_closefd_inside_callback);
+  add_test ("reuses-connection-inside-callback", BACKEND_NONE, test_cmd_reuses_connection_inside_callback);
+  add_contract_test ("fd-closed-when-never-sent", test_cmd_fd_closed_when_never_sent);
+  add_contract_test ("dispose-inside-other-callback", test_cmd_dispose_inside_other_callback);
+  add_test ("dispose-after-sent-drops-late-reply", BACKEND_NONE, test_cmd_dispose_after_sent_drops_late_reply);
+  add_contract_test ("timeout-on-stopped-qemu", test_cmd_timeout_on_stopped_qemu);
+  add_contract_test ("eof-fails-active-commands-exactly-once", test_cmd_eof_fails_active_commands_exactly_once);
+  add_test ("eof-while-idle-calls-nobody", BACKEND_NONE, test_cmd_eof_while_idle_calls_nobody);
+  add_contract_test ("host-unref-fails-active-commands", test_cmd_host_unref_fails_active_commands);
+  add_contract_test ("error-classes", test_cmd_error_classes);
+  add_test ("error-classes-all", BACKEND_NONE, test_cmd_error_classes_all);
+  add_test ("negotiation", BACKEND_NONE, test_cmd_negotiation);
+  add_contract_test ("events", test_cmd_events);
+  add_test ("events-interleaved-with-replies", BACKEND_NONE, test_cmd_events_interleaved_with_replies);
+  add_contract_test ("pipelines-1000-commands", test_cmd_pipelines_1000_commands);
+  add_contract_test ("queue-limit", test_cmd_queue_limit);
+
+  return g_test_run ();
+}
