@@ -668,6 +668,25 @@ qmp_connection_can_execute (QmpConnection *conn, GError **error)
   return TRUE;
 }
 
+/* A command ends before its reply (timeout, abandon). ERROR is taken. */
+static void
+pending_end_early (QmpConnection *conn, QmpPending *pending, GError *error)
+{
+  if (pending->written == 0 && pending->in_table)
+    {
+      /* Never sent: QEMU will not hear of it. */
+      pending_steal (conn, pending);
+      pending_complete (pending, NULL, error);
+      qmp_pending_free (pending);
+    }
+  else
+    /* Sent (maybe in part): keep the id, so that the late reply is
+     * recognised and dropped, and the rest of a partial write still goes
+     * out to keep the stream whole. */
+    pending_complete (pending, NULL, error);
+  connection_check_idle (conn);
+}
+
 static gboolean
 pending_timeout_cb (gpointer user_data)
 {
@@ -679,20 +698,7 @@ pending_timeout_cb (gpointer user_data)
                        "%s: %s timed out after %u ms without a reply",
                        conn->peer, pending->command, pending->timeout_ms);
   g_clear_pointer (&pending->timeout, g_source_unref);
-
-  if (pending->written == 0 && pending->in_table)
-    {
-      /* Never sent: QEMU will not hear of it. */
-      pending_steal (conn, pending);
-      pending_complete (pending, NULL, error);
-      qmp_pending_free (pending);
-    }
-  else
-    /* Sent (maybe in part): keep the id, so that the late reply is
-     * recognised and dropped. */
-    pending_complete (pending, NULL, error);
-
-  connection_check_idle (conn);
+  pending_end_early (conn, pending, error);
   qmp_connection_unref (conn);
   return G_SOURCE_REMOVE;
 }
@@ -739,15 +745,7 @@ qmp_connection_abandon (QmpConnection *conn, GTask *task)
   qmp_connection_ref (conn);
   error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                        "%s: %s was cancelled", conn->peer, pending->command);
-  if (pending->written == 0 && pending->in_table)
-    {
-      pending_steal (conn, pending);
-      pending_complete (pending, NULL, error);
-      qmp_pending_free (pending);
-    }
-  else
-    pending_complete (pending, NULL, error);
-  connection_check_idle (conn);
+  pending_end_early (conn, pending, error);
   qmp_connection_unref (conn);
 }
 

@@ -665,6 +665,57 @@ test_cmd_dispose_after_sent_drops_late_reply (Fixture *f, gconstpointer data)
   test_peer_join (peer);
 }
 
+typedef struct {
+  gint     received;        /* atomic */
+  gboolean closed_early;
+  gint64   eof_after_reply_us;
+} DrainPeer;
+
+static void
+drain_peer (TestPeer *peer, gpointer user_data)
+{
+  DrainPeer *dp = user_data;
+  g_autoptr(JsonObject) cmd = NULL;
+  gint64 replied;
+
+  g_free (test_peer_negotiate (peer, FALSE));
+  cmd = test_peer_read_command (peer);
+  g_atomic_int_set (&dp->received, 1);
+  /* The command is disposed meanwhile; the client must stay until it has
+   * read the reply. */
+  dp->closed_early = test_peer_wait_eof (peer, 400);
+  replied = g_get_monotonic_time ();
+  test_peer_reply (peer, cmd, "{}");
+  if (test_peer_wait_eof (peer, 10000))
+    dp->eof_after_reply_us = g_get_monotonic_time () - replied;
+}
+
+/* Some QEMUs wedge their monitor when a client leaves before reading a
+ * reply (Xen fixed this in libxl, ae29aa0f8f): a disposed command that was
+ * sent keeps the connection open until its reply comes. */
+static void
+test_cmd_unanswered_command_keeps_connection_open (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = domain_socket (f, 3);
+  DrainPeer dp = { 0 };
+  TestPeer *peer = test_peer_new (path, drain_peer, &dp);
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (exec_cmd (f, &cmd, &r, 3, "query-status", NULL, &error));
+  RUN_UNTIL (g_atomic_int_get (&dp.received));
+  xen_qmp_cmd_dispose (&cmd);
+  spin (1000);
+  test_peer_join (peer);
+  g_assert_false (dp.closed_early);
+  /* ... and then leaves at once (idle-timeout-ms is 0). */
+  g_assert_cmpint (dp.eof_after_reply_us, >, 0);
+  g_assert_cmpint (dp.eof_after_reply_us, <, 500 * 1000);
+  g_assert_cmpuint (r.calls, ==, 0);
+}
+
 /* ---- a wedged QEMU ----------------------------------------------------- */
 
 typedef struct {
@@ -1068,6 +1119,58 @@ test_cmd_events_interleaved_with_replies (Fixture *f, gconstpointer data)
   g_ptr_array_unref (e.seen);
 }
 
+static void
+send_slowly (TestPeer *peer, const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      test_peer_send_len (peer, p, 1);
+      g_usleep (200);
+    }
+}
+
+static void
+slow_sender_peer (TestPeer *peer, gpointer user_data)
+{
+  g_autoptr(JsonObject) cap = NULL;
+  g_autoptr(JsonObject) cmd = NULL;
+  g_autofree char *reply = NULL;
+
+  send_slowly (peer, "{\"QMP\": {\"version\": {}, \"capabilities\": [\"oob\"]}}\r\n");
+  cap = test_peer_read_command (peer);
+  reply = g_strdup_printf ("{\"return\": {}, \"id\": %" G_GINT64_FORMAT "}\r\n",
+                           json_object_get_int_member (cap, "id"));
+  send_slowly (peer, reply);
+  cmd = test_peer_read_command (peer);
+  g_free (reply);
+  reply = g_strdup_printf ("{\"event\": \"SLOW\"}\r\n"
+                           "{\"return\": {\"text\": \"a \\\" b\\n}]\"}, \"id\": %" G_GINT64_FORMAT "}\r\n",
+                           json_object_get_int_member (cmd, "id"));
+  send_slowly (peer, reply);
+  test_peer_wait_eof (peer, 10000);
+}
+
+/* Every byte in its own write: the framer sees each message in pieces. */
+static void
+test_cmd_slow_sender (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = domain_socket (f, 3);
+  TestPeer *peer = test_peer_new (path, slow_sender_peer, NULL);
+  Events e = { .seen = g_ptr_array_new_with_free_func (g_free) };
+  Result r = { 0 };
+
+  xen_qmp_host_add_event_handler (f->host, event_cb, &e, NULL);
+  run_cmd (f, &r, 3, "query-status", NULL);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (member_string (r.response, "text"), ==, "a \" b\n}]");
+  g_assert_cmpuint (e.seen->len, ==, 1);
+  g_assert_cmpstr (e.seen->pdata[0], ==, "event SLOW");
+  spin (50);
+  test_peer_join (peer);
+  g_ptr_array_unref (e.seen);
+  result_clear (&r);
+}
+
 #define N_PIPELINED 1000
 
 typedef struct {
@@ -1178,6 +1281,7 @@ main (int argc, char *argv[])
   add_contract_test ("fd-closed-when-never-sent", test_cmd_fd_closed_when_never_sent);
   add_contract_test ("dispose-inside-other-callback", test_cmd_dispose_inside_other_callback);
   add_test ("dispose-after-sent-drops-late-reply", BACKEND_NONE, test_cmd_dispose_after_sent_drops_late_reply);
+  add_test ("unanswered-command-keeps-connection-open", BACKEND_NONE, test_cmd_unanswered_command_keeps_connection_open);
   add_contract_test ("timeout-on-stopped-qemu", test_cmd_timeout_on_stopped_qemu);
   add_contract_test ("eof-fails-active-commands-exactly-once", test_cmd_eof_fails_active_commands_exactly_once);
   add_test ("eof-while-idle-calls-nobody", BACKEND_NONE, test_cmd_eof_while_idle_calls_nobody);
@@ -1187,6 +1291,7 @@ main (int argc, char *argv[])
   add_test ("negotiation", BACKEND_NONE, test_cmd_negotiation);
   add_contract_test ("events", test_cmd_events);
   add_test ("events-interleaved-with-replies", BACKEND_NONE, test_cmd_events_interleaved_with_replies);
+  add_test ("slow-sender", BACKEND_NONE, test_cmd_slow_sender);
   add_contract_test ("pipelines-1000-commands", test_cmd_pipelines_1000_commands);
   add_contract_test ("queue-limit", test_cmd_queue_limit);
 

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -19,6 +21,50 @@
 /* How long a server may take to create its socket: generous, because CI
  * machines are busy and valgrind slows everything down. */
 #define SERVER_START_TIMEOUT_US (20 * G_USEC_PER_SEC)
+
+/* A failed assertion aborts the test process before any teardown runs: the
+ * servers die with it (PR_SET_PDEATHSIG), and the abort handler removes the
+ * temp dirs still registered here. */
+#define MAX_TMPDIRS 16
+static char *live_tmpdirs[MAX_TMPDIRS];
+
+static void
+remove_dir_contents (const char *dir)
+{
+  DIR *d = opendir (dir);
+  struct dirent *e;
+
+  while (d != NULL && (e = readdir (d)) != NULL)
+    {
+      char path[4096];
+
+      if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
+        continue;
+      if ((size_t) snprintf (path, sizeof path, "%s/%s", dir, e->d_name) < sizeof path)
+        unlink (path);
+    }
+  if (d != NULL)
+    closedir (d);
+}
+
+static void
+on_abort (int sig)
+{
+  for (int i = 0; i < MAX_TMPDIRS; i++)
+    if (live_tmpdirs[i] != NULL)
+      {
+        remove_dir_contents (live_tmpdirs[i]);
+        rmdir (live_tmpdirs[i]);
+      }
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
 
 struct _TestServer {
   GPid   pid;
@@ -98,9 +144,11 @@ spawn_server (GPtrArray    *argv,
 
   g_ptr_array_add (argv, NULL);
   server->socket_path = g_strdup (socket_path);
+  /* A socket left behind by an earlier run would look ready at once. */
+  g_unlink (socket_path);
   if (!g_spawn_async (NULL, (char **) argv->pdata, NULL,
                       G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL | extra_flags,
-                      NULL, NULL, &server->pid, error))
+                      die_with_parent, NULL, &server->pid, error))
     {
       server->reaped = TRUE;
       return NULL;
@@ -246,8 +294,20 @@ test_tmpdir_new (void)
   g_autoptr(GError) error = NULL;
   /* Short: sun_path holds 108 bytes. */
   char *dir = g_dir_make_tmp ("xqmp-XXXXXX", &error);
+  static gboolean handler_installed;
 
   g_assert_no_error (error);
+  if (!handler_installed)
+    {
+      signal (SIGABRT, on_abort);
+      handler_installed = TRUE;
+    }
+  for (int i = 0; i < MAX_TMPDIRS; i++)
+    if (live_tmpdirs[i] == NULL)
+      {
+        live_tmpdirs[i] = g_strdup (dir);
+        break;
+      }
   return dir;
 }
 
@@ -259,6 +319,9 @@ test_tmpdir_remove (const char *dir)
 
   if (dir == NULL)
     return;
+  for (int i = 0; i < MAX_TMPDIRS; i++)
+    if (live_tmpdirs[i] != NULL && strcmp (live_tmpdirs[i], dir) == 0)
+      g_clear_pointer (&live_tmpdirs[i], g_free);
   d = g_dir_open (dir, 0, NULL);
   while (d != NULL && (name = g_dir_read_name (d)) != NULL)
     {
