@@ -26,8 +26,12 @@ glib_integration_examples_cmd_demo_CPPFLAGS = $(examples_cppflags)
 glib_integration_examples_cmd_demo_CFLAGS = $(examples_cflags)
 glib_integration_examples_cmd_demo_LDADD = $(examples_ldadd)
 
+# Also when a program is built on its own (make demo, make <program>), not
+# only through BUILT_SOURCES.
+$(glib_integration_examples_cmd_demo_OBJECTS): $(xenqmp_include_stamp)
+
 # make demo: the command API against fake-qemu, printing what it did.
-demo: glib-integration/examples/cmd-demo fake-qemu/fake-qemu
+demo: all
 	@glib-integration/examples/cmd-demo --fake-qemu fake-qemu/fake-qemu
 
 # The demo is also a test: it exits non-zero when a step goes wrong.
