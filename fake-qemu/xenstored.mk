@@ -1,0 +1,1 @@
+# fake-xenstored: being written (placeholder)

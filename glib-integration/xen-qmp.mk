@@ -1,0 +1,1 @@
+# xen-qmp command line tool: being written (placeholder)
