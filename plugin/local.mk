@@ -7,7 +7,8 @@ xenqmp_public_headers = \
 	plugin/xen-qmp-macros.h \
 	plugin/xen-qmp-error.h \
 	plugin/xen-qmp-host.h \
-	plugin/xen-qmp-cmd.h
+	plugin/xen-qmp-cmd.h \
+	glib-integration/xen-qmp-client.h
 
 xenqmp_built_headers = \
 	plugin/xen-qmp-enum-types.h \
@@ -28,13 +29,15 @@ plugin_libxenqmp_1_0_la_SOURCES = \
 	$(xenqmp_private_sources) \
 	plugin/xen-qmp-cmd.c \
 	plugin/xen-qmp-error.c \
-	plugin/xen-qmp-host.c
+	plugin/xen-qmp-host.c \
+	glib-integration/xen-qmp-client.c
 nodist_plugin_libxenqmp_1_0_la_SOURCES = \
 	$(xenqmp_built_headers) \
 	plugin/xen-qmp-enum-types.c
 
 xenqmp_cppflags = \
-	-I$(top_srcdir)/plugin -I$(top_builddir)/plugin -I$(top_builddir)
+	-I$(top_srcdir)/plugin -I$(top_builddir)/plugin -I$(top_builddir) \
+	-I$(top_srcdir)/glib-integration
 
 plugin_libxenqmp_1_0_la_CPPFLAGS = \
 	$(AM_CPPFLAGS) $(xenqmp_cppflags) \
@@ -60,7 +63,7 @@ nodist_xenqmpinclude_HEADERS = $(xenqmp_built_headers)
 pkgconfig_DATA = plugin/xenqmp-1.0.pc
 
 # glib-mkenums: every public enum is a GType.
-xenqmp_enum_headers = plugin/xen-qmp-error.h
+xenqmp_enum_headers = plugin/xen-qmp-error.h glib-integration/xen-qmp-client.h
 
 plugin/xen-qmp-enum-types.h: $(xenqmp_enum_headers) plugin/xen-qmp-enum-types.h.template
 	$(AM_V_GEN)$(GLIB_MKENUMS) --template $(srcdir)/plugin/xen-qmp-enum-types.h.template \

@@ -42,8 +42,7 @@ struct _QmpConnection {
   char                    *peer;
   GMainContext            *context;
   QmpConnectionConfig      config;
-  QmpConnectionCallbacks   callbacks;
-  gpointer                 user_data;
+  GArray                  *observers;  /* Observer */
   guint64                  tag;
 
   int                      fd;
@@ -66,6 +65,11 @@ struct _QmpConnection {
 
 static GQuark pending_quark;
 
+typedef struct {
+  const QmpConnectionCallbacks *callbacks;
+  gpointer                      user_data;
+} Observer;
+
 static void connection_update_io   (QmpConnection *conn);
 static void connection_check_idle  (QmpConnection *conn);
 static void connection_fail        (QmpConnection *conn,
@@ -75,9 +79,7 @@ QmpConnection *
 qmp_connection_new (const char                   *socket_path,
                     const char                   *peer_name,
                     GMainContext                 *context,
-                    const QmpConnectionConfig    *config,
-                    const QmpConnectionCallbacks *callbacks,
-                    gpointer                      user_data)
+                    const QmpConnectionConfig    *config)
 {
   QmpConnection *conn = g_new0 (QmpConnection, 1);
 
@@ -90,9 +92,7 @@ qmp_connection_new (const char                   *socket_path,
   conn->peer = g_strdup (peer_name);
   conn->context = g_main_context_ref (context);
   conn->config = *config;
-  if (callbacks != NULL)
-    conn->callbacks = *callbacks;
-  conn->user_data = user_data;
+  conn->observers = g_array_new (FALSE, FALSE, sizeof (Observer));
   conn->fd = -1;
   conn->framer = qmp_framer_new (config->limits.max_message_size,
                                  config->limits.max_depth);
@@ -117,7 +117,7 @@ qmp_connection_unref (QmpConnection *conn)
     return;
   /* Nobody can be waiting on a connection nobody references: a pending
    * task holds no reference, but its owner (cmd binding, client) does. */
-  qmp_connection_detach (conn);
+  g_array_set_size (conn->observers, 0);
   if (conn->state != QMP_CONNECTION_CLOSED)
     {
       conn->ref_count = 1;
@@ -126,6 +126,7 @@ qmp_connection_unref (QmpConnection *conn)
     }
   g_assert (g_hash_table_size (conn->by_id) == 0);
   g_hash_table_unref (conn->by_id);
+  g_array_unref (conn->observers);
   qmp_framer_free (conn->framer);
   g_object_unref (conn->parser);
   g_clear_pointer (&conn->greeting, json_node_unref);
@@ -177,11 +178,57 @@ qmp_connection_get_tag (QmpConnection *conn)
 }
 
 void
-qmp_connection_detach (QmpConnection *conn)
+qmp_connection_add_observer (QmpConnection                *conn,
+                             const QmpConnectionCallbacks *callbacks,
+                             gpointer                      user_data)
 {
-  memset (&conn->callbacks, 0, sizeof conn->callbacks);
-  conn->user_data = NULL;
+  Observer o = { callbacks, user_data };
+
+  g_array_append_val (conn->observers, o);
 }
+
+void
+qmp_connection_remove_observer (QmpConnection                *conn,
+                                const QmpConnectionCallbacks *callbacks,
+                                gpointer                      user_data)
+{
+  for (guint i = 0; i < conn->observers->len; i++)
+    {
+      Observer *o = &g_array_index (conn->observers, Observer, i);
+
+      if (o->callbacks == callbacks && o->user_data == user_data)
+        {
+          g_array_remove_index (conn->observers, i);
+          return;
+        }
+    }
+}
+
+static gboolean
+observer_registered (QmpConnection *conn, const Observer *wanted)
+{
+  for (guint i = 0; i < conn->observers->len; i++)
+    {
+      Observer *o = &g_array_index (conn->observers, Observer, i);
+
+      if (o->callbacks == wanted->callbacks && o->user_data == wanted->user_data)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Calls each observer that has the callback; observers may come and go
+ * from inside their callbacks, so each is checked again before its turn. */
+#define NOTIFY_OBSERVERS(conn, member, ...)                                  \
+  G_STMT_START {                                                             \
+    g_autoptr(GArray) snapshot_ = g_array_copy ((conn)->observers);          \
+    for (guint i_ = 0; i_ < snapshot_->len; i_++)                            \
+      {                                                                      \
+        Observer *o_ = &g_array_index (snapshot_, Observer, i_);             \
+        if (o_->callbacks->member != NULL && observer_registered ((conn), o_)) \
+          o_->callbacks->member ((conn), __VA_ARGS__, o_->user_data);        \
+      }                                                                      \
+  } G_STMT_END
 
 static void
 destroy_source (GSource **source)
@@ -404,8 +451,6 @@ static void
 connection_close_internal (QmpConnection *conn, const GError *reason)
 {
   g_autoptr(GError) fallback = NULL;
-  QmpConnectionCallbacks callbacks = conn->callbacks;
-  gpointer user_data = conn->user_data;
 
   if (conn->state == QMP_CONNECTION_CLOSED)
     return;
@@ -423,8 +468,7 @@ connection_close_internal (QmpConnection *conn, const GError *reason)
   g_debug ("%s: connection closed%s%s", conn->peer,
            reason != NULL ? ": " : "", reason != NULL ? reason->message : "");
 
-  if (callbacks.closed != NULL)
-    callbacks.closed (conn, reason, user_data);
+  NOTIFY_OBSERVERS (conn, closed, reason);
 
   if (reason == NULL)
     reason = fallback = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,
@@ -558,12 +602,12 @@ connection_flush (QmpConnection *conn, GError **error)
     {
       struct iovec iov[WRITE_BATCH];
       union {
-        char buf[CMSG_SPACE (sizeof (int))];
+        char buf[CMSG_SPACE (QMP_MAX_FDS_PER_COMMAND * sizeof (int))];
         struct cmsghdr align;
       } control;
       struct msghdr msg = { .msg_iov = iov };
       QmpPending *head = g_queue_peek_head (&conn->outq);
-      gboolean send_fd = head->fd >= 0 && head->written == 0;
+      gboolean send_fd = head->n_fds > 0 && head->written == 0;
       GList *l;
       gssize n;
 
@@ -573,8 +617,9 @@ connection_flush (QmpConnection *conn, GError **error)
         {
           QmpPending *p = l->data;
 
-          if (l != conn->outq.head && (p->fd >= 0 || !can_write (conn, p)))
+          if (l != conn->outq.head && (p->n_fds > 0 || !can_write (conn, p)))
             break;
+          qmp_pending_serialize (p, conn->oob_enabled, qmp_trace_enabled ());
           iov[msg.msg_iovlen].iov_base = p->wire + p->written;
           iov[msg.msg_iovlen].iov_len = p->wire_len - p->written;
           msg.msg_iovlen++;
@@ -585,12 +630,12 @@ connection_flush (QmpConnection *conn, GError **error)
 
           memset (&control, 0, sizeof control);
           msg.msg_control = control.buf;
-          msg.msg_controllen = sizeof control.buf;
+          msg.msg_controllen = CMSG_SPACE (head->n_fds * sizeof (int));
           cmsg = CMSG_FIRSTHDR (&msg);
           cmsg->cmsg_level = SOL_SOCKET;
           cmsg->cmsg_type = SCM_RIGHTS;
-          cmsg->cmsg_len = CMSG_LEN (sizeof (int));
-          memcpy (CMSG_DATA (cmsg), &head->fd, sizeof (int));
+          cmsg->cmsg_len = CMSG_LEN (head->n_fds * sizeof (int));
+          memcpy (CMSG_DATA (cmsg), head->fds, head->n_fds * sizeof (int));
         }
 
       n = sendmsg (conn->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -608,12 +653,11 @@ connection_flush (QmpConnection *conn, GError **error)
           return FALSE;
         }
 
-      if (send_fd && n > 0)
-        {
-          /* The kernel holds its own reference now. */
-          close (head->fd);
-          head->fd = -1;
-        }
+      guint sent_fds = send_fd && n > 0 ? head->n_fds : 0;
+
+      if (sent_fds > 0)
+        /* The kernel holds its own references now. */
+        qmp_pending_close_fds (head);
       while (n > 0)
         {
           QmpPending *p = g_queue_peek_head (&conn->outq);
@@ -626,7 +670,7 @@ connection_flush (QmpConnection *conn, GError **error)
             {
               g_queue_pop_head (&conn->outq);
               p->link = NULL;
-              trace_sent (conn, p, (p == head && send_fd) ? 1 : 0);
+              trace_sent (conn, p, p == head ? sent_fds : 0);
               g_clear_pointer (&p->wire, g_free);
             }
         }
@@ -709,7 +753,8 @@ qmp_connection_execute (QmpConnection *conn,
                         const char    *command,
                         JsonObject    *arguments,
                         gboolean       out_of_band,
-                        int            fd,
+                        int           *fds,
+                        guint          n_fds,
                         guint          timeout_ms)
 {
   QmpPending *pending;
@@ -717,8 +762,7 @@ qmp_connection_execute (QmpConnection *conn,
   g_return_if_fail (conn->state != QMP_CONNECTION_CLOSED);
 
   pending = qmp_pending_new (conn->next_id++, command, arguments,
-                             out_of_band && conn->oob_enabled, fd,
-                             qmp_trace_enabled ());
+                             out_of_band, fds, n_fds);
   pending->task = g_object_ref (task);
   g_object_set_qdata (G_OBJECT (task), pending_quark, pending);
   conn->n_tasks++;
@@ -734,7 +778,7 @@ qmp_connection_execute (QmpConnection *conn,
 }
 
 void
-qmp_connection_abandon (QmpConnection *conn, GTask *task)
+qmp_connection_abandon (QmpConnection *conn, GTask *task, const GError *reason)
 {
   QmpPending *pending = g_object_get_qdata (G_OBJECT (task), pending_quark);
   GError *error;
@@ -743,8 +787,10 @@ qmp_connection_abandon (QmpConnection *conn, GTask *task)
     return;
   g_assert (pending->conn == conn);
   qmp_connection_ref (conn);
-  error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                       "%s: %s was cancelled", conn->peer, pending->command);
+  error = reason != NULL
+          ? g_error_copy (reason)
+          : g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                         "%s: %s was cancelled", conn->peer, pending->command);
   pending_end_early (conn, pending, error);
   qmp_connection_unref (conn);
 }
@@ -767,7 +813,7 @@ send_capabilities (QmpConnection *conn, gboolean offers_oob)
       json_object_set_array_member (args, "enable", enable);
     }
   pending = qmp_pending_new (conn->next_id++, "qmp_capabilities", args,
-                             FALSE, -1, qmp_trace_enabled ());
+                             FALSE, NULL, 0);
   pending->internal = TRUE;
   conn->state = QMP_CONNECTION_NEGOTIATING;
   /* It must go before the commands that were queued while we waited. */
@@ -830,6 +876,18 @@ handle_reply (QmpConnection *conn, QmpMessage *msg)
       conn->state = QMP_CONNECTION_READY;
       connection_update_io (conn);
       connection_check_idle (conn);
+      {
+        /* The ready callback takes no arguments but the connection. */
+        g_autoptr(GArray) snapshot = g_array_copy (conn->observers);
+
+        for (guint i = 0; i < snapshot->len && conn->state == QMP_CONNECTION_READY; i++)
+          {
+            Observer *o = &g_array_index (snapshot, Observer, i);
+
+            if (o->callbacks->ready != NULL && observer_registered (conn, o))
+              o->callbacks->ready (conn, o->user_data);
+          }
+      }
       return;
     }
 
@@ -872,9 +930,7 @@ handle_message (QmpConnection *conn, const char *data, gsize len, guint n_fds)
       send_capabilities (conn, msg.offers_oob);
       break;
     case QMP_MESSAGE_EVENT:
-      if (conn->callbacks.event != NULL)
-        conn->callbacks.event (conn, msg.event, msg.event_data,
-                               msg.timestamp_us, conn->user_data);
+      NOTIFY_OBSERVERS (conn, event, msg.event, msg.event_data, msg.timestamp_us);
       break;
     case QMP_MESSAGE_RETURN:
     case QMP_MESSAGE_ERROR:

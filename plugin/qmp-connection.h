@@ -10,6 +10,9 @@
 
 typedef struct _QmpConnection QmpConnection;
 
+/* QEMU's chardev takes at most this many fds with one message. */
+#define QMP_MAX_FDS_PER_COMMAND 16
+
 typedef enum {
   QMP_CONNECTION_CONNECTING,   /* backlog full: retrying connect() */
   QMP_CONNECTION_GREETING,     /* connected; waiting for QEMU's greeting */
@@ -18,7 +21,13 @@ typedef enum {
   QMP_CONNECTION_CLOSED,       /* closed; every Active command was completed */
 } QmpConnectionState;
 
+/* Whoever uses a connection observes it: the host that owns it, and the
+ * clients that share it (QEMU serves one QMP client at a time, so every
+ * user of a domain goes through the same connection). */
 typedef struct {
+  /* Negotiation is over: commands flow. */
+  void (*ready)  (QmpConnection *conn,
+                  gpointer       user_data);
   /* An event, in any state (QEMU may send some before its greeting). */
   void (*event)  (QmpConnection *conn,
                   const char    *name,
@@ -47,9 +56,14 @@ typedef struct {
 QmpConnection     *qmp_connection_new          (const char                   *socket_path,
                                                 const char                   *peer_name,
                                                 GMainContext                 *context,
-                                                const QmpConnectionConfig    *config,
-                                                const QmpConnectionCallbacks *callbacks,
-                                                gpointer                      user_data);
+                                                const QmpConnectionConfig    *config);
+/* CALLBACKS must stay valid while registered (a static table). */
+void               qmp_connection_add_observer    (QmpConnection                *conn,
+                                                   const QmpConnectionCallbacks *callbacks,
+                                                   gpointer                      user_data);
+void               qmp_connection_remove_observer (QmpConnection                *conn,
+                                                   const QmpConnectionCallbacks *callbacks,
+                                                   gpointer                      user_data);
 QmpConnection     *qmp_connection_ref          (QmpConnection *conn);
 void               qmp_connection_unref        (QmpConnection *conn);
 
@@ -68,22 +82,27 @@ gboolean           qmp_connection_can_execute  (QmpConnection  *conn,
                                                 GError        **error);
 
 /* Queues COMMAND; TASK is the Active command: it is completed exactly once
- * with a JsonNode (the "return" value), a XEN_QMP_ERROR or a G_IO_ERROR,
- * unless it is abandoned. FD (or -1) is taken: sent with the command's
- * first byte, then closed; closed too if the command never goes out.
- * Call qmp_connection_can_execute() first. */
+ * with a JsonNode (the "return" value), a XEN_QMP_ERROR or a G_IO_ERROR.
+ * FDS (a g_malloc'd array of N_FDS descriptors, at most
+ * QMP_MAX_FDS_PER_COMMAND) is taken: sent with the command's first byte,
+ * then closed; closed too if the command never goes out. OUT_OF_BAND sends
+ * exec-oob when oob was negotiated. Call qmp_connection_can_execute()
+ * first. */
 void               qmp_connection_execute      (QmpConnection *conn,
                                                 GTask         *task,
                                                 const char    *command,
                                                 JsonObject    *arguments,
                                                 gboolean       out_of_band,
-                                                int            fd,
+                                                int           *fds,
+                                                guint          n_fds,
                                                 guint          timeout_ms);
 
-/* Completes TASK with G_IO_ERROR_CANCELLED now if it is still Active. A
- * command already sent stays known, so that its reply is dropped. */
+/* Completes TASK now, if it is still Active, with REASON (NULL:
+ * G_IO_ERROR_CANCELLED). A command already sent stays known, so that its
+ * reply is dropped. */
 void               qmp_connection_abandon      (QmpConnection *conn,
-                                                GTask         *task);
+                                                GTask         *task,
+                                                const GError  *reason);
 
 /* While held, the connection is not closed for being idle. */
 void               qmp_connection_hold         (QmpConnection *conn);
@@ -98,7 +117,5 @@ void               qmp_connection_set_tag      (QmpConnection *conn,
                                                 guint64        tag);
 guint64            qmp_connection_get_tag      (QmpConnection *conn);
 
-/* Forget the owner's callbacks (the owner is going away). */
-void               qmp_connection_detach       (QmpConnection *conn);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QmpConnection, qmp_connection_unref)

@@ -6,44 +6,72 @@
 
 #include "qmp-pending.h"
 
+#include <string.h>
 #include <unistd.h>
+
+static char *
+to_json_text (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, node);
+  return json_generator_to_data (generator, NULL);
+}
 
 QmpPending *
 qmp_pending_new (gint64      id,
                  const char *command,
                  JsonObject *arguments,
                  gboolean    out_of_band,
-                 int         fd,
-                 gboolean    keep_trace_node)
+                 int        *fds,
+                 guint       n_fds)
 {
   QmpPending *pending = g_new0 (QmpPending, 1);
-  g_autoptr(JsonObject) object = json_object_new ();
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  gsize len;
-  char *text;
+  g_autoptr(JsonNode) name = json_node_init_string (json_node_alloc (), command);
 
   pending->id = id;
-  pending->fd = fd;
+  /* FDS is taken: the array and the descriptors. */
+  pending->fds = fds;
+  pending->n_fds = n_fds;
   pending->command = g_strdup (command);
-
-  json_object_set_string_member (object, out_of_band ? "exec-oob" : "execute", command);
+  pending->out_of_band = out_of_band;
+  /* The caller may change ARGUMENTS once the call returns: what is sent is
+   * what they were now. */
+  pending->command_json = to_json_text (name);
   if (arguments != NULL)
-    json_object_set_object_member (object, "arguments", json_object_ref (arguments));
-  json_object_set_int_member (object, "id", id);
-  json_node_set_object (root, object);
+    {
+      g_autoptr(JsonNode) args = json_node_init_object (json_node_alloc (), arguments);
 
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, &len);
-  /* Room for the newline that ends every QMP message. */
-  pending->wire = g_realloc (text, len + 2);
-  pending->wire[len] = '\n';
-  pending->wire[len + 1] = '\0';
-  pending->wire_len = len + 1;
+      pending->arguments_json = to_json_text (args);
+    }
+  return pending;
+}
+
+void
+qmp_pending_serialize (QmpPending *pending,
+                       gboolean    oob_enabled,
+                       gboolean    keep_trace_node)
+{
+  GString *wire;
+
+  if (pending->wire != NULL)
+    return;
+  /* exec-oob is chosen now, not when the command was queued: only the
+   * negotiation says whether QEMU accepts it. */
+  wire = g_string_sized_new (64 + (pending->arguments_json != NULL
+                                   ? strlen (pending->arguments_json) : 0));
+  g_string_append_printf (wire, "{\"%s\":%s",
+                          pending->out_of_band && oob_enabled ? "exec-oob" : "execute",
+                          pending->command_json);
+  if (pending->arguments_json != NULL)
+    g_string_append_printf (wire, ",\"arguments\":%s", pending->arguments_json);
+  g_string_append_printf (wire, ",\"id\":%" G_GINT64_FORMAT "}\n", pending->id);
+  pending->wire_len = wire->len;
+  pending->wire = g_string_free (wire, FALSE);
+  g_clear_pointer (&pending->arguments_json, g_free);
 
   if (keep_trace_node)
-    pending->trace_node = g_steal_pointer (&root);
-  return pending;
+    pending->trace_node = json_from_string (pending->wire, NULL);
 }
 
 void
@@ -58,10 +86,20 @@ qmp_pending_free (QmpPending *pending)
       g_source_destroy (pending->timeout);
       g_source_unref (pending->timeout);
     }
-  if (pending->fd >= 0)
-    close (pending->fd);
+  qmp_pending_close_fds (pending);
   g_clear_pointer (&pending->trace_node, json_node_unref);
   g_free (pending->wire);
   g_free (pending->command);
+  g_free (pending->command_json);
+  g_free (pending->arguments_json);
   g_free (pending);
+}
+
+void
+qmp_pending_close_fds (QmpPending *pending)
+{
+  for (guint i = 0; i < pending->n_fds; i++)
+    close (pending->fds[i]);
+  g_clear_pointer (&pending->fds, g_free);
+  pending->n_fds = 0;
 }

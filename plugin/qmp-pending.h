@@ -19,10 +19,14 @@ typedef struct {
   gboolean       internal;     /* qmp_capabilities, sent by the library */
   char          *command;      /* for messages: "query-status" */
 
-  char          *wire;         /* the JSON text and its newline */
+  gboolean       out_of_band;  /* exec-oob, if QEMU negotiated oob */
+  char          *command_json; /* the name as a JSON string */
+  char          *arguments_json; /* until the wire text is made */
+  char          *wire;         /* the JSON text and its newline, once made */
   gsize          wire_len;
   gsize          written;
-  int            fd;           /* sent with the first byte, then closed */
+  int           *fds;          /* sent with the first byte, then closed */
+  guint          n_fds;
   JsonNode      *trace_node;   /* what was sent, kept only while tracing */
 
   GList         *link;         /* in the output queue while unsent */
@@ -35,6 +39,11 @@ QmpPending *qmp_pending_new  (gint64      id,
                               const char *command,
                               JsonObject *arguments,
                               gboolean    out_of_band,
-                              int         fd,
-                              gboolean    keep_trace_node);
+                              int        *fds,
+                              guint       n_fds);
+/* Makes the wire text, the first time the command is about to go out. */
+void        qmp_pending_serialize (QmpPending *pending,
+                                   gboolean    oob_enabled,
+                                   gboolean    keep_trace_node);
+void        qmp_pending_close_fds (QmpPending *pending);
 void        qmp_pending_free (QmpPending *pending);

@@ -53,7 +53,7 @@ close_fd (int *fd)
 }
 
 /**
- * xen_qmp_cmd_init:
+ * xen_qmp_cmd_init: (skip)
  * @cmd: a command, in any state but Active
  *
  * Makes @cmd Idle: no fd, no timeout, holding nothing.
@@ -69,7 +69,7 @@ xen_qmp_cmd_init (XenQmpCmd *cmd)
 }
 
 /**
- * xen_qmp_cmd_is_active:
+ * xen_qmp_cmd_is_active: (skip)
  * @cmd: an initialised command
  *
  * Returns: whether @cmd is Active
@@ -108,7 +108,7 @@ task_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 /**
- * xen_qmp_cmd_exec:
+ * xen_qmp_cmd_exec: (skip)
  * @host: the host
  * @cmd: an Idle command; its @fd and @timeout_ms are used
  * @callback: called once when the command completes
@@ -187,15 +187,24 @@ xen_qmp_cmd_exec (XenQmpHost         *host,
   g_task_set_name (binding->task, command);
   cmd->priv[0] = binding;
 
-  qmp_connection_execute (conn, binding->task, command, arguments, FALSE,
-                          fd, cmd->timeout_ms);
+  {
+    int *fds = NULL;
+
+    if (fd >= 0)
+      {
+        fds = g_new (int, 1);
+        fds[0] = fd;
+      }
+    qmp_connection_execute (conn, binding->task, command, arguments, FALSE,
+                            fds, fd >= 0 ? 1 : 0, cmd->timeout_ms);
+  }
   /* The connection holds the task until it completes it. */
   g_object_unref (binding->task);
   return TRUE;
 }
 
 /**
- * xen_qmp_cmd_dispose:
+ * xen_qmp_cmd_dispose: (skip)
  * @cmd: a command, Active or Idle
  *
  * Makes @cmd Idle without calling its callback; safe from anywhere,
@@ -220,5 +229,5 @@ xen_qmp_cmd_dispose (XenQmpCmd *cmd)
   binding->cmd = NULL;
   /* If the task already completed, its callback is scheduled and will see
    * the binding orphaned; otherwise this completes it now, silently. */
-  qmp_connection_abandon (binding->conn, binding->task);
+  qmp_connection_abandon (binding->conn, binding->task, NULL);
 }

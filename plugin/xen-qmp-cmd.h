@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 typedef struct _XenQmpCmd XenQmpCmd;
 
 /**
- * XenQmpCmdCallback:
+ * XenQmpCmdCallback: (skip)
  * @cmd: the command, Idle again: it may be exec'd or thrown away here
  * @response: (nullable): QEMU's `return` value, or %NULL on error; owned
  *   by the library and valid until the callback returns
@@ -42,7 +42,7 @@ typedef void (*XenQmpCmdCallback) (XenQmpCmd        *cmd,
                                    gpointer          user_data);
 
 /**
- * XenQmpCmd:
+ * XenQmpCmd: (skip)
  * @domid: the domain; set by xen_qmp_cmd_exec(), read-only while Active
  *   and inside the callback
  * @callback: set by xen_qmp_cmd_exec(); likewise read-only
@@ -59,6 +59,8 @@ typedef void (*XenQmpCmdCallback) (XenQmpCmd        *cmd,
  * Active between a successful xen_qmp_cmd_exec() and its callback. An Idle
  * command holds nothing and may be freed; an Active one must be disposed
  * before it is freed.
+ *
+ * The command API is for C toolstacks; other languages use #XenQmpClient.
  *
  * Since: 0.1
  */

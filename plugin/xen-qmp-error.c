@@ -10,13 +10,16 @@
 #include <string.h>
 
 /**
- * xen_qmp_error_quark:
+ * xen_qmp_error_class_quark:
+ *
+ * The quark of the %XEN_QMP_ERROR domain, whose codes are
+ * #XenQmpErrorClass values (named so for introspection to pair them).
  *
  * Returns: the quark of the %XEN_QMP_ERROR domain
  *
  * Since: 0.1
  */
-G_DEFINE_QUARK (xen-qmp-error-quark, xen_qmp_error)
+G_DEFINE_QUARK (xen-qmp-error-quark, xen_qmp_error_class)
 
 /* The classes QMP still reports (qapi/error.json); UNKNOWN stands for the
  * rest, and NONE and LOCAL have no QMP name. */

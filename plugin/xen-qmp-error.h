@@ -51,10 +51,10 @@ typedef enum {
  *
  * Since: 0.1
  */
-#define XEN_QMP_ERROR (xen_qmp_error_quark ())
+#define XEN_QMP_ERROR (xen_qmp_error_class_quark ())
 
 XEN_QMP_AVAILABLE_IN_ALL
-GQuark xen_qmp_error_quark (void);
+GQuark xen_qmp_error_class_quark (void);
 
 XEN_QMP_AVAILABLE_IN_ALL
 XenQmpErrorClass xen_qmp_error_class_from_name (const char *name);

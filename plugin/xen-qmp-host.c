@@ -66,6 +66,20 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (XenQmpHost, xen_qmp_host, G_TYPE_OBJECT)
 
+static void on_connection_event  (QmpConnection *conn,
+                                  const char    *name,
+                                  JsonObject    *data,
+                                  gint64         timestamp_us,
+                                  gpointer       user_data);
+static void on_connection_closed (QmpConnection *conn,
+                                  const GError  *reason,
+                                  gpointer       user_data);
+
+static const QmpConnectionCallbacks host_connection_callbacks = {
+  .event = on_connection_event,
+  .closed = on_connection_closed,
+};
+
 static void
 handler_clear (EventHandler *handler)
 {
@@ -104,7 +118,7 @@ xen_qmp_host_dispose (GObject *object)
     {
       QmpConnection *conn = l->data;
 
-      qmp_connection_detach (conn);
+      qmp_connection_remove_observer (conn, &host_connection_callbacks, host);
       qmp_connection_close (conn, error);
       qmp_connection_unref (conn);
     }
@@ -410,15 +424,11 @@ on_connection_closed (QmpConnection *conn,
   XenQmpHost *host = user_data;
   gpointer key = GUINT_TO_POINTER ((guint32) qmp_connection_get_tag (conn));
 
-  qmp_connection_detach (conn);
+  qmp_connection_remove_observer (conn, &host_connection_callbacks, host);
   if (g_hash_table_lookup (host->connections, key) == conn)
     g_hash_table_remove (host->connections, key);
 }
 
-static const QmpConnectionCallbacks host_connection_callbacks = {
-  .event = on_connection_event,
-  .closed = on_connection_closed,
-};
 
 QmpConnection *
 _xen_qmp_host_connect (XenQmpHost *host, guint32 domid, GError **error)
@@ -432,15 +442,14 @@ _xen_qmp_host_connect (XenQmpHost *host, guint32 domid, GError **error)
 
   path = xen_qmp_host_dup_socket_path (host, domid);
   peer = g_strdup_printf ("domain %u", domid);
-  conn = qmp_connection_new (path, peer, host->context, &host->config,
-                             &host_connection_callbacks, host);
+  conn = qmp_connection_new (path, peer, host->context, &host->config);
   qmp_connection_set_tag (conn, domid);
   if (!qmp_connection_open (conn, error))
     {
-      qmp_connection_detach (conn);
       qmp_connection_unref (conn);
       return NULL;
     }
+  qmp_connection_add_observer (conn, &host_connection_callbacks, host);
   g_hash_table_replace (host->connections, GUINT_TO_POINTER (domid), conn);
   return conn;
 }

@@ -1,6 +1,7 @@
 # tests/: GTest programs, run by make check through automake's TAP driver
 
-tests_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin -I$(top_builddir)/plugin -I$(top_builddir)
+tests_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin -I$(top_builddir)/plugin -I$(top_builddir) \
+	-I$(top_srcdir)/glib-integration
 tests_cflags = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
 tests_ldadd = plugin/libxenqmp-1.0.la $(GLIB_LIBS) $(JSON_LIBS)
 
@@ -27,15 +28,31 @@ tests_test_trace_LDADD = $(tests_ldadd)
 # raw scripted peer.
 check_PROGRAMS += tests/test-cmd
 TESTS += tests/test-cmd
-tests_test_cmd_SOURCES = tests/test-cmd.c $(tests_server_sources) $(tests_peer_sources)
+tests_test_cmd_SOURCES = tests/test-cmd.c tests/test-loop.h $(tests_server_sources) $(tests_peer_sources)
 tests_test_cmd_CPPFLAGS = $(tests_cppflags)
 tests_test_cmd_CFLAGS = $(tests_cflags)
 tests_test_cmd_LDADD = $(tests_ldadd)
 
 
+# The GObject client API.
+check_PROGRAMS += tests/test-client
+TESTS += tests/test-client
+tests_test_client_SOURCES = tests/test-client.c tests/test-loop.h $(tests_server_sources) $(tests_peer_sources)
+tests_test_client_CPPFLAGS = $(tests_cppflags)
+tests_test_client_CFLAGS = $(tests_cflags)
+tests_test_client_LDADD = $(tests_ldadd)
+
+# The introspected API from Python (skips visibly without python3-gi).
+TESTS += tests/python.test
+dist_check_SCRIPTS += tests/python.test
+EXTRA_DIST += tests/python/test_client.py
+if HAVE_GI_PYTHON
+tests_gi_python = $(GI_PYTHON)
+endif
+
 # memcheck over the command API tests: definite leaks and invalid accesses
 # fail. Children (fake-qemu, QEMU) are not traced.
-VALGRIND_TESTS = tests/test-framer tests/test-trace tests/test-cmd
+VALGRIND_TESTS = tests/test-framer tests/test-trace tests/test-cmd tests/test-client
 VALGRIND_FLAGS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite --error-exitcode=99 --num-callers=30 \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp

@@ -19,10 +19,9 @@
 
 #include <gio/gio.h>
 #include "xenqmp.h"
+#include "test-loop.h"
 #include "test-peer.h"
 #include "test-server.h"
-
-#define WAIT_TIMEOUT_S 30
 
 typedef enum {
   BACKEND_FAKE,
@@ -78,38 +77,6 @@ record_cb (XenQmpCmd        *cmd,
   /* Exactly one of them. */
   g_assert_true ((response != NULL) != (error != NULL));
   g_assert_true ((error_class == XEN_QMP_ERROR_CLASS_NONE) == (error == NULL));
-}
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until COND holds; fails after a while. */
-#define RUN_UNTIL(cond)                                                     \
-  G_STMT_START {                                                            \
-    gint64 deadline_ = g_get_monotonic_time () + WAIT_TIMEOUT_S * G_USEC_PER_SEC; \
-    guint wake_ = g_timeout_add (50, wake, NULL);                           \
-    while (!(cond))                                                         \
-      {                                                                     \
-        if (g_get_monotonic_time () > deadline_)                            \
-          g_error ("timed out waiting for %s", #cond);                      \
-        g_main_context_iteration (NULL, TRUE);                              \
-      }                                                                     \
-    g_source_remove (wake_);                                                \
-  } G_STMT_END
-
-/* Runs the main context for MS milliseconds. */
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-  guint id = g_timeout_add (10, wake, NULL);
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
 }
 
 static gboolean

@@ -1,0 +1,1100 @@
+/* xen-qmp-client.c: the GObject client API for GLib applications
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "xen-qmp-client.h"
+
+#include <unistd.h>
+
+#include "qmp-connection.h"
+#include "xen-qmp-enum-types.h"
+#include "xen-qmp-error.h"
+#include "xen-qmp-host-private.h"
+
+/**
+ * XenQmpClient:
+ *
+ * A QMP connection to one QEMU, for GLib applications: asynchronous calls
+ * with a #GCancellable, QEMU's events as a signal.
+ *
+ * A client is made for a socket (xen_qmp_client_new_for_socket()) or for
+ * a domain of a #XenQmpHost (xen_qmp_client_new_for_domain()). A domain's
+ * client shares the host's connection to that domain's QEMU, which serves
+ * one QMP client at a time: commands from the command API and from every
+ * client of the domain go through it, and it stays open while a client is
+ * connected.
+ *
+ * The client belongs to the #GMainContext that was thread-default when it
+ * was created; callbacks and signals run there.
+ *
+ * Events: the #XenQmpClient::event signal is emitted for each event QEMU
+ * sends, detailed by the event name (`event::SHUTDOWN`). Events that
+ * arrive before the connection is ready, or before the callback of
+ * xen_qmp_client_connect_async() has run, are kept (up to 1024, the
+ * oldest dropped beyond that with a debug message) and emitted right after
+ * it, so that a handler connected in that callback still sees them. Once
+ * connected, an event nobody handles is dropped, as a signal is.
+ *
+ * Since: 0.1
+ */
+
+#define MAX_EARLY_EVENTS 1024
+
+typedef struct {
+  char       *name;
+  JsonObject *data;
+  gint64      timestamp_us;
+} EarlyEvent;
+
+struct _XenQmpClient {
+  GObject        parent_instance;
+
+  GMainContext  *context;
+  char          *socket_path;
+  XenQmpHost    *host;
+  guint32        domid;
+  guint          timeout_ms;
+  gboolean       enable_oob;
+
+  QmpConnection *conn;           /* held and observed while set */
+  gboolean       connected;
+  JsonObject    *greeting;
+  GList         *connect_tasks;  /* GTask, waiting for ready */
+  GHashTable    *tasks;          /* GTask -> ExecuteData: Active executes */
+
+  GQueue         early_events;   /* EarlyEvent */
+  GSource       *early_flush;
+};
+
+enum {
+  PROP_0,
+  PROP_SOCKET_PATH,
+  PROP_HOST,
+  PROP_DOMID,
+  PROP_CONNECTED,
+  PROP_GREETING,
+  PROP_TIMEOUT_MS,
+  PROP_ENABLE_OOB,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_EVENT,
+  SIGNAL_CLOSED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (XenQmpClient, xen_qmp_client, G_TYPE_OBJECT)
+
+static void client_drop_connection (XenQmpClient *client, const GError *reason);
+
+static void
+early_event_free (EarlyEvent *e)
+{
+  g_free (e->name);
+  g_clear_pointer (&e->data, json_object_unref);
+  g_free (e);
+}
+
+static void
+xen_qmp_client_init (XenQmpClient *client)
+{
+  client->context = g_main_context_ref_thread_default ();
+  client->enable_oob = TRUE;
+  client->tasks = g_hash_table_new (NULL, NULL);
+  g_queue_init (&client->early_events);
+}
+
+static void
+xen_qmp_client_dispose (GObject *object)
+{
+  XenQmpClient *client = XEN_QMP_CLIENT (object);
+
+  if (client->conn != NULL)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                                     "the XenQmpClient was destroyed");
+      client_drop_connection (client, error);
+    }
+  if (client->early_flush != NULL)
+    {
+      g_source_destroy (client->early_flush);
+      g_clear_pointer (&client->early_flush, g_source_unref);
+    }
+  g_queue_clear_full (&client->early_events, (GDestroyNotify) early_event_free);
+  g_clear_object (&client->host);
+
+  G_OBJECT_CLASS (xen_qmp_client_parent_class)->dispose (object);
+}
+
+static void
+xen_qmp_client_finalize (GObject *object)
+{
+  XenQmpClient *client = XEN_QMP_CLIENT (object);
+
+  g_hash_table_unref (client->tasks);
+  g_clear_pointer (&client->greeting, json_object_unref);
+  g_main_context_unref (client->context);
+  g_free (client->socket_path);
+
+  G_OBJECT_CLASS (xen_qmp_client_parent_class)->finalize (object);
+}
+
+static void
+xen_qmp_client_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  XenQmpClient *client = XEN_QMP_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_SOCKET_PATH:
+      g_value_set_string (value, client->socket_path);
+      break;
+    case PROP_HOST:
+      g_value_set_object (value, client->host);
+      break;
+    case PROP_DOMID:
+      g_value_set_uint (value, client->domid);
+      break;
+    case PROP_CONNECTED:
+      g_value_set_boolean (value, client->connected);
+      break;
+    case PROP_GREETING:
+      g_value_set_boxed (value, client->greeting);
+      break;
+    case PROP_TIMEOUT_MS:
+      g_value_set_uint (value, client->timeout_ms);
+      break;
+    case PROP_ENABLE_OOB:
+      g_value_set_boolean (value, client->enable_oob);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+xen_qmp_client_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  XenQmpClient *client = XEN_QMP_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_SOCKET_PATH:
+      g_free (client->socket_path);
+      client->socket_path = g_value_dup_string (value);
+      break;
+    case PROP_HOST:
+      g_set_object (&client->host, g_value_get_object (value));
+      break;
+    case PROP_DOMID:
+      client->domid = g_value_get_uint (value);
+      break;
+    case PROP_TIMEOUT_MS:
+      xen_qmp_client_set_timeout_ms (client, g_value_get_uint (value));
+      break;
+    case PROP_ENABLE_OOB:
+      client->enable_oob = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+xen_qmp_client_constructed (GObject *object)
+{
+  XenQmpClient *client = XEN_QMP_CLIENT (object);
+
+  G_OBJECT_CLASS (xen_qmp_client_parent_class)->constructed (object);
+  if (client->host != NULL && client->socket_path == NULL)
+    client->socket_path = xen_qmp_host_dup_socket_path (client->host, client->domid);
+}
+
+static void
+xen_qmp_client_class_init (XenQmpClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = xen_qmp_client_constructed;
+  object_class->dispose = xen_qmp_client_dispose;
+  object_class->finalize = xen_qmp_client_finalize;
+  object_class->get_property = xen_qmp_client_get_property;
+  object_class->set_property = xen_qmp_client_set_property;
+
+  /**
+   * XenQmpClient:socket-path:
+   *
+   * The QMP socket; for a domain's client, the host's socket of that
+   * domain.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SOCKET_PATH] =
+    g_param_spec_string ("socket-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:host:
+   *
+   * The host whose connection to #XenQmpClient:domid this client shares,
+   * or %NULL for a client of a socket.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_HOST] =
+    g_param_spec_object ("host", NULL, NULL, XEN_QMP_TYPE_HOST,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:domid:
+   *
+   * The domain, for a client made with xen_qmp_client_new_for_domain().
+   *
+   * Since: 0.1
+   */
+  properties[PROP_DOMID] =
+    g_param_spec_uint ("domid", NULL, NULL, 0, G_MAXUINT32, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:connected:
+   *
+   * Whether the connection is ready: QEMU greeted and capabilities were
+   * negotiated.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_CONNECTED] =
+    g_param_spec_boolean ("connected", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:greeting:
+   *
+   * The `QMP` member of QEMU's greeting: its `version` (`qemu` with
+   * `major`, `minor`, `micro`, and `package`) and `capabilities`; %NULL
+   * before the first connection.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_GREETING] =
+    g_param_spec_boxed ("greeting", NULL, NULL, JSON_TYPE_OBJECT,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:timeout-ms:
+   *
+   * The default timeout of connect and execute calls, in milliseconds; 0
+   * for none.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TIMEOUT_MS] =
+    g_param_spec_uint ("timeout-ms", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:enable-oob:
+   *
+   * Whether a client of a socket enables QMP's `oob` capability when QEMU
+   * offers it (a domain's client follows #XenQmpHost:enable-oob).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ENABLE_OOB] =
+    g_param_spec_boolean ("enable-oob", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * XenQmpClient::event:
+   * @client: the client
+   * @name: the event's name, such as `SHUTDOWN`
+   * @data: (nullable): the event's `data` member
+   * @timestamp_us: QEMU's timestamp in microseconds since the epoch, or -1
+   *
+   * QEMU sent an event. The signal is detailed by the event's name, so that
+   * `event::SHUTDOWN` sees only those.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_EVENT] =
+    g_signal_new ("event", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  G_TYPE_STRING, JSON_TYPE_OBJECT, G_TYPE_INT64);
+  /**
+   * XenQmpClient::closed:
+   * @client: the client
+   * @reason: why: QEMU went away, broke the protocol, the host was
+   *   destroyed, or xen_qmp_client_close() was called
+   *
+   * The connection ended; Active executes have completed with an error.
+   * A subscriber learns here that its VM's QEMU is gone.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_CLOSED] =
+    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+/**
+ * xen_qmp_client_new_for_socket:
+ * @socket_path: (type filename): a QMP unix socket
+ *
+ * Returns: (transfer full): a client of the QEMU listening on
+ *   @socket_path, not connected yet
+ *
+ * Since: 0.1
+ */
+XenQmpClient *
+xen_qmp_client_new_for_socket (const char *socket_path)
+{
+  g_return_val_if_fail (socket_path != NULL, NULL);
+  return g_object_new (XEN_QMP_TYPE_CLIENT, "socket-path", socket_path, NULL);
+}
+
+/**
+ * xen_qmp_client_new_for_domain:
+ * @host: the host
+ * @domid: a domain of @host
+ *
+ * Returns: (transfer full): a client of @domid's QEMU that shares @host's
+ *   connection to it, not connected yet
+ *
+ * Since: 0.1
+ */
+XenQmpClient *
+xen_qmp_client_new_for_domain (XenQmpHost *host, guint32 domid)
+{
+  g_return_val_if_fail (XEN_QMP_IS_HOST (host), NULL);
+  return g_object_new (XEN_QMP_TYPE_CLIENT, "host", host, "domid", domid, NULL);
+}
+
+/* ---- events -------------------------------------------------------- */
+
+static void
+emit_event (XenQmpClient *client, const char *name, JsonObject *data, gint64 timestamp_us)
+{
+  /* Not g_quark_from_string(): a hostile QEMU naming events at random
+   * would grow the quark table forever. A name nobody connected to has no
+   * quark, and then only undetailed handlers can want it. */
+  GQuark detail = g_quark_try_string (name);
+
+  g_signal_emit (client, signals[SIGNAL_EVENT], detail, name, data, timestamp_us);
+}
+
+static gboolean
+flush_early_events (gpointer user_data)
+{
+  XenQmpClient *client = user_data;
+  EarlyEvent *e;
+
+  g_clear_pointer (&client->early_flush, g_source_unref);
+  g_object_ref (client);
+  while (client->connected && (e = g_queue_pop_head (&client->early_events)) != NULL)
+    {
+      emit_event (client, e->name, e->data, e->timestamp_us);
+      early_event_free (e);
+    }
+  g_object_unref (client);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_early_flush (XenQmpClient *client)
+{
+  if (client->early_flush != NULL || g_queue_is_empty (&client->early_events))
+    return;
+  /* Below GTask's priority, so that connect's callback runs first. */
+  client->early_flush = g_idle_source_new ();
+  g_source_set_priority (client->early_flush, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_callback (client->early_flush, flush_early_events, client, NULL);
+  g_source_attach (client->early_flush, client->context);
+}
+
+static void
+on_conn_event (QmpConnection *conn, const char *name, JsonObject *data,
+               gint64 timestamp_us, gpointer user_data)
+{
+  XenQmpClient *client = user_data;
+  EarlyEvent *e;
+
+  if (client->connected && g_queue_is_empty (&client->early_events)
+      && client->early_flush == NULL)
+    {
+      emit_event (client, name, data, timestamp_us);
+      return;
+    }
+  if (g_queue_get_length (&client->early_events) >= MAX_EARLY_EVENTS)
+    {
+      e = g_queue_pop_head (&client->early_events);
+      g_debug ("%s: dropped early event %s: more than %u events before connect completed",
+               client->socket_path, e->name, MAX_EARLY_EVENTS);
+      early_event_free (e);
+    }
+  e = g_new0 (EarlyEvent, 1);
+  e->name = g_strdup (name);
+  e->data = data != NULL ? json_object_ref (data) : NULL;
+  e->timestamp_us = timestamp_us;
+  g_queue_push_tail (&client->early_events, e);
+  if (client->connected)
+    schedule_early_flush (client);
+}
+
+/* ---- connecting ---------------------------------------------------- */
+
+static void
+complete_connect_tasks (XenQmpClient *client, const GError *error)
+{
+  GList *tasks = g_steal_pointer (&client->connect_tasks);
+
+  for (GList *l = tasks; l != NULL; l = l->next)
+    {
+      GTask *task = l->data;
+
+      if (error == NULL)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, g_error_copy (error));
+      g_object_unref (task);
+    }
+  g_list_free (tasks);
+}
+
+static void
+set_connected (XenQmpClient *client, gboolean connected)
+{
+  if (client->connected == connected)
+    return;
+  client->connected = connected;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_CONNECTED]);
+}
+
+static void
+on_conn_ready (QmpConnection *conn, gpointer user_data)
+{
+  XenQmpClient *client = g_object_ref (user_data);
+  JsonObject *greeting = qmp_connection_get_greeting (conn);
+
+  g_clear_pointer (&client->greeting, json_object_unref);
+  client->greeting = greeting != NULL ? json_object_ref (greeting) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_GREETING]);
+  set_connected (client, TRUE);
+  complete_connect_tasks (client, NULL);
+  schedule_early_flush (client);
+  g_object_unref (client);
+}
+
+static void
+on_conn_closed (QmpConnection *conn, const GError *reason, gpointer user_data)
+{
+  XenQmpClient *client = user_data;
+  g_autoptr(GError) fallback = NULL;
+
+  if (reason == NULL)
+    reason = fallback = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                             "the connection was closed");
+  g_object_ref (client);
+  client_drop_connection (client, reason);
+  g_object_unref (client);
+}
+
+static const QmpConnectionCallbacks client_connection_callbacks = {
+  .ready = on_conn_ready,
+  .event = on_conn_event,
+  .closed = on_conn_closed,
+};
+
+/* Ends the client's use of its connection: a socket's connection closes,
+ * a domain's stays the host's. Connects waiting and this client's Active
+ * executes complete with REASON, then ::closed is emitted. */
+static void
+client_drop_connection (XenQmpClient *client, const GError *reason)
+{
+  QmpConnection *conn = g_steal_pointer (&client->conn);
+  g_autoptr(GList) tasks = NULL;
+  gboolean was_connected = client->connected;
+
+  if (conn == NULL)
+    return;
+  qmp_connection_remove_observer (conn, &client_connection_callbacks, client);
+  tasks = g_hash_table_get_keys (client->tasks);
+  for (GList *l = tasks; l != NULL; l = l->next)
+    qmp_connection_abandon (conn, l->data, reason);
+  if (client->host == NULL)
+    qmp_connection_close (conn, reason);
+  qmp_connection_release (conn);
+  qmp_connection_unref (conn);
+
+  set_connected (client, FALSE);
+  complete_connect_tasks (client, reason);
+  if (was_connected || reason != NULL)
+    g_signal_emit (client, signals[SIGNAL_CLOSED], 0, reason);
+}
+
+static gboolean
+ensure_connection (XenQmpClient *client, GError **error)
+{
+  QmpConnection *conn;
+
+  if (client->conn != NULL)
+    return TRUE;
+
+  if (client->host != NULL)
+    {
+      if (xen_qmp_host_get_context (client->host) != client->context)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       "the XenQmpClient and its XenQmpHost belong to different main contexts");
+          return FALSE;
+        }
+      conn = _xen_qmp_host_connect (client->host, client->domid, error);
+      if (conn == NULL)
+        return FALSE;
+      qmp_connection_ref (conn);
+    }
+  else
+    {
+      QmpConnectionConfig config = { 0 };
+
+      qmp_limits_init (&config.limits);
+      config.enable_oob = client->enable_oob;
+      config.idle_timeout_ms = G_MAXUINT;
+      config.drain_timeout_ms = 30000;
+      conn = qmp_connection_new (client->socket_path, client->socket_path,
+                                 client->context, &config);
+      if (!qmp_connection_open (conn, error))
+        {
+          qmp_connection_unref (conn);
+          return FALSE;
+        }
+    }
+
+  client->conn = conn;
+  qmp_connection_hold (conn);
+  qmp_connection_add_observer (conn, &client_connection_callbacks, client);
+  if (qmp_connection_get_state (conn) == QMP_CONNECTION_READY)
+    on_conn_ready (conn, client);
+  return TRUE;
+}
+
+typedef struct {
+  XenQmpClient *client;
+  GSource      *timeout;
+  GSource      *cancel;
+} ConnectData;
+
+static void
+connect_data_free (ConnectData *data)
+{
+  if (data->timeout != NULL)
+    g_source_destroy (data->timeout);
+  g_clear_pointer (&data->timeout, g_source_unref);
+  if (data->cancel != NULL)
+    g_source_destroy (data->cancel);
+  g_clear_pointer (&data->cancel, g_source_unref);
+  g_free (data);
+}
+
+/* A connect that gave up (cancelled, timed out) leaves the list early. */
+static void
+connect_give_up (GTask *task, GError *error)
+{
+  ConnectData *data = g_task_get_task_data (task);
+  XenQmpClient *client = data->client;
+  GList *link = g_list_find (client->connect_tasks, task);
+
+  if (link == NULL)
+    {
+      g_error_free (error);
+      return;
+    }
+  client->connect_tasks = g_list_delete_link (client->connect_tasks, link);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  ConnectData *data = g_task_get_task_data (task);
+
+  connect_give_up (task, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                      "%s: QEMU did not greet within %u ms",
+                                      data->client->socket_path,
+                                      data->client->timeout_ms));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+connect_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+{
+  connect_give_up (user_data, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                   "connecting was cancelled"));
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * xen_qmp_client_connect_async:
+ * @client: a client
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the connection is ready or failed
+ * @user_data: data for @callback
+ *
+ * Connects and negotiates capabilities, within #XenQmpClient:timeout-ms.
+ * Succeeds at once when already connected. Executing without connecting
+ * first connects too.
+ *
+ * Since: 0.1
+ */
+void
+xen_qmp_client_connect_async (XenQmpClient        *client,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  ConnectData *data;
+
+  g_return_if_fail (XEN_QMP_IS_CLIENT (client));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xen_qmp_client_connect_async);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!ensure_connection (client, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (client->connected)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  data = g_new0 (ConnectData, 1);
+  data->client = client;
+  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
+  if (client->timeout_ms > 0)
+    {
+      data->timeout = g_timeout_source_new (client->timeout_ms);
+      g_source_set_callback (data->timeout, connect_timeout_cb, task, NULL);
+      g_source_attach (data->timeout, client->context);
+    }
+  if (cancellable != NULL)
+    {
+      data->cancel = g_cancellable_source_new (cancellable);
+      g_source_set_callback (data->cancel, (GSourceFunc) (void (*) (void)) connect_cancelled_cb,
+                             task, NULL);
+      g_source_attach (data->cancel, client->context);
+    }
+  client->connect_tasks = g_list_append (client->connect_tasks, g_steal_pointer (&task));
+}
+
+/**
+ * xen_qmp_client_connect_finish:
+ * @client: a client
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Returns: whether the client is connected
+ *
+ * Since: 0.1
+ */
+gboolean
+xen_qmp_client_connect_finish (XenQmpClient  *client,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Sync calls iterate the client's context: the connection's sources live
+ * there. They must be made from the thread that owns it. */
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (XenQmpClient *client, GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (client->context, TRUE);
+  return *slot;
+}
+
+/**
+ * xen_qmp_client_connect_sync:
+ * @client: a client
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Connects, iterating the client's main context until done: other sources
+ * of that context run meanwhile.
+ *
+ * Returns: whether the client is connected
+ *
+ * Since: 0.1
+ */
+gboolean
+xen_qmp_client_connect_sync (XenQmpClient  *client,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), FALSE);
+  xen_qmp_client_connect_async (client, cancellable, store_result, &result);
+  return xen_qmp_client_connect_finish (client, wait_for_result (client, &result), error);
+}
+
+/* ---- executing ----------------------------------------------------- */
+
+typedef struct {
+  XenQmpClient  *client;
+  QmpConnection *conn;
+  GSource       *cancel;
+} ExecuteData;
+
+static void
+execute_data_free (ExecuteData *data)
+{
+  if (data->cancel != NULL)
+    g_source_destroy (data->cancel);
+  g_clear_pointer (&data->cancel, g_source_unref);
+  g_clear_pointer (&data->conn, qmp_connection_unref);
+  g_free (data);
+}
+
+static void
+on_execute_completed (GObject *task, GParamSpec *pspec, gpointer user_data)
+{
+  ExecuteData *data = g_task_get_task_data (G_TASK (task));
+
+  /* Done: stop listening for cancellation, forget the task. */
+  if (data->cancel != NULL)
+    {
+      g_source_destroy (data->cancel);
+      g_clear_pointer (&data->cancel, g_source_unref);
+    }
+  g_hash_table_remove (data->client->tasks, task);
+}
+
+static gboolean
+execute_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+{
+  GTask *task = user_data;
+  ExecuteData *data = g_task_get_task_data (task);
+
+  qmp_connection_abandon (data->conn, task, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static int *
+dup_fds (GUnixFDList *fd_list, guint *n_fds, GError **error)
+{
+  int n = fd_list != NULL ? g_unix_fd_list_get_length (fd_list) : 0;
+  g_autofree int *fds = NULL;
+
+  *n_fds = 0;
+  if (n == 0)
+    return NULL;
+  if (n > QMP_MAX_FDS_PER_COMMAND)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "%d file descriptors given; QEMU takes at most %d with a command",
+                   n, QMP_MAX_FDS_PER_COMMAND);
+      return NULL;
+    }
+  fds = g_new (int, n);
+  for (int i = 0; i < n; i++)
+    {
+      fds[i] = g_unix_fd_list_get (fd_list, i, error);
+      if (fds[i] < 0)
+        {
+          for (int j = 0; j < i; j++)
+            close (fds[j]);
+          return NULL;
+        }
+    }
+  *n_fds = (guint) n;
+  return g_steal_pointer (&fds);
+}
+
+/**
+ * xen_qmp_client_execute_full_async:
+ * @client: a client
+ * @command: a QMP command, such as `query-status`
+ * @arguments: (nullable): its arguments; not consumed
+ * @fd_list: (nullable): file descriptors to send with the command (the
+ *   list keeps its own; at most 16)
+ * @flags: how to send it
+ * @timeout_ms: -1 for #XenQmpClient:timeout-ms, 0 for none, or a timeout
+ * @cancellable: (nullable): cancelling completes the call at once with
+ *   %G_IO_ERROR_CANCELLED; QEMU's late reply is dropped
+ * @callback: called once with the result
+ * @user_data: data for @callback
+ *
+ * Runs @command, connecting first if needed.
+ *
+ * Since: 0.1
+ */
+void
+xen_qmp_client_execute_full_async (XenQmpClient        *client,
+                                   const char          *command,
+                                   JsonObject          *arguments,
+                                   GUnixFDList         *fd_list,
+                                   XenQmpExecuteFlags   flags,
+                                   gint                 timeout_ms,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  ExecuteData *data;
+  int *fds;
+  guint n_fds;
+
+  g_return_if_fail (XEN_QMP_IS_CLIENT (client));
+  g_return_if_fail (command != NULL);
+  g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xen_qmp_client_execute_full_async);
+  g_task_set_name (task, command);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!ensure_connection (client, &error)
+      || !qmp_connection_can_execute (client->conn, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  fds = dup_fds (fd_list, &n_fds, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  data = g_new0 (ExecuteData, 1);
+  data->client = client;
+  data->conn = qmp_connection_ref (client->conn);
+  g_task_set_task_data (task, data, (GDestroyNotify) execute_data_free);
+  g_signal_connect (task, "notify::completed", G_CALLBACK (on_execute_completed), NULL);
+  g_hash_table_add (client->tasks, task);
+  if (cancellable != NULL)
+    {
+      data->cancel = g_cancellable_source_new (cancellable);
+      g_source_set_callback (data->cancel, (GSourceFunc) (void (*) (void)) execute_cancelled_cb,
+                             task, NULL);
+      g_source_attach (data->cancel, client->context);
+    }
+  qmp_connection_execute (client->conn, task, command, arguments,
+                          (flags & XEN_QMP_EXECUTE_OUT_OF_BAND) != 0, fds, n_fds,
+                          timeout_ms < 0 ? client->timeout_ms : (guint) timeout_ms);
+}
+
+/**
+ * xen_qmp_client_execute_async:
+ * @client: a client
+ * @command: a QMP command, such as `query-status`
+ * @arguments: (nullable): its arguments; not consumed
+ * @fd_list: (nullable): file descriptors to send with the command
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once with the result
+ * @user_data: data for @callback
+ *
+ * Runs @command in-band with the client's default timeout; see
+ * xen_qmp_client_execute_full_async().
+ *
+ * Since: 0.1
+ */
+void
+xen_qmp_client_execute_async (XenQmpClient        *client,
+                              const char          *command,
+                              JsonObject          *arguments,
+                              GUnixFDList         *fd_list,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  xen_qmp_client_execute_full_async (client, command, arguments, fd_list,
+                                     XEN_QMP_EXECUTE_NONE, -1, cancellable,
+                                     callback, user_data);
+}
+
+/**
+ * xen_qmp_client_execute_finish:
+ * @client: a client
+ * @result: the result given to the callback
+ * @error: return location for an error: a QMP error in the %XEN_QMP_ERROR
+ *   domain (code: the #XenQmpErrorClass, message: QEMU's `desc`), or a
+ *   local one in %G_IO_ERROR
+ *
+ * Returns: (transfer full) (nullable): QEMU's `return` value, or %NULL
+ *   with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+xen_qmp_client_execute_finish (XenQmpClient  *client,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * xen_qmp_client_execute_sync:
+ * @client: a client
+ * @command: a QMP command, such as `query-status`
+ * @arguments: (nullable): its arguments; not consumed
+ * @fd_list: (nullable): file descriptors to send with the command
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Runs @command, iterating the client's main context until it completes:
+ * other sources of that context (and their callbacks) run meanwhile.
+ *
+ * Returns: (transfer full) (nullable): QEMU's `return` value, or %NULL
+ *   with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+xen_qmp_client_execute_sync (XenQmpClient  *client,
+                             const char    *command,
+                             JsonObject    *arguments,
+                             GUnixFDList   *fd_list,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), NULL);
+  xen_qmp_client_execute_async (client, command, arguments, fd_list,
+                                cancellable, store_result, &result);
+  return xen_qmp_client_execute_finish (client, wait_for_result (client, &result), error);
+}
+
+/**
+ * xen_qmp_client_close:
+ * @client: a client
+ *
+ * Ends the client's connection: Active executes and connects complete with
+ * %G_IO_ERROR_CLOSED and #XenQmpClient::closed is emitted. A domain's
+ * connection stays the host's: it closes once nothing else needs it. The
+ * client may connect again later.
+ *
+ * Since: 0.1
+ */
+void
+xen_qmp_client_close (XenQmpClient *client)
+{
+  g_autoptr(GError) reason = NULL;
+
+  g_return_if_fail (XEN_QMP_IS_CLIENT (client));
+  if (client->conn == NULL)
+    return;
+  reason = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                        "%s: closed by xen_qmp_client_close()", client->socket_path);
+  client_drop_connection (client, reason);
+}
+
+/**
+ * xen_qmp_client_get_connected:
+ * @client: a client
+ *
+ * Returns: the value of #XenQmpClient:connected
+ *
+ * Since: 0.1
+ */
+gboolean
+xen_qmp_client_get_connected (XenQmpClient *client)
+{
+  g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), FALSE);
+  return client->connected;
+}
+
+/**
+ * xen_qmp_client_get_greeting:
+ * @client: a client
+ *
+ * Returns: (transfer none) (nullable): the value of #XenQmpClient:greeting
+ *
+ * Since: 0.1
+ */
+JsonObject *
+xen_qmp_client_get_greeting (XenQmpClient *client)
+{
+  g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), NULL);
+  return client->greeting;
+}
+
+/**
+ * xen_qmp_client_get_socket_path:
+ * @client: a client
+ *
+ * Returns: (type filename): the value of #XenQmpClient:socket-path
+ *
+ * Since: 0.1
+ */
+const char *
+xen_qmp_client_get_socket_path (XenQmpClient *client)
+{
+  g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), NULL);
+  return client->socket_path;
+}
+
+/**
+ * xen_qmp_client_get_timeout_ms:
+ * @client: a client
+ *
+ * Returns: the value of #XenQmpClient:timeout-ms
+ *
+ * Since: 0.1
+ */
+guint
+xen_qmp_client_get_timeout_ms (XenQmpClient *client)
+{
+  g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), 0);
+  return client->timeout_ms;
+}
+
+/**
+ * xen_qmp_client_set_timeout_ms:
+ * @client: a client
+ * @timeout_ms: the default timeout in milliseconds, 0 for none
+ *
+ * Sets #XenQmpClient:timeout-ms; calls already made keep theirs.
+ *
+ * Since: 0.1
+ */
+void
+xen_qmp_client_set_timeout_ms (XenQmpClient *client, guint timeout_ms)
+{
+  g_return_if_fail (XEN_QMP_IS_CLIENT (client));
+  if (client->timeout_ms == timeout_ms)
+    return;
+  client->timeout_ms = timeout_ms;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_TIMEOUT_MS]);
+}

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""XenQmpClient from Python through GObject Introspection, against fake-qemu.
+
+Prints TAP. Run by make check (tests/python.test sets GI_TYPELIB_PATH and
+LD_LIBRARY_PATH into the build tree and FAKE_QEMU).
+"""
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+import gi
+gi.require_version("XenQmp", "1.0")
+gi.require_version("Json", "1.0")
+from gi.repository import GLib, Gio, Json, XenQmp  # noqa: E402
+
+TIMEOUT_S = 30
+results = []
+
+
+class FakeQemu:
+    def __init__(self, socket_path):
+        self.path = socket_path
+        self.proc = subprocess.Popen(
+            [os.environ["FAKE_QEMU"], "--socket", socket_path, "--timeout", "300"])
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if stat.S_ISSOCK(os.stat(socket_path).st_mode):
+                    return
+            except FileNotFoundError:
+                pass
+            time.sleep(0.005)
+        raise RuntimeError("fake-qemu did not create its socket")
+
+    def pause(self):
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGCONT)
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def run_until(predicate):
+    context = GLib.MainContext.default()
+    deadline = time.monotonic() + TIMEOUT_S
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        context.iteration(False) or time.sleep(0.001)
+
+
+def execute(client, command, args=None, cancellable=None):
+    """Runs execute_async and returns (node, error)."""
+    box = {}
+
+    def done(source, result):
+        try:
+            box["ret"] = source.execute_finish(result)
+        except GLib.Error as e:
+            box["err"] = e
+
+    arguments = None
+    if args is not None:
+        arguments = Json.from_string(args).get_object()
+    client.execute_async(command, arguments, None, cancellable, done)
+    run_until(lambda: box)
+    return box.get("ret"), box.get("err")
+
+
+def test(name):
+    def wrap(func):
+        def run(fake, client):
+            try:
+                func(fake, client)
+                results.append((True, name, ""))
+            except Exception as e:  # report and go on: TAP wants every case
+                results.append((False, name, repr(e)))
+        run.__name__ = name
+        TESTS.append(run)
+        return run
+    return wrap
+
+
+TESTS = []
+
+
+@test("execute returns the return value")
+def _(fake, client):
+    ret, err = execute(client, "query-status")
+    assert err is None, err
+    obj = ret.get_object()
+    assert obj.get_string_member("status") == "running"
+    assert obj.get_boolean_member("running") is True
+    greeting = client.props.greeting
+    assert greeting.get_object_member("version").get_object_member("qemu").get_int_member("major") == 7
+    assert client.props.connected
+
+
+@test("a QMP error carries its class and QEMU's desc")
+def _(fake, client):
+    ret, err = execute(client, "no-such-command")
+    assert ret is None
+    assert err.domain == GLib.quark_to_string(XenQmp.error_class_quark()), err.domain
+    assert err.code == XenQmp.ErrorClass.COMMAND_NOT_FOUND, err.code
+    assert err.message == "The command no-such-command has not been found", err.message
+    ret, err = execute(client, "closefd", '{"fdname": "nope"}')
+    assert err.code == XenQmp.ErrorClass.GENERIC_ERROR
+
+
+@test("events arrive as the detailed event signal")
+def _(fake, client):
+    seen = []
+    stops = []
+    h1 = client.connect("event", lambda c, name, data, ts: seen.append((name, ts)))
+    h2 = client.connect("event::STOP", lambda c, name, data, ts: stops.append(name))
+    execute(client, "stop")
+    execute(client, "cont")
+    run_until(lambda: len(seen) == 2)
+    assert [n for n, _ in seen] == ["STOP", "RESUME"], seen
+    assert stops == ["STOP"], stops
+    assert abs(seen[0][1] / 1e6 - time.time()) < 60
+    client.disconnect(h1)
+    client.disconnect(h2)
+
+
+@test("cancelling an Active execute completes it at once with CANCELLED")
+def _(fake, client):
+    execute(client, "query-status")
+    fake.pause()
+    try:
+        cancellable = Gio.Cancellable()
+        box = {}
+
+        def done(source, result):
+            try:
+                box["ret"] = source.execute_finish(result)
+            except GLib.Error as e:
+                box["err"] = e
+
+        client.execute_async("query-status", None, None, cancellable, done)
+        deadline = time.monotonic() + 0.1
+        run_until(lambda: time.monotonic() > deadline)
+        assert not box
+        cancelled_at = time.monotonic()
+        cancellable.cancel()
+        run_until(lambda: box)
+        assert time.monotonic() - cancelled_at < 1.0
+        assert box["err"].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED), box["err"]
+    finally:
+        fake.resume()
+    # the late reply is dropped; the next command gets its own
+    ret, err = execute(client, "query-version")
+    assert err is None, err
+    assert ret.get_object().has_member("qemu")
+
+
+@test("a timeout is a local error")
+def _(fake, client):
+    fake.pause()
+    try:
+        client.props.timeout_ms = 200
+        ret, err = execute(client, "query-status")
+        assert err.matches(Gio.io_error_quark(), Gio.IOErrorEnum.TIMED_OUT), err
+        assert XenQmp.error_get_class(err) == XenQmp.ErrorClass.LOCAL
+    finally:
+        client.props.timeout_ms = 0
+        fake.resume()
+
+
+@test("the closed signal says why when QEMU goes away")
+def _(fake, client):
+    execute(client, "query-status")
+    reasons = []
+    client.connect("closed", lambda c, reason: reasons.append(reason))
+    fake.proc.kill()
+    fake.proc.wait()
+    run_until(lambda: reasons)
+    assert reasons[0].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CONNECTION_CLOSED), reasons[0]
+    assert not client.props.connected
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="xqmp-py-")
+    fake = None
+    try:
+        sock = os.path.join(tmp, "qmp-libxl-1")
+        fake = FakeQemu(sock)
+        client = XenQmp.Client.new_for_socket(sock)
+        for t in TESTS:
+            t(fake, client)
+    finally:
+        if fake is not None and fake.proc.poll() is None:
+            fake.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("1..%d" % len(results))
+    for i, (ok, name, why) in enumerate(results, 1):
+        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
+        if why:
+            print("# " + why)
+    return 0 if all(ok for ok, _, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
