@@ -26,6 +26,18 @@ glib_integration_examples_cmd_demo_CPPFLAGS = $(examples_cppflags)
 glib_integration_examples_cmd_demo_CFLAGS = $(examples_cflags)
 glib_integration_examples_cmd_demo_LDADD = $(examples_ldadd)
 
+noinst_PROGRAMS += glib-integration/examples/follow-events
+glib_integration_examples_follow_events_SOURCES = glib-integration/examples/follow-events.c
+glib_integration_examples_follow_events_CPPFLAGS = $(examples_cppflags)
+glib_integration_examples_follow_events_CFLAGS = $(examples_cflags)
+glib_integration_examples_follow_events_LDADD = $(examples_ldadd)
+$(glib_integration_examples_follow_events_OBJECTS): $(xenqmp_include_stamp)
+EXTRA_DIST += glib-integration/examples/follow_events.py
+
+# The examples run in make check against fake-qemu.
+TESTS += tests/examples.test
+dist_check_SCRIPTS += tests/examples.test
+
 # Also when a program is built on its own (make demo, make <program>), not
 # only through BUILT_SOURCES.
 $(glib_integration_examples_cmd_demo_OBJECTS): $(xenqmp_include_stamp)
