@@ -1,0 +1,1 @@
+# make bench: being written (placeholder)
