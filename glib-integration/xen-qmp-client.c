@@ -349,6 +349,8 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
  * xen_qmp_client_new_for_socket:
  * @socket_path: (type filename): a QMP unix socket
  *
+ * Creates a client of the QEMU whose QMP monitor listens on @socket_path.
+ *
  * Returns: (transfer full): a client of the QEMU listening on
  *   @socket_path, not connected yet
  *
@@ -365,6 +367,9 @@ xen_qmp_client_new_for_socket (const char *socket_path)
  * xen_qmp_client_new_for_domain:
  * @host: the host
  * @domid: a domain of @host
+ *
+ * Creates a client of @domid's QEMU on @host, sharing the host's
+ * connection to it.
  *
  * Returns: (transfer full): a client of @domid's QEMU that shares @host's
  *   connection to it, not connected yet
@@ -709,6 +714,8 @@ xen_qmp_client_connect_async (XenQmpClient        *client,
  * @result: the result given to the callback
  * @error: return location for an error
  *
+ * Finishes xen_qmp_client_connect_async().
+ *
  * Returns: whether the client is connected
  *
  * Since: 0.1
@@ -949,6 +956,9 @@ xen_qmp_client_execute_async (XenQmpClient        *client,
  *   domain (code: the #XenQmpErrorClass, message: QEMU's `desc`), or a
  *   local one in %G_IO_ERROR
  *
+ * Finishes an execute started with xen_qmp_client_execute_async() or
+ * xen_qmp_client_execute_full_async().
+ *
  * Returns: (transfer full) (nullable): QEMU's `return` value, or %NULL
  *   with @error set
  *
@@ -1024,6 +1034,8 @@ xen_qmp_client_close (XenQmpClient *client)
  * xen_qmp_client_get_connected:
  * @client: a client
  *
+ * Whether the connection is ready for commands.
+ *
  * Returns: the value of #XenQmpClient:connected
  *
  * Since: 0.1
@@ -1038,6 +1050,8 @@ xen_qmp_client_get_connected (XenQmpClient *client)
 /**
  * xen_qmp_client_get_greeting:
  * @client: a client
+ *
+ * The `QMP` member of QEMU's last greeting: version and capabilities.
  *
  * Returns: (transfer none) (nullable): the value of #XenQmpClient:greeting
  *
@@ -1054,6 +1068,8 @@ xen_qmp_client_get_greeting (XenQmpClient *client)
  * xen_qmp_client_get_socket_path:
  * @client: a client
  *
+ * The QMP socket this client connects to.
+ *
  * Returns: (type filename): the value of #XenQmpClient:socket-path
  *
  * Since: 0.1
@@ -1068,6 +1084,8 @@ xen_qmp_client_get_socket_path (XenQmpClient *client)
 /**
  * xen_qmp_client_get_timeout_ms:
  * @client: a client
+ *
+ * The default timeout of connects and executes.
  *
  * Returns: the value of #XenQmpClient:timeout-ms
  *

@@ -72,6 +72,8 @@ xen_qmp_cmd_init (XenQmpCmd *cmd)
  * xen_qmp_cmd_is_active: (skip)
  * @cmd: an initialised command
  *
+ * Whether @cmd is Active: exec'd and not yet called back or disposed.
+ *
  * Returns: whether @cmd is Active
  *
  * Since: 0.1

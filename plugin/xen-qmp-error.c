@@ -37,6 +37,8 @@ static const struct {
  * xen_qmp_error_class_from_name:
  * @name: a QMP error class, such as `GenericError`
  *
+ * Maps the `class` member of a QMP error to a #XenQmpErrorClass.
+ *
  * Returns: the class, or %XEN_QMP_ERROR_CLASS_UNKNOWN for a class this
  *   library does not know (such as `KVMMissingCap`)
  *
@@ -56,6 +58,8 @@ xen_qmp_error_class_from_name (const char *name)
 /**
  * xen_qmp_error_class_to_name:
  * @error_class: a class
+ *
+ * The name of a class as QMP writes it, for messages and logs.
  *
  * Returns: the class's QMP name, such as `GenericError`; for the classes
  *   QMP has no name for: `None`, `Local` or `Unknown`
@@ -85,6 +89,8 @@ xen_qmp_error_class_to_name (XenQmpErrorClass error_class)
 /**
  * xen_qmp_error_get_class:
  * @error: (nullable): an error from this library, or %NULL
+ *
+ * The #XenQmpErrorClass of an error that a call of this library returned.
  *
  * Returns: %XEN_QMP_ERROR_CLASS_NONE for %NULL, the code of a
  *   %XEN_QMP_ERROR, and %XEN_QMP_ERROR_CLASS_LOCAL for any other error

@@ -335,6 +335,8 @@ xen_qmp_host_new (const char *run_dir)
  * xen_qmp_host_get_run_dir:
  * @host: a host
  *
+ * The directory where the host looks for `qmp-libxl-<domid>` sockets.
+ *
  * Returns: (type filename): the directory of the QMP sockets
  *
  * Since: 0.1
@@ -350,6 +352,8 @@ xen_qmp_host_get_run_dir (XenQmpHost *host)
  * xen_qmp_host_dup_socket_path:
  * @host: a host
  * @domid: a domain
+ *
+ * The path of the QMP socket of @domid's device model, as libxl names it.
  *
  * Returns: (transfer full) (type filename): the path of @domid's QMP
  *   socket
@@ -369,6 +373,9 @@ xen_qmp_host_dup_socket_path (XenQmpHost *host, guint32 domid)
 /**
  * xen_qmp_host_get_context:
  * @host: a host
+ *
+ * The main context that was thread-default when @host was created: its
+ * sources and callbacks run there.
  *
  * Returns: (transfer none): the main context the host works in
  *

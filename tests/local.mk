@@ -42,6 +42,10 @@ tests_test_client_CPPFLAGS = $(tests_cppflags)
 tests_test_client_CFLAGS = $(tests_cflags)
 tests_test_client_LDADD = $(tests_ldadd)
 
+# ABI: exports = public declarations; the umbrella header stands alone.
+TESTS += tests/abi.test
+dist_check_SCRIPTS += tests/abi.test
+
 # The introspected API from Python (skips visibly without python3-gi).
 TESTS += tests/python.test
 dist_check_SCRIPTS += tests/python.test
