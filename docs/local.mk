@@ -18,7 +18,6 @@ all-local: docs/html/index.html
 
 # gi-docgen's own coverage check: every public symbol documented.
 check-local: check-docs
-.PHONY: check-docs
 check-docs: XenQmp-1.0.gir
 	$(AM_V_GEN)! $(GI_DOCGEN) check --add-include-path $(top_builddir) XenQmp-1.0.gir 2>&1 \
 		| grep -E 'WARNING|ERROR'
@@ -30,6 +29,7 @@ install-data-local: docs/html/index.html
 uninstall-local:
 	rm -rf $(DESTDIR)$(docsdir)
 endif
+.PHONY: check-docs
 CLEANFILES += docs/xenqmp.toml
 clean-local: clean-docs
 .PHONY: clean-docs

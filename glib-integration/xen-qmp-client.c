@@ -561,7 +561,7 @@ ensure_connection (XenQmpClient *client, GError **error)
                        "the XenQmpClient and its XenQmpHost belong to different main contexts");
           return FALSE;
         }
-      conn = _xen_qmp_host_connect (client->host, client->domid, error);
+      conn = _xen_qmp_host_connect (client->host, client->domid, FALSE, error);
       if (conn == NULL)
         return FALSE;
       qmp_connection_ref (conn);

@@ -16,11 +16,14 @@ xenqmp_built_headers = \
 
 xenqmp_private_sources = \
 	plugin/qmp-connection.c plugin/qmp-connection.h \
+	plugin/qmp-domain-info.c plugin/qmp-domain-info.h \
+	plugin/qmp-domain-lock.c plugin/qmp-domain-lock.h \
+	plugin/qmp-xenstore.c plugin/qmp-xenstore.h \
 	plugin/qmp-framer.c plugin/qmp-framer.h \
 	plugin/qmp-limits.h \
 	plugin/qmp-message.c plugin/qmp-message.h \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
-	plugin/qmp-socket-source.c plugin/qmp-socket-source.h \
+	plugin/qmp-poller.c plugin/qmp-poller.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
 	plugin/xen-qmp-host-private.h
 
@@ -63,13 +66,14 @@ nodist_xenqmpinclude_HEADERS = $(xenqmp_built_headers)
 pkgconfig_DATA = plugin/xenqmp-1.0.pc
 
 # glib-mkenums: every public enum is a GType.
-xenqmp_enum_headers = plugin/xen-qmp-error.h glib-integration/xen-qmp-client.h
+xenqmp_enum_headers = plugin/xen-qmp-error.h plugin/xen-qmp-host.h plugin/xen-qmp-cmd.h \
+	glib-integration/xen-qmp-client.h
 
 plugin/xen-qmp-enum-types.h: $(xenqmp_enum_headers) plugin/xen-qmp-enum-types.h.template
-	$(AM_V_GEN)$(GLIB_MKENUMS) --template $(srcdir)/plugin/xen-qmp-enum-types.h.template \
+	$(AM_V_GEN)$(GLIB_MKENUMS) --identifier-prefix XenQmp --symbol-prefix xen_qmp --template $(srcdir)/plugin/xen-qmp-enum-types.h.template \
 		$(addprefix $(srcdir)/,$(xenqmp_enum_headers)) > $@.tmp && mv $@.tmp $@
 plugin/xen-qmp-enum-types.c: $(xenqmp_enum_headers) plugin/xen-qmp-enum-types.c.template plugin/xen-qmp-enum-types.h
-	$(AM_V_GEN)$(GLIB_MKENUMS) --template $(srcdir)/plugin/xen-qmp-enum-types.c.template \
+	$(AM_V_GEN)$(GLIB_MKENUMS) --identifier-prefix XenQmp --symbol-prefix xen_qmp --template $(srcdir)/plugin/xen-qmp-enum-types.c.template \
 		$(addprefix $(srcdir)/,$(xenqmp_enum_headers)) > $@.tmp && mv $@.tmp $@
 
 BUILT_SOURCES += plugin/xen-qmp-enum-types.h plugin/xen-qmp-enum-types.c

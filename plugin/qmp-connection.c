@@ -21,7 +21,7 @@
 #include "qmp-framer.h"
 #include "qmp-message.h"
 #include "qmp-pending.h"
-#include "qmp-socket-source.h"
+#include "qmp-poller.h"
 #include "qmp-trace.h"
 
 /* Reads per dispatch: a device model that floods must not keep the other
@@ -46,7 +46,8 @@ struct _QmpConnection {
   guint64                  tag;
 
   int                      fd;
-  GSource                 *source;
+  QmpPoller               *poller;     /* while connected */
+  QmpPollerWatch          *watch;
   GSource                 *connect_retry;
   GSource                 *idle_close;
   GSource                 *drain_close;
@@ -71,6 +72,8 @@ typedef struct {
 } Observer;
 
 static void connection_update_io   (QmpConnection *conn);
+static void connection_close_internal (QmpConnection *conn,
+                                       const GError  *reason);
 static void connection_check_idle  (QmpConnection *conn);
 static void connection_fail        (QmpConnection *conn,
                                     GError        *error);
@@ -294,18 +297,16 @@ try_connect (QmpConnection *conn, GError **error)
 
   destroy_source (&conn->connect_retry);
   conn->state = QMP_CONNECTION_GREETING;
-  conn->source = qmp_socket_source_new (conn->fd);
   return TRUE;
 }
 
-static gboolean connection_io (int fd, GIOCondition revents, gpointer user_data);
+static void connection_io (int fd, GIOCondition revents, gpointer user_data);
 
 static void
 attach_io_source (QmpConnection *conn)
 {
-  g_source_set_callback (conn->source, (GSourceFunc) (void (*) (void)) connection_io,
-                         conn, NULL);
-  g_source_attach (conn->source, conn->context);
+  conn->poller = qmp_poller_get (conn->context);
+  conn->watch = qmp_poller_add (conn->poller, conn->fd, connection_io, conn);
   connection_update_io (conn);
 }
 
@@ -329,13 +330,16 @@ qmp_connection_open (QmpConnection *conn, GError **error)
 {
   struct sockaddr_un addr;
 
-  g_return_val_if_fail (conn->state == QMP_CONNECTION_CONNECTING && conn->fd < 0, FALSE);
+  g_return_val_if_fail ((conn->state == QMP_CONNECTION_CONNECTING
+                        || conn->state == QMP_CONNECTION_WAITING) && conn->fd < 0, FALSE);
+  conn->state = QMP_CONNECTION_CONNECTING;
 
   if (strlen (conn->socket_path) >= sizeof addr.sun_path)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
                    "%s: socket path %s is too long for a unix socket",
                    conn->peer, conn->socket_path);
+      connection_close_internal (conn, error != NULL ? *error : NULL);
       return FALSE;
     }
   conn->fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -344,18 +348,24 @@ qmp_connection_open (QmpConnection *conn, GError **error)
       int saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                    "%s: cannot create a socket: %s", conn->peer, g_strerror (saved));
+      connection_close_internal (conn, error != NULL ? *error : NULL);
       return FALSE;
     }
   if (!try_connect (conn, error))
     {
-      close (conn->fd);
-      conn->fd = -1;
-      conn->state = QMP_CONNECTION_CLOSED;
+      connection_close_internal (conn, error != NULL ? *error : NULL);
       return FALSE;
     }
   if (conn->state == QMP_CONNECTION_GREETING)
     attach_io_source (conn);
   return TRUE;
+}
+
+void
+qmp_connection_set_waiting (QmpConnection *conn)
+{
+  g_return_if_fail (conn->state == QMP_CONNECTION_CONNECTING && conn->fd < 0);
+  conn->state = QMP_CONNECTION_WAITING;
 }
 
 /* ---- completing commands ------------------------------------------- */
@@ -456,7 +466,8 @@ connection_close_internal (QmpConnection *conn, const GError *reason)
     return;
   qmp_connection_ref (conn);
   conn->state = QMP_CONNECTION_CLOSED;
-  destroy_source (&conn->source);
+  g_clear_pointer (&conn->watch, qmp_poller_remove);
+  g_clear_pointer (&conn->poller, qmp_poller_unref);
   destroy_source (&conn->connect_retry);
   destroy_source (&conn->idle_close);
   destroy_source (&conn->drain_close);
@@ -580,8 +591,8 @@ connection_update_io (QmpConnection *conn)
 {
   QmpPending *head = g_queue_peek_head (&conn->outq);
 
-  if (conn->source != NULL)
-    qmp_socket_source_set_want_write (conn->source,
+  if (conn->watch != NULL)
+    qmp_poller_set_want_write (conn->watch,
                                       head != NULL && can_write (conn, head));
 }
 
@@ -1039,7 +1050,7 @@ connection_read (QmpConnection *conn)
     }
 }
 
-static gboolean
+static void
 connection_io (int fd, GIOCondition revents, gpointer user_data)
 {
   QmpConnection *conn = qmp_connection_ref (user_data);
@@ -1052,5 +1063,4 @@ connection_io (int fd, GIOCondition revents, gpointer user_data)
   if (conn->state != QMP_CONNECTION_CLOSED)
     connection_update_io (conn);
   qmp_connection_unref (conn);
-  return G_SOURCE_CONTINUE;
 }

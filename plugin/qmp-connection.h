@@ -14,6 +14,8 @@ typedef struct _QmpConnection QmpConnection;
 #define QMP_MAX_FDS_PER_COMMAND 16
 
 typedef enum {
+  QMP_CONNECTION_WAITING,      /* held back by the owner: the device model
+                                  is not ready, or libxl holds its lock */
   QMP_CONNECTION_CONNECTING,   /* backlog full: retrying connect() */
   QMP_CONNECTION_GREETING,     /* connected; waiting for QEMU's greeting */
   QMP_CONNECTION_NEGOTIATING,  /* qmp_capabilities sent; waiting for its reply */
@@ -67,9 +69,13 @@ void               qmp_connection_remove_observer (QmpConnection                
 QmpConnection     *qmp_connection_ref          (QmpConnection *conn);
 void               qmp_connection_unref        (QmpConnection *conn);
 
-/* connect(): the only I/O done synchronously. */
+/* connect(): the only I/O done synchronously. On failure the connection
+ * is closed with that error (commands queued while it waited fail). */
 gboolean           qmp_connection_open         (QmpConnection  *conn,
                                                 GError        **error);
+/* Not connected yet, but accepting commands (they queue, their timeouts
+ * run) until the owner calls qmp_connection_open(). */
+void               qmp_connection_set_waiting  (QmpConnection  *conn);
 
 QmpConnectionState qmp_connection_get_state    (QmpConnection *conn);
 const char        *qmp_connection_get_peer     (QmpConnection *conn);

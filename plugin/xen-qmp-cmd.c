@@ -173,7 +173,9 @@ xen_qmp_cmd_exec (XenQmpHost         *host,
   cmd->callback = callback;
   cmd->user_data = user_data;
 
-  conn = _xen_qmp_host_connect (host, domid, error);
+  conn = _xen_qmp_host_connect (host, domid,
+                                (cmd->flags & XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL) != 0,
+                                error);
   if (conn == NULL || !qmp_connection_can_execute (conn, error))
     {
       close_fd (&fd);

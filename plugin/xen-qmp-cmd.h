@@ -19,6 +19,23 @@ G_BEGIN_DECLS
 typedef struct _XenQmpCmd XenQmpCmd;
 
 /**
+ * XenQmpCmdFlags:
+ * @XEN_QMP_CMD_FLAGS_NONE: no flag.
+ * @XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL: with xenstore, when the domain's
+ *   device model is not running yet
+ *   (`/local/domain/0/device-model/<domid>/state`), wait for it (a watch,
+ *   within the command's @timeout_ms) instead of connecting at once.
+ *
+ * Options of a #XenQmpCmd, set before xen_qmp_cmd_exec().
+ *
+ * Since: 0.1
+ */
+typedef enum /*< flags >*/ {
+  XEN_QMP_CMD_FLAGS_NONE            = 0,
+  XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL = 1 << 0,
+} XenQmpCmdFlags;
+
+/**
  * XenQmpCmdCallback: (skip)
  * @cmd: the command, Idle again: it may be exec'd or thrown away here
  * @response: (nullable): QEMU's `return` value, or %NULL on error; owned
@@ -53,6 +70,7 @@ typedef void (*XenQmpCmdCallback) (XenQmpCmd        *cmd,
  *   owns the descriptor.
  * @timeout_ms: 0 for no timeout, or how long the command may stay Active
  *   before it completes with %G_IO_ERROR_TIMED_OUT
+ * @flags: options, set before exec
  *
  * A QMP command, allocated by the caller (typically inside its own state
  * struct). It is Idle after xen_qmp_cmd_init() and inside its callback;
@@ -70,6 +88,7 @@ struct _XenQmpCmd {
   gpointer           user_data;
   int                fd;
   guint              timeout_ms;
+  XenQmpCmdFlags     flags;
 
   /*< private >*/
   gpointer           priv[6];

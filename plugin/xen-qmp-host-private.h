@@ -7,8 +7,11 @@
 #include "xen-qmp-host.h"
 #include "qmp-connection.h"
 
-/* The open connection to DOMID's QEMU, or a new one (connect() done, no
- * other I/O). Errors are synchronous: no socket, refused. */
+/* The open connection to DOMID's QEMU, or a new one: connect() done, or
+ * waiting (WAIT_FOR_DM: until the device model runs; always: for libxl's
+ * lock). Errors are synchronous: no such domain, no QMP, no socket,
+ * refused. */
 QmpConnection *_xen_qmp_host_connect (XenQmpHost  *host,
                                       guint32      domid,
+                                      gboolean     wait_for_dm,
                                       GError     **error);

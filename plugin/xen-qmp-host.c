@@ -7,6 +7,11 @@
 #include "xen-qmp-host.h"
 #include "xen-qmp-host-private.h"
 
+#include "qmp-domain-info.h"
+#include "qmp-domain-lock.h"
+#include "qmp-xenstore.h"
+#include "xen-qmp-enum-types.h"
+
 /**
  * XenQmpHost:
  *
@@ -36,12 +41,28 @@ typedef struct {
   GDestroyNotify       notify;
 } EventHandler;
 
+/* A domain the host has a connection to, and what gates that connection
+ * on a Xen host: the device model must run, and libxl's lock be ours. */
+typedef struct {
+  XenQmpHost    *host;            /* not a reference */
+  guint32        domid;
+  QmpConnection *conn;            /* a reference, observed by the host */
+  QmpDomainLock *lock;            /* held while the connection is open */
+  guint          dm_watch;        /* waiting for the device model */
+} HostDomain;
+
 struct _XenQmpHost {
   GObject       parent_instance;
 
   char         *run_dir;
+  char         *lib_dir;
   GMainContext *context;
-  GHashTable   *connections;      /* domid -> QmpConnection */
+  GHashTable   *connections;      /* domid -> HostDomain */
+
+  XenQmpXenstoreMode xenstore_mode;
+  QmpXenstore  *xs;               /* NULL: working from the run dir alone */
+  GError       *xs_error;         /* why xs is NULL */
+  guint         release_watch;
 
   QmpConnectionConfig config;
 
@@ -59,6 +80,9 @@ enum {
   PROP_MAX_MESSAGE_SIZE,
   PROP_MAX_DEPTH,
   PROP_MAX_QUEUED_COMMANDS,
+  PROP_XENSTORE,
+  PROP_XENSTORE_AVAILABLE,
+  PROP_LIB_DIR,
   N_PROPS
 };
 
@@ -74,6 +98,8 @@ static void on_connection_event  (QmpConnection *conn,
 static void on_connection_closed (QmpConnection *conn,
                                   const GError  *reason,
                                   gpointer       user_data);
+
+static void host_domain_free (HostDomain *d);
 
 static const QmpConnectionCallbacks host_connection_callbacks = {
   .event = on_connection_event,
@@ -94,7 +120,7 @@ xen_qmp_host_init (XenQmpHost *host)
 {
   host->context = g_main_context_ref_thread_default ();
   host->connections = g_hash_table_new_full (NULL, NULL, NULL,
-                                             (GDestroyNotify) qmp_connection_unref);
+                                             (GDestroyNotify) host_domain_free);
   qmp_limits_init (&host->config.limits);
   host->config.enable_oob = TRUE;
   host->config.idle_timeout_ms = 0;
@@ -108,20 +134,24 @@ static void
 xen_qmp_host_dispose (GObject *object)
 {
   XenQmpHost *host = XEN_QMP_HOST (object);
-  g_autoptr(GList) conns = g_hash_table_get_values (host->connections);
+  g_autoptr(GList) domains = g_hash_table_get_values (host->connections);
   g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
                                                  "the XenQmpHost was destroyed");
 
   /* Active commands still get their callback, exactly once. */
   g_hash_table_steal_all (host->connections);
-  for (GList *l = conns; l != NULL; l = l->next)
+  for (GList *l = domains; l != NULL; l = l->next)
     {
-      QmpConnection *conn = l->data;
+      HostDomain *d = l->data;
+      QmpConnection *conn = qmp_connection_ref (d->conn);
 
-      qmp_connection_remove_observer (conn, &host_connection_callbacks, host);
+      host_domain_free (d);
       qmp_connection_close (conn, error);
       qmp_connection_unref (conn);
     }
+  if (host->xs != NULL && host->release_watch != 0)
+    qmp_xenstore_unwatch (host->xs, host->release_watch);
+  g_clear_pointer (&host->xs, qmp_xenstore_free);
   if (host->handlers != NULL)
     g_array_set_size (host->handlers, 0);
 
@@ -136,7 +166,9 @@ xen_qmp_host_finalize (GObject *object)
   g_hash_table_unref (host->connections);
   g_array_unref (host->handlers);
   g_main_context_unref (host->context);
+  g_clear_error (&host->xs_error);
   g_free (host->run_dir);
+  g_free (host->lib_dir);
 
   G_OBJECT_CLASS (xen_qmp_host_parent_class)->finalize (object);
 }
@@ -171,6 +203,15 @@ xen_qmp_host_get_property (GObject    *object,
       break;
     case PROP_MAX_QUEUED_COMMANDS:
       g_value_set_uint (value, host->config.limits.max_queued);
+      break;
+    case PROP_XENSTORE:
+      g_value_set_enum (value, host->xenstore_mode);
+      break;
+    case PROP_XENSTORE_AVAILABLE:
+      g_value_set_boolean (value, host->xs != NULL);
+      break;
+    case PROP_LIB_DIR:
+      g_value_set_string (value, host->lib_dir);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -211,9 +252,41 @@ xen_qmp_host_set_property (GObject      *object,
     case PROP_MAX_QUEUED_COMMANDS:
       host->config.limits.max_queued = g_value_get_uint (value);
       break;
+    case PROP_XENSTORE:
+      host->xenstore_mode = g_value_get_enum (value);
+      break;
+    case PROP_LIB_DIR:
+      g_free (host->lib_dir);
+      host->lib_dir = g_value_dup_string (value);
+      if (host->lib_dir == NULL)
+        host->lib_dir = g_strdup (XEN_QMP_DEFAULT_LIB_DIR);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+static void on_release_domain (QmpXenstore *xs, const char *path, gpointer user_data);
+
+static void
+xen_qmp_host_constructed (GObject *object)
+{
+  XenQmpHost *host = XEN_QMP_HOST (object);
+
+  G_OBJECT_CLASS (xen_qmp_host_parent_class)->constructed (object);
+  if (host->xenstore_mode == XEN_QMP_XENSTORE_OFF)
+    return;
+  host->xs = qmp_xenstore_open (host->context, &host->xs_error);
+  if (host->xs == NULL)
+    {
+      /* Said once, here: no guessing about domains later. */
+      if (host->xenstore_mode == XEN_QMP_XENSTORE_AUTO)
+        g_info ("%s; working from %s alone (no domain checks, no libxl lock)",
+                host->xs_error->message, host->run_dir);
+      return;
+    }
+  host->release_watch = qmp_xenstore_watch (host->xs, "@releaseDomain",
+                                            on_release_domain, host, NULL);
 }
 
 static void
@@ -221,6 +294,7 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = xen_qmp_host_constructed;
   object_class->dispose = xen_qmp_host_dispose;
   object_class->finalize = xen_qmp_host_finalize;
   object_class->get_property = xen_qmp_host_get_property;
@@ -310,6 +384,41 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
     g_param_spec_uint ("max-queued-commands", NULL, NULL, 1, G_MAXUINT,
                        QMP_DEFAULT_MAX_QUEUED,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * XenQmpHost:xenstore:
+   *
+   * Whether the host uses xenstore: see #XenQmpXenstoreMode.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_XENSTORE] =
+    g_param_spec_enum ("xenstore", NULL, NULL, XEN_QMP_TYPE_XENSTORE_MODE,
+                       XEN_QMP_XENSTORE_AUTO,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpHost:xenstore-available:
+   *
+   * Whether xenstore could be opened: without it the host works from
+   * #XenQmpHost:run-dir alone.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_XENSTORE_AVAILABLE] =
+    g_param_spec_boolean ("xenstore-available", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpHost:lib-dir:
+   *
+   * Where libxl keeps its lock files: the QMP socket of a domain is used
+   * only while holding libxl's lock
+   * `<lib-dir>/userdata-l.<domid>.<uuid>.qmp-socket-lock` (with xenstore).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LIB_DIR] =
+    g_param_spec_string ("lib-dir", NULL, NULL, XEN_QMP_DEFAULT_LIB_DIR,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -424,41 +533,212 @@ on_connection_event (QmpConnection *conn,
 }
 
 static void
+host_domain_free (HostDomain *d)
+{
+  if (d->dm_watch != 0 && d->host->xs != NULL)
+    qmp_xenstore_unwatch (d->host->xs, d->dm_watch);
+  /* Releases libxl's lock: the connection is going. */
+  qmp_domain_lock_free (d->lock);
+  qmp_connection_remove_observer (d->conn, &host_connection_callbacks, d->host);
+  qmp_connection_unref (d->conn);
+  g_free (d);
+}
+
+static void
 on_connection_closed (QmpConnection *conn,
                       const GError  *reason,
                       gpointer       user_data)
 {
   XenQmpHost *host = user_data;
   gpointer key = GUINT_TO_POINTER ((guint32) qmp_connection_get_tag (conn));
+  HostDomain *d = g_hash_table_lookup (host->connections, key);
 
-  qmp_connection_remove_observer (conn, &host_connection_callbacks, host);
-  if (g_hash_table_lookup (host->connections, key) == conn)
+  if (d != NULL && d->conn == conn)
     g_hash_table_remove (host->connections, key);
 }
 
+/* The domains whose node is gone: their commands fail now, not at their
+ * timeout. */
+static void
+on_release_domain (QmpXenstore *xs, const char *path, gpointer user_data)
+{
+  XenQmpHost *host = user_data;
+  g_autoptr(GList) domains = g_hash_table_get_values (host->connections);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func ((GDestroyNotify) qmp_connection_unref);
+
+  for (GList *l = domains; l != NULL; l = l->next)
+    {
+      HostDomain *d = l->data;
+      g_autofree char *dom_path = g_strdup_printf ("/local/domain/%u", d->domid);
+
+      if (!qmp_xenstore_exists (xs, dom_path))
+        g_ptr_array_add (gone, qmp_connection_ref (d->conn));
+    }
+  for (guint i = 0; i < gone->len; i++)
+    {
+      QmpConnection *conn = gone->pdata[i];
+      g_autoptr(GError) error =
+        g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "domain %u is gone (@releaseDomain)",
+                     (guint32) qmp_connection_get_tag (conn));
+
+      qmp_connection_close (conn, error);
+    }
+}
+
+/* Device model running and lock held: connect. A failure closes the
+ * connection, which fails the commands that waited. */
+static void
+host_domain_open (HostDomain *d)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!qmp_connection_open (d->conn, &error))
+    g_debug ("domain %u: %s", d->domid, error->message);
+}
+
+static void
+on_lock_acquired (QmpDomainLock *lock, gpointer user_data)
+{
+  HostDomain *d = user_data;
+
+  g_debug ("domain %u: got %s", d->domid, qmp_domain_lock_get_path (lock));
+  if (d->dm_watch == 0)
+    host_domain_open (d);
+}
+
+/* TRUE: the lock is held, or being waited for; FALSE: the connection was
+ * closed with the error. */
+static gboolean
+host_domain_lock (HostDomain *d, gboolean *held, GError **error)
+{
+  GError *local = NULL;
+
+  *held = qmp_domain_lock_acquire (d->lock, on_lock_acquired, d, &local);
+  if (local != NULL)
+    {
+      g_prefix_error (&local, "domain %u: ", d->domid);
+      qmp_connection_close (d->conn, local);
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+on_dm_state (QmpXenstore *xs, const char *path, gpointer user_data)
+{
+  HostDomain *d = user_data;
+  g_autofree char *state_path = qmp_domain_info_dm_state_path (d->domid);
+  g_autofree char *state = qmp_xenstore_read (xs, state_path, NULL);
+  gboolean held;
+
+  if (g_strcmp0 (state, "running") != 0)
+    return;
+  g_debug ("domain %u: device model running", d->domid);
+  qmp_xenstore_unwatch (xs, d->dm_watch);
+  d->dm_watch = 0;
+  if (host_domain_lock (d, &held, NULL) && held)
+    host_domain_open (d);
+}
 
 QmpConnection *
-_xen_qmp_host_connect (XenQmpHost *host, guint32 domid, GError **error)
+_xen_qmp_host_connect (XenQmpHost  *host,
+                       guint32      domid,
+                       gboolean     wait_for_dm,
+                       GError     **error)
 {
-  QmpConnection *conn = g_hash_table_lookup (host->connections, GUINT_TO_POINTER (domid));
+  HostDomain *d = g_hash_table_lookup (host->connections, GUINT_TO_POINTER (domid));
+  g_auto(QmpDomainInfo) info = { 0 };
   g_autofree char *path = NULL;
   g_autofree char *peer = NULL;
+  gboolean held;
 
-  if (conn != NULL && qmp_connection_get_state (conn) != QMP_CONNECTION_CLOSED)
-    return conn;
+  if (d != NULL && qmp_connection_get_state (d->conn) != QMP_CONNECTION_CLOSED)
+    return d->conn;
 
-  path = xen_qmp_host_dup_socket_path (host, domid);
-  peer = g_strdup_printf ("domain %u", domid);
-  conn = qmp_connection_new (path, peer, host->context, &host->config);
-  qmp_connection_set_tag (conn, domid);
-  if (!qmp_connection_open (conn, error))
+  if (host->xs == NULL && host->xenstore_mode == XEN_QMP_XENSTORE_REQUIRED)
     {
-      qmp_connection_unref (conn);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                   "domain %u: xenstore is required (XenQmpHost:xenstore) but %s",
+                   domid, host->xs_error != NULL ? host->xs_error->message : "not open");
       return NULL;
     }
-  qmp_connection_add_observer (conn, &host_connection_callbacks, host);
-  g_hash_table_replace (host->connections, GUINT_TO_POINTER (domid), conn);
-  return conn;
+  info.domid = info.dm_domid = domid;
+  if (host->xs != NULL && !qmp_domain_info_read (host->xs, domid, &info, error))
+    return NULL;
+
+  path = xen_qmp_host_dup_socket_path (host, info.dm_domid);
+  peer = info.dm_domid != domid
+         ? g_strdup_printf ("domain %u (stub domain %u)", domid, info.dm_domid)
+         : g_strdup_printf ("domain %u", domid);
+  d = g_new0 (HostDomain, 1);
+  d->host = host;
+  d->domid = domid;
+  d->conn = qmp_connection_new (path, peer, host->context, &host->config);
+  qmp_connection_set_tag (d->conn, domid);
+  qmp_connection_add_observer (d->conn, &host_connection_callbacks, host);
+  g_hash_table_replace (host->connections, GUINT_TO_POINTER (domid), d);
+
+  if (host->xs == NULL)
+    return qmp_connection_open (d->conn, error) ? d->conn : NULL;
+
+  {
+    g_autofree char *lock_path = qmp_domain_info_lock_path (&info, host->lib_dir);
+    d->lock = qmp_domain_lock_new (lock_path, host->context);
+  }
+
+  if (wait_for_dm && !qmp_domain_info_dm_ready (&info))
+    {
+      /* The watch fires once at once, and again at each change of the
+       * state: no poll, no race between reading and watching. */
+      g_autofree char *state_path = qmp_domain_info_dm_state_path (domid);
+
+      qmp_connection_set_waiting (d->conn);
+      d->dm_watch = qmp_xenstore_watch (host->xs, state_path, on_dm_state, d, error);
+      if (d->dm_watch == 0)
+        {
+          qmp_connection_close (d->conn, error != NULL ? *error : NULL);
+          return NULL;
+        }
+      return d->conn;
+    }
+
+  if (!host_domain_lock (d, &held, error))
+    return NULL;
+  if (held)
+    return qmp_connection_open (d->conn, error) ? d->conn : NULL;
+
+  /* libxl holds the socket: wait for it, but say now when there is no
+   * socket to wait for. */
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(GError) missing = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                               "%s: no QMP socket at %s", peer, path);
+
+      qmp_connection_close (d->conn, missing);
+      g_propagate_error (error, g_steal_pointer (&missing));
+      return NULL;
+    }
+  qmp_connection_set_waiting (d->conn);
+  return d->conn;
+}
+
+/**
+ * xen_qmp_host_get_xenstore_available:
+ * @host: a host
+ *
+ * Whether the host could open xenstore; without it, it works from
+ * #XenQmpHost:run-dir alone.
+ *
+ * Returns: the value of #XenQmpHost:xenstore-available
+ *
+ * Since: 0.1
+ */
+gboolean
+xen_qmp_host_get_xenstore_available (XenQmpHost *host)
+{
+  g_return_val_if_fail (XEN_QMP_IS_HOST (host), FALSE);
+  return host->xs != NULL;
 }
 
 /**

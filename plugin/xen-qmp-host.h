@@ -23,6 +23,38 @@ G_BEGIN_DECLS
  */
 #define XEN_QMP_DEFAULT_RUN_DIR "/var/run/xen"
 
+/**
+ * XEN_QMP_DEFAULT_LIB_DIR:
+ *
+ * Where libxl keeps its per-domain lock files, such as the QMP socket lock.
+ *
+ * Since: 0.1
+ */
+#define XEN_QMP_DEFAULT_LIB_DIR "/var/lib/xen"
+
+/**
+ * XenQmpXenstoreMode:
+ * @XEN_QMP_XENSTORE_AUTO: use xenstore when it can be reached; otherwise
+ *   work from the run dir alone and say so once (an info message and
+ *   #XenQmpHost:xenstore-available).
+ * @XEN_QMP_XENSTORE_REQUIRED: without xenstore, every command fails with
+ *   an error saying why it cannot be reached.
+ * @XEN_QMP_XENSTORE_OFF: never use xenstore: sockets from the run dir,
+ *   no checks, no lock, no watches.
+ *
+ * Whether a #XenQmpHost uses xenstore (libxenstore's xs_open(), which
+ * honours `XENSTORED_PATH`) to check domains, find stub domains' device
+ * models, wait for them, take libxl's lock, and learn that domains went
+ * away.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  XEN_QMP_XENSTORE_AUTO,
+  XEN_QMP_XENSTORE_REQUIRED,
+  XEN_QMP_XENSTORE_OFF,
+} XenQmpXenstoreMode;
+
 #define XEN_QMP_TYPE_HOST (xen_qmp_host_get_type ())
 XEN_QMP_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (XenQmpHost, xen_qmp_host, XEN_QMP, HOST, GObject)
@@ -61,6 +93,9 @@ char *xen_qmp_host_dup_socket_path (XenQmpHost *host,
 
 XEN_QMP_AVAILABLE_IN_ALL
 GMainContext *xen_qmp_host_get_context (XenQmpHost *host);
+
+XEN_QMP_AVAILABLE_IN_ALL
+gboolean xen_qmp_host_get_xenstore_available (XenQmpHost *host);
 
 XEN_QMP_AVAILABLE_IN_ALL
 guint xen_qmp_host_add_event_handler (XenQmpHost          *host,

@@ -54,6 +54,14 @@ if HAVE_GI_PYTHON
 tests_gi_python = $(GI_PYTHON)
 endif
 
+# The Xen glue through the real libxenstore and fake-xenstored.
+check_PROGRAMS += tests/test-xen
+TESTS += tests/test-xen
+tests_test_xen_SOURCES = tests/test-xen.c tests/test-loop.h $(tests_server_sources)
+tests_test_xen_CPPFLAGS = $(tests_cppflags)
+tests_test_xen_CFLAGS = $(tests_cflags) $(XENSTORE_CFLAGS)
+tests_test_xen_LDADD = $(tests_ldadd) $(XENSTORE_LIBS)
+
 # memcheck over the command API tests: definite leaks and invalid accesses
 # fail. Children (fake-qemu, QEMU) are not traced.
 VALGRIND_TESTS = tests/test-framer tests/test-trace tests/test-cmd tests/test-client

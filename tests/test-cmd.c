@@ -1189,6 +1189,58 @@ test_cmd_pipelines_1000_commands (Fixture *f, gconstpointer data)
   g_assert_cmpuint (p.wrong, ==, 0);
 }
 
+/* Number of fds GLib polls for the thread-default context. */
+static gint
+polled_fds (void)
+{
+  GMainContext *ctx = g_main_context_default ();
+  GPollFD fds[512];
+  gint priority, timeout, n;
+
+  g_assert_true (g_main_context_acquire (ctx));
+  g_main_context_prepare (ctx, &priority);
+  n = g_main_context_query (ctx, priority, &timeout, fds, G_N_ELEMENTS (fds));
+  g_main_context_check (ctx, priority, fds, MIN (n, (gint) G_N_ELEMENTS (fds)));
+  g_main_context_dispatch (ctx);
+  g_main_context_release (ctx);
+  return n;
+}
+
+#define N_MANY 50
+
+/* A management app that follows many domains must not pay for each of
+ * them on every main loop iteration: their sockets share one fd in GLib's
+ * poll set (DESIGN.md, "How a command flows"). */
+static void
+test_cmd_one_polled_fd_for_many_connections (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  Result r = { 0 };
+  gint with_one;
+
+  SKIP_UNLESS_READY (f);
+  for (guint32 domid = 10; domid < 10 + N_MANY; domid++)
+    {
+      g_ptr_array_add (args, g_strdup ("--socket"));
+      g_ptr_array_add (args, domain_socket (f, domid));
+    }
+  g_ptr_array_add (args, NULL);
+  f->servers[2] = test_server_start_fake (g_ptr_array_index (args, 1),
+                                          (const char * const *) args->pdata + 2, &error);
+  g_assert_no_error (error);
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+
+  run_cmd (f, &r, 1, "query-status", NULL);
+  with_one = polled_fds ();
+  for (guint32 domid = 10; domid < 10 + N_MANY; domid++)
+    run_cmd (f, &r, domid, "query-status", NULL);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (polled_fds (), ==, with_one);
+  g_test_message ("%d fds polled with 1 and with %d open connections", with_one, N_MANY + 1);
+  result_clear (&r);
+}
+
 static void
 test_cmd_queue_limit (Fixture *f, gconstpointer data)
 {
@@ -1261,6 +1313,7 @@ main (int argc, char *argv[])
   add_test ("slow-sender", BACKEND_NONE, test_cmd_slow_sender);
   add_contract_test ("pipelines-1000-commands", test_cmd_pipelines_1000_commands);
   add_contract_test ("queue-limit", test_cmd_queue_limit);
+  add_test ("one-polled-fd-for-many-connections", BACKEND_FAKE, test_cmd_one_polled_fd_for_many_connections);
 
   return g_test_run ();
 }

@@ -183,6 +183,34 @@ test_server_start_fake (const char          *socket_path,
   return spawn_server (argv, socket_path, 0, error);
 }
 
+TestServer *
+test_server_start_argv (const char * const  *argv,
+                        const char          *socket_path,
+                        GError             **error)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+  for (gsize i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (char *) argv[i]);
+  return spawn_server (args, socket_path, 0, error);
+}
+
+char *
+test_server_sibling (const char *name)
+{
+  const char *fake = g_getenv ("FAKE_QEMU");
+  g_autofree char *dir = NULL;
+  char *path;
+
+  if (fake == NULL)
+    return NULL;
+  dir = g_path_get_dirname (fake);
+  path = g_build_filename (dir, name, NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    g_clear_pointer (&path, g_free);
+  return path;
+}
+
 static char *
 find_qemu (void)
 {

@@ -21,6 +21,15 @@ TestServer *test_server_start_fake (const char          *socket_path,
 TestServer *test_server_start_qemu (const char  *socket_path,
                                     GError     **error);
 
+/* Starts ARGV (NULL-terminated) and returns once SOCKET_PATH is a socket:
+ * any server that creates its socket ready (fake-xenstored, ...). */
+TestServer *test_server_start_argv (const char * const  *argv,
+                                    const char          *socket_path,
+                                    GError             **error);
+
+/* A program built next to fake-qemu ($FAKE_QEMU's directory), or NULL. */
+char       *test_server_sibling    (const char *name);
+
 /* Whether a real QEMU can be used (QEMU_SYSTEM, then PATH). */
 gboolean    test_server_have_qemu  (void);
 

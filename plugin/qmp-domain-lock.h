@@ -1,0 +1,31 @@
+/* qmp-domain-lock.h: libxl's per-domain QMP socket lock, without blocking
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+typedef struct _QmpDomainLock QmpDomainLock;
+
+typedef void (*QmpDomainLockFunc) (QmpDomainLock *lock,
+                                   gpointer       user_data);
+
+/* QEMU's QMP socket serves one client at a time, and libxl serialises its
+ * users with flock() on
+ * <lib-dir>/userdata-l.<domid>.<uuid>.qmp-socket-lock. Taking the same lock
+ * keeps us out of libxl's way, and libxl out of ours. */
+QmpDomainLock *qmp_domain_lock_new     (const char        *path,
+                                        GMainContext      *context);
+/* Tries once: TRUE when held now. Otherwise, when *ERROR is unset, the
+ * lock is busy: ACQUIRED will be called from CONTEXT once it is ours. */
+gboolean       qmp_domain_lock_acquire (QmpDomainLock     *lock,
+                                        QmpDomainLockFunc  acquired,
+                                        gpointer           user_data,
+                                        GError           **error);
+gboolean       qmp_domain_lock_is_held (QmpDomainLock     *lock);
+const char    *qmp_domain_lock_get_path (QmpDomainLock    *lock);
+/* Releases the lock (or stops waiting for it). */
+void           qmp_domain_lock_free    (QmpDomainLock     *lock);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QmpDomainLock, qmp_domain_lock_free)

@@ -1,0 +1,203 @@
+/* qmp-poller.c: one epoll fd per GMainContext for every QMP socket on it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "qmp-poller.h"
+
+#include <errno.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+/* Events handled per dispatch; the rest are reported again next time
+ * (level-triggered), so that no socket starves the others. */
+#define MAX_EVENTS 64
+
+struct _QmpPollerWatch {
+  QmpPoller     *poller;
+  int            fd;
+  QmpPollerFunc  func;
+  gpointer       user_data;
+  gboolean       want_write;
+  gboolean       removed;
+};
+
+struct _QmpPoller {
+  GSource        source;
+  gint           ref_count;
+  GMainContext  *context;
+  int            epfd;
+  gpointer       tag;
+  guint          n_watches;
+  guint          dispatching;
+  GPtrArray     *removed;     /* watches freed once dispatch is over */
+};
+
+G_LOCK_DEFINE_STATIC (pollers);
+static GHashTable *pollers;   /* GMainContext -> QmpPoller */
+
+static guint32
+epoll_events (QmpPollerWatch *watch)
+{
+  return EPOLLIN | EPOLLRDHUP | (watch->want_write ? EPOLLOUT : 0);
+}
+
+static GIOCondition
+to_condition (guint32 events)
+{
+  return ((events & EPOLLIN) ? G_IO_IN : 0)
+       | ((events & EPOLLOUT) ? G_IO_OUT : 0)
+       | ((events & (EPOLLHUP | EPOLLRDHUP)) ? G_IO_HUP : 0)
+       | ((events & EPOLLERR) ? G_IO_ERR : 0);
+}
+
+static gboolean
+poller_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  QmpPoller *poller = (QmpPoller *) source;
+  struct epoll_event events[MAX_EVENTS];
+  int n;
+
+  if (!(g_source_query_unix_fd (source, poller->tag) & G_IO_IN))
+    return G_SOURCE_CONTINUE;
+  do
+    n = epoll_wait (poller->epfd, events, MAX_EVENTS, 0);
+  while (n < 0 && errno == EINTR);
+
+  poller->dispatching++;
+  for (int i = 0; i < n; i++)
+    {
+      QmpPollerWatch *watch = events[i].data.ptr;
+
+      /* A callback earlier in this batch may have removed it. */
+      if (!watch->removed)
+        watch->func (watch->fd, to_condition (events[i].events), watch->user_data);
+    }
+  if (--poller->dispatching == 0)
+    g_ptr_array_set_size (poller->removed, 0);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+poller_finalize (GSource *source)
+{
+  QmpPoller *poller = (QmpPoller *) source;
+
+  g_ptr_array_unref (poller->removed);
+  if (poller->epfd >= 0)
+    close (poller->epfd);
+}
+
+static GSourceFuncs poller_funcs = {
+  .dispatch = poller_dispatch,
+  .finalize = poller_finalize,
+};
+
+QmpPoller *
+qmp_poller_get (GMainContext *context)
+{
+  QmpPoller *poller;
+
+  G_LOCK (pollers);
+  if (pollers == NULL)
+    pollers = g_hash_table_new (NULL, NULL);
+  poller = g_hash_table_lookup (pollers, context);
+  if (poller != NULL)
+    {
+      poller->ref_count++;
+      G_UNLOCK (pollers);
+      return poller;
+    }
+  poller = (QmpPoller *) g_source_new (&poller_funcs, sizeof (QmpPoller));
+  poller->ref_count = 1;
+  poller->context = context;
+  poller->removed = g_ptr_array_new_with_free_func (g_free);
+  poller->epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (poller->epfd < 0)
+    g_error ("epoll_create1: %s", g_strerror (errno));
+  poller->tag = g_source_add_unix_fd (&poller->source, poller->epfd, G_IO_IN);
+  g_source_set_name (&poller->source, "[xenqmp] QMP sockets");
+  g_source_attach (&poller->source, context);
+  g_hash_table_insert (pollers, context, poller);
+  G_UNLOCK (pollers);
+  return poller;
+}
+
+void
+qmp_poller_unref (QmpPoller *poller)
+{
+  gboolean last;
+
+  if (poller == NULL)
+    return;
+  G_LOCK (pollers);
+  last = --poller->ref_count == 0;
+  if (last)
+    g_hash_table_remove (pollers, poller->context);
+  G_UNLOCK (pollers);
+  if (last)
+    {
+      g_source_destroy (&poller->source);
+      g_source_unref (&poller->source);
+    }
+}
+
+QmpPollerWatch *
+qmp_poller_add (QmpPoller     *poller,
+                int            fd,
+                QmpPollerFunc  func,
+                gpointer       user_data)
+{
+  QmpPollerWatch *watch = g_new0 (QmpPollerWatch, 1);
+  struct epoll_event ev = { 0 };
+
+  watch->poller = poller;
+  watch->fd = fd;
+  watch->func = func;
+  watch->user_data = user_data;
+  ev.events = epoll_events (watch);
+  ev.data.ptr = watch;
+  if (epoll_ctl (poller->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+    g_error ("epoll_ctl (ADD, %d): %s", fd, g_strerror (errno));
+  poller->n_watches++;
+  return watch;
+}
+
+void
+qmp_poller_set_want_write (QmpPollerWatch *watch, gboolean want_write)
+{
+  struct epoll_event ev = { 0 };
+
+  if (watch->want_write == want_write || watch->removed)
+    return;
+  watch->want_write = want_write;
+  ev.events = epoll_events (watch);
+  ev.data.ptr = watch;
+  if (epoll_ctl (watch->poller->epfd, EPOLL_CTL_MOD, watch->fd, &ev) < 0)
+    g_error ("epoll_ctl (MOD, %d): %s", watch->fd, g_strerror (errno));
+}
+
+void
+qmp_poller_remove (QmpPollerWatch *watch)
+{
+  QmpPoller *poller;
+
+  if (watch == NULL || watch->removed)
+    return;
+  poller = watch->poller;
+  watch->removed = TRUE;
+  epoll_ctl (poller->epfd, EPOLL_CTL_DEL, watch->fd, NULL);
+  poller->n_watches--;
+  /* Events for it may still be in the batch being dispatched. */
+  if (poller->dispatching > 0)
+    g_ptr_array_add (poller->removed, watch);
+  else
+    g_free (watch);
+}
+
+guint
+qmp_poller_count (QmpPoller *poller)
+{
+  return poller->n_watches;
+}

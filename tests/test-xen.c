@@ -1,0 +1,375 @@
+/* test-xen.c: the Xen glue, through the real libxenstore talking to
+ * fake-xenstored
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <xenstore.h>
+#include "xenqmp.h"
+#include "test-loop.h"
+#include "test-server.h"
+
+/* fake-xenstored's default uuid of domain D. */
+#define UUID_OF(d) "00000000-0000-4000-8000-00000000000" #d
+
+typedef struct {
+  char              *dir;
+  char              *xs_socket;
+  TestServer        *xenstored;
+  TestServer        *qemus[8];   /* by the domid of their socket */
+  XenQmpHost        *host;
+  struct xs_handle  *xs;         /* the test's own view of the store */
+  gboolean           skipped;
+} Fixture;
+
+typedef struct {
+  guint             calls;
+  XenQmpErrorClass  error_class;
+  GError           *error;
+  gint64            completed_at;
+} Result;
+
+static void
+record_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
+           const GError *error, gpointer user_data)
+{
+  Result *r = user_data;
+
+  r->calls++;
+  r->error_class = error_class;
+  g_clear_error (&r->error);
+  r->error = error != NULL ? g_error_copy (error) : NULL;
+  r->completed_at = g_get_monotonic_time ();
+}
+
+static void
+start_qemu (Fixture *f, guint32 domid)
+{
+  g_autofree char *path = g_strdup_printf ("%s/qmp-libxl-%u", f->dir, domid);
+  g_autoptr(GError) error = NULL;
+
+  f->qemus[domid] = test_server_start_fake (path, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static XenQmpHost *
+new_host (Fixture *f, XenQmpXenstoreMode mode)
+{
+  return g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir, "lib-dir", f->dir,
+                       "xenstore", mode, NULL);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autofree char *xenstored = test_server_sibling ("fake-xenstored");
+  g_autoptr(GError) error = NULL;
+
+  if (xenstored == NULL)
+    {
+      g_test_skip ("fake-xenstored is not built");
+      f->skipped = TRUE;
+      return;
+    }
+  f->dir = test_tmpdir_new ();
+  f->xs_socket = g_build_filename (f->dir, "xenstored", NULL);
+  {
+    const char *argv[] = { xenstored, "--socket", f->xs_socket, "--timeout", "300",
+                           "--domain", "1",
+                           "--domain", "2,dm-version=qemu_xen_traditional",
+                           "--domain", "3,stubdom=4",
+                           "--domain", "5,dm-state=starting",
+                           NULL };
+
+    f->xenstored = test_server_start_argv (argv, f->xs_socket, &error);
+    g_assert_no_error (error);
+  }
+  /* libxenstore reads it at every xs_open(). */
+  g_setenv ("XENSTORED_PATH", f->xs_socket, TRUE);
+  f->xs = xs_open (0);
+  g_assert_nonnull (f->xs);
+  f->host = new_host (f, XEN_QMP_XENSTORE_AUTO);
+  g_assert_true (xen_qmp_host_get_xenstore_available (f->host));
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_object (&f->host);
+  if (f->xs != NULL)
+    xs_close (f->xs);
+  for (guint i = 0; i < G_N_ELEMENTS (f->qemus); i++)
+    g_clear_pointer (&f->qemus[i], test_server_stop);
+  g_clear_pointer (&f->xenstored, test_server_stop);
+  g_unsetenv ("XENSTORED_PATH");
+  test_tmpdir_remove (f->dir);
+  g_free (f->dir);
+  g_free (f->xs_socket);
+}
+
+#define SKIP_UNLESS_READY(f) G_STMT_START { if ((f)->skipped) return; } G_STMT_END
+
+static gboolean
+exec_cmd (Fixture *f, XenQmpCmd *cmd, Result *r, guint32 domid, GError **error)
+{
+  return xen_qmp_cmd_exec (f->host, cmd, record_cb, r, domid, "query-status", NULL, error);
+}
+
+static void
+run_ok (Fixture *f, guint32 domid)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (exec_cmd (f, &cmd, &r, domid, &error));
+  g_assert_no_error (error);
+  RUN_UNTIL (r.calls == 1);
+  g_assert_no_error (r.error);
+}
+
+static void
+test_xen_refuses_before_connecting (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  start_qemu (f, 2);
+  xen_qmp_cmd_init (&cmd);
+
+  g_assert_false (exec_cmd (f, &cmd, &r, 9, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "domain 9 does not exist"));
+  g_clear_error (&error);
+
+  /* Its socket is there, but libxl never speaks QMP to it. */
+  g_assert_false (exec_cmd (f, &cmd, &r, 2, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "domain 2 runs qemu-xen-traditional"));
+  g_assert_false (xen_qmp_cmd_is_active (&cmd));
+
+  run_ok (f, 1);
+  spin (50);
+  g_assert_cmpuint (r.calls, ==, 0);
+}
+
+static void
+test_xen_stub_domain_socket (Fixture *f, gconstpointer data)
+{
+  SKIP_UNLESS_READY (f);
+  /* Domain 3's device model runs in stub domain 4: only its socket exists. */
+  start_qemu (f, 4);
+  run_ok (f, 3);
+}
+
+static void
+write_node (Fixture *f, const char *path, const char *value)
+{
+  g_assert_true (xs_write (f->xs, XBT_NULL, path, value, strlen (value)));
+}
+
+static void
+test_xen_waits_for_device_model (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 5);
+
+  /* Not ready, and asked to wait: it waits, within its timeout. */
+  xen_qmp_cmd_init (&cmd);
+  cmd.flags = XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL;
+  cmd.timeout_ms = 300;
+  g_assert_true (exec_cmd (f, &cmd, &r, 5, &error));
+  RUN_UNTIL (r.calls == 1);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  spin (50);
+
+  /* Without a timeout: it runs once the state says running. */
+  cmd.timeout_ms = 0;
+  g_assert_true (exec_cmd (f, &cmd, &r, 5, &error));
+  spin (300);
+  g_assert_cmpuint (r.calls, ==, 1);
+  write_node (f, "/local/domain/0/device-model/5/state", "paused");
+  spin (100);
+  g_assert_cmpuint (r.calls, ==, 1);
+  write_node (f, "/local/domain/0/device-model/5/state", "running");
+  RUN_UNTIL (r.calls == 2);
+  g_assert_no_error (r.error);
+  g_clear_error (&r.error);
+}
+
+static void
+test_xen_domain_gone_fails_commands (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 removed_at;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  start_qemu (f, 4);
+  run_ok (f, 1);
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  run_ok (f, 3);
+
+  /* Domain 1's QEMU wedges; then the domain is destroyed. */
+  test_server_pause (f->qemus[1]);
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, &error));
+  spin (50);
+  removed_at = g_get_monotonic_time ();
+  g_assert_true (xs_rm (f->xs, XBT_NULL, "/local/domain/1"));
+  RUN_UNTIL (r.calls == 1);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (r.error->message, "domain 1 is gone"));
+  g_assert_cmpint (r.completed_at - removed_at, <, 5 * G_USEC_PER_SEC);
+  g_clear_error (&r.error);
+
+  /* Other domains are untouched. */
+  run_ok (f, 3);
+}
+
+static GPid
+hold_lock_elsewhere (const char *path, const char *seconds)
+{
+  const char *argv[] = { "flock", "--exclusive", path, "sleep", seconds, NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  /* flock creates the file when it holds the lock. */
+  for (int i = 0; i < 1000 && !g_file_test (path, G_FILE_TEST_EXISTS); i++)
+    g_usleep (2000);
+  g_usleep (50 * 1000);
+  return pid;
+}
+
+static int
+try_lock_elsewhere (const char *path)
+{
+  const char *argv[] = { "flock", "--nonblock", path, "true", NULL };
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
+                               NULL, NULL, NULL, NULL, &status, NULL));
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_xen_waits_for_libxl_lock (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = g_build_filename (f->dir, "userdata-l.1." UUID_OF (1) ".qmp-socket-lock", NULL);
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  GPid other;
+  gint64 start;
+  int status;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  other = hold_lock_elsewhere (lock, "1");
+
+  xen_qmp_cmd_init (&cmd);
+  start = g_get_monotonic_time ();
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, &error));
+  spin (300);
+  g_assert_cmpuint (r.calls, ==, 0);
+  RUN_UNTIL (r.calls == 1);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (r.completed_at - start, >=, 500 * 1000);
+  waitpid (other, &status, 0);
+  g_spawn_close_pid (other);
+}
+
+static void
+test_xen_holds_lock_while_connected (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = g_build_filename (f->dir, "userdata-l.1." UUID_OF (1) ".qmp-socket-lock", NULL);
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  run_ok (f, 1);
+  /* libxl (here: flock) must wait while we hold the socket ... */
+  g_assert_cmpint (try_lock_elsewhere (lock), ==, 1);
+  /* ... and gets it once we let go. */
+  g_clear_object (&f->host);
+  spin (20);
+  g_assert_cmpint (try_lock_elsewhere (lock), ==, 0);
+}
+
+static void
+test_xen_without_xenstore (Fixture *f, gconstpointer data)
+{
+  g_autoptr(XenQmpHost) off = NULL;
+  g_autoptr(XenQmpHost) required = NULL;
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *missing = NULL;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 2);
+
+  /* off: the run dir alone, even with a store around; domain 2's QEMU is
+   * reached although xenstore says qemu-xen-traditional. */
+  off = new_host (f, XEN_QMP_XENSTORE_OFF);
+  g_assert_false (xen_qmp_host_get_xenstore_available (off));
+  g_clear_object (&f->host);
+  f->host = g_object_ref (off);
+  run_ok (f, 2);
+
+  /* No store reachable: auto works from the run dir and says so; required
+   * refuses every command with the reason. */
+  missing = g_build_filename (f->dir, "no-xenstored-here", NULL);
+  g_setenv ("XENSTORED_PATH", missing, TRUE);
+  g_clear_object (&f->host);
+  f->host = new_host (f, XEN_QMP_XENSTORE_AUTO);
+  g_assert_false (xen_qmp_host_get_xenstore_available (f->host));
+  run_ok (f, 2);
+
+  required = new_host (f, XEN_QMP_XENSTORE_REQUIRED);
+  xen_qmp_cmd_init (&cmd);
+  g_assert_false (xen_qmp_cmd_exec (required, &cmd, record_cb, &r, 2, "query-status",
+                                    NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_assert_nonnull (strstr (error->message, "xenstore is required"));
+  g_assert_nonnull (strstr (error->message, missing));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add ("/xen/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("refuses-before-connecting", test_xen_refuses_before_connecting);
+  ADD ("stub-domain-socket", test_xen_stub_domain_socket);
+  ADD ("waits-for-device-model", test_xen_waits_for_device_model);
+  ADD ("domain-gone-fails-commands", test_xen_domain_gone_fails_commands);
+  ADD ("waits-for-libxl-lock", test_xen_waits_for_libxl_lock);
+  ADD ("holds-lock-while-connected", test_xen_holds_lock_while_connected);
+  ADD ("without-xenstore", test_xen_without_xenstore);
+#undef ADD
+  return g_test_run ();
+}
