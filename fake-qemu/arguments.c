@@ -50,6 +50,29 @@ lookup (FakeArgs    *args,
   return TRUE;
 }
 
+/* The member NAME if it has TYPE (QEMU's TYPE_NAME in errors). */
+static gboolean
+lookup_typed (FakeArgs    *args,
+              const char  *name,
+              gboolean     optional,
+              gboolean    *present,
+              GType        type,
+              const char  *type_name,
+              JsonNode   **member,
+              GError     **error)
+{
+  if (!lookup (args, name, optional, present, member, error))
+    return FALSE;
+  /* json_node_get_value_type() also tells a JSON null (G_TYPE_INVALID)
+   * and, for integers, a double from json-glib's too-big int64. */
+  if (*member != NULL && json_node_get_value_type (*member) != type)
+    {
+      type_error (name, type_name, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 fake_args_get_int (FakeArgs    *args,
                    const char  *name,
@@ -60,18 +83,29 @@ fake_args_get_int (FakeArgs    *args,
 {
   JsonNode *member;
 
-  if (!lookup (args, name, optional, present, &member, error))
-    return FALSE;
-  if (member == NULL)
-    return TRUE;
   /* QEMU wants an integer that fits in int64: not 1.0, not 2^63. The
    * parser turned the latter into a double already. */
-  if (json_node_get_value_type (member) != G_TYPE_INT64)
-    {
-      type_error (name, "integer", error);
-      return FALSE;
-    }
-  *value = json_node_get_int (member);
+  if (!lookup_typed (args, name, optional, present, G_TYPE_INT64, "integer", &member, error))
+    return FALSE;
+  if (member != NULL)
+    *value = json_node_get_int (member);
+  return TRUE;
+}
+
+gboolean
+fake_args_get_bool (FakeArgs    *args,
+                    const char  *name,
+                    gboolean     optional,
+                    gboolean    *present,
+                    gboolean    *value,
+                    GError     **error)
+{
+  JsonNode *member;
+
+  if (!lookup_typed (args, name, optional, present, G_TYPE_BOOLEAN, "boolean", &member, error))
+    return FALSE;
+  if (member != NULL)
+    *value = json_node_get_boolean (member);
   return TRUE;
 }
 
@@ -85,16 +119,10 @@ fake_args_get_string (FakeArgs    *args,
 {
   JsonNode *member;
 
-  if (!lookup (args, name, optional, present, &member, error))
+  if (!lookup_typed (args, name, optional, present, G_TYPE_STRING, "string", &member, error))
     return FALSE;
-  if (member == NULL)
-    return TRUE;
-  if (json_node_get_value_type (member) != G_TYPE_STRING)
-    {
-      type_error (name, "string", error);
-      return FALSE;
-    }
-  *value = json_node_get_string (member);
+  if (member != NULL)
+    *value = json_node_get_string (member);
   return TRUE;
 }
 

@@ -30,6 +30,13 @@ gboolean fake_args_get_int          (FakeArgs    *args,
                                      gint64      *value,
                                      GError     **error);
 
+gboolean fake_args_get_bool         (FakeArgs    *args,
+                                     const char  *name,
+                                     gboolean     optional,
+                                     gboolean    *present,
+                                     gboolean    *value,
+                                     GError     **error);
+
 gboolean fake_args_get_string       (FakeArgs    *args,
                                      const char  *name,
                                      gboolean     optional,

@@ -17,32 +17,16 @@
 #include "arguments.h"
 #include "listener.h"
 #include "qmp-message.h"
+#include "xen-device-model.h"
 
-typedef JsonNode *(*BuiltinFunc) (FakeMonitor  *monitor,
-                                  FakeDomain   *domain,
-                                  FakeRequest  *request,
-                                  GError      **error);
-
-typedef struct {
-  const char  *name;
-  BuiltinFunc  func;
-  gboolean     before_negotiation;  /* available before qmp_capabilities */
-  gboolean     allow_oob;           /* may be run with exec-oob */
-  gboolean     quits;               /* the domain goes away after the reply */
-} Builtin;
-
-static JsonNode *
-empty_object (void)
+JsonNode *
+fake_builtins_empty_object (void)
 {
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_take_object (node, json_object_new ());
-  return node;
+  return fake_qmp_object_node_new (json_object_new ());
 }
 
-/* For commands without arguments. */
-static gboolean
-check_no_arguments (FakeRequest *request, GError **error)
+gboolean
+fake_builtins_check_no_arguments (FakeRequest *request, GError **error)
 {
   FakeArgs args;
 
@@ -96,7 +80,7 @@ qmp_capabilities (FakeMonitor  *monitor,
     }
 
   fake_monitor_set_negotiated (monitor, oob);
-  return empty_object ();
+  return fake_builtins_empty_object ();
 }
 
 static JsonNode *
@@ -105,7 +89,7 @@ query_version (FakeMonitor  *monitor,
                FakeRequest  *request,
                GError      **error)
 {
-  if (!check_no_arguments (request, error))
+  if (!fake_builtins_check_no_arguments (request, error))
     return NULL;
   return fake_qmp_version_new ();
 }
@@ -118,17 +102,14 @@ query_status (FakeMonitor  *monitor,
 {
   gboolean running = fake_domain_is_running (domain);
   JsonObject *status;
-  JsonNode *node;
 
-  if (!check_no_arguments (request, error))
+  if (!fake_builtins_check_no_arguments (request, error))
     return NULL;
   status = json_object_new ();
   json_object_set_boolean_member (status, "running", running);
   json_object_set_boolean_member (status, "singlestep", FALSE);
   json_object_set_string_member (status, "status", running ? "running" : "paused");
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, status);
-  return node;
+  return fake_qmp_object_node_new (status);
 }
 
 static JsonNode *
@@ -137,15 +118,11 @@ stop (FakeMonitor  *monitor,
       FakeRequest  *request,
       GError      **error)
 {
-  if (!check_no_arguments (request, error))
+  if (!fake_builtins_check_no_arguments (request, error))
     return NULL;
   /* Stopping a paused VM is not an error, and emits nothing. */
-  if (fake_domain_is_running (domain))
-    {
-      fake_domain_set_running (domain, FALSE);
-      fake_domain_emit_event (domain, "STOP", NULL);
-    }
-  return empty_object ();
+  fake_domain_change_run_state (domain, FALSE);
+  return fake_builtins_empty_object ();
 }
 
 static JsonNode *
@@ -154,14 +131,10 @@ cont (FakeMonitor  *monitor,
       FakeRequest  *request,
       GError      **error)
 {
-  if (!check_no_arguments (request, error))
+  if (!fake_builtins_check_no_arguments (request, error))
     return NULL;
-  if (!fake_domain_is_running (domain))
-    {
-      fake_domain_set_running (domain, TRUE);
-      fake_domain_emit_event (domain, "RESUME", NULL);
-    }
-  return empty_object ();
+  fake_domain_change_run_state (domain, TRUE);
+  return fake_builtins_empty_object ();
 }
 
 static JsonNode *
@@ -172,13 +145,13 @@ quit (FakeMonitor  *monitor,
 {
   JsonObject *data;
 
-  if (!check_no_arguments (request, error))
+  if (!fake_builtins_check_no_arguments (request, error))
     return NULL;
   data = json_object_new ();
   json_object_set_boolean_member (data, "guest", FALSE);
   json_object_set_string_member (data, "reason", "host-qmp-quit");
   fake_domain_emit_event (domain, "SHUTDOWN", data);
-  return empty_object ();
+  return fake_builtins_empty_object ();
 }
 
 static JsonNode *
@@ -191,7 +164,6 @@ add_fd (FakeMonitor  *monitor,
   gint64 fdset_id = 0;
   const char *opaque = NULL;
   JsonObject *info;
-  JsonNode *node;
   FakeArgs args;
   int fd;
 
@@ -216,9 +188,7 @@ add_fd (FakeMonitor  *monitor,
   info = json_object_new ();
   json_object_set_int_member (info, "fdset-id", fdset_id);
   json_object_set_int_member (info, "fd", fd);
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, info);
-  return node;
+  return fake_qmp_object_node_new (info);
 }
 
 static JsonNode *
@@ -227,7 +197,7 @@ query_fdsets (FakeMonitor  *monitor,
               FakeRequest  *request,
               GError      **error)
 {
-  if (!check_no_arguments (request, error))
+  if (!fake_builtins_check_no_arguments (request, error))
     return NULL;
   return fake_fd_store_query (fake_domain_get_fd_store (domain));
 }
@@ -250,7 +220,7 @@ remove_fd (FakeMonitor  *monitor,
   if (!fake_fd_store_remove (fake_domain_get_fd_store (domain), fdset_id, has_fd, fd,
                              fake_domain_is_running (domain), error))
     return NULL;
-  return empty_object ();
+  return fake_builtins_empty_object ();
 }
 
 static JsonNode *
@@ -283,7 +253,7 @@ getfd (FakeMonitor  *monitor,
       return NULL;
     }
   fake_fd_store_set_named (fake_domain_get_fd_store (domain), fdname, fd);
-  return empty_object ();
+  return fake_builtins_empty_object ();
 }
 
 static JsonNode *
@@ -301,10 +271,10 @@ closefd (FakeMonitor  *monitor,
     return NULL;
   if (!fake_fd_store_close_named (fake_domain_get_fd_store (domain), fdname, error))
     return NULL;
-  return empty_object ();
+  return fake_builtins_empty_object ();
 }
 
-static const Builtin builtins[] = {
+static const FakeBuiltin builtins[] = {
   { "qmp_capabilities", qmp_capabilities, TRUE,  FALSE, FALSE },
   { "query-version",    query_version,    FALSE, FALSE, FALSE },
   { "query-status",     query_status,     FALSE, FALSE, FALSE },
@@ -318,13 +288,22 @@ static const Builtin builtins[] = {
   { "closefd",          closefd,          FALSE, FALSE, FALSE },
 };
 
-static const Builtin *
+const FakeBuiltin *
+fake_builtin_find (const FakeBuiltin *table, gsize n_commands, const char *name)
+{
+  for (gsize i = 0; i < n_commands; i++)
+    if (strcmp (table[i].name, name) == 0)
+      return &table[i];
+  return NULL;
+}
+
+/* The idle QEMU's commands, then those of a Xen device model. */
+static const FakeBuiltin *
 lookup (const char *name)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (builtins); i++)
-    if (strcmp (builtins[i].name, name) == 0)
-      return &builtins[i];
-  return NULL;
+  const FakeBuiltin *builtin = fake_builtin_find (builtins, G_N_ELEMENTS (builtins), name);
+
+  return builtin != NULL ? builtin : fake_xen_dm_lookup (name);
 }
 
 gboolean
@@ -341,7 +320,7 @@ fake_builtins_dispatch (FakeMonitor *monitor, FakeRequest *request)
   gboolean negotiating = !fake_monitor_is_negotiated (monitor);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) value = NULL;
-  const Builtin *builtin;
+  const FakeBuiltin *builtin;
 
   /* A hook may dispatch a request it kept after the client left. */
   if (domain == NULL || fake_monitor_is_closed (monitor))

@@ -14,6 +14,8 @@
 #include "fdstore.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "qmp-message.h"
@@ -287,4 +289,44 @@ fake_fd_store_count (FakeFdStore *store)
   for (guint i = 0; i < store->fdsets->len; i++)
     n += ((Fdset *) g_ptr_array_index (store->fdsets, i))->entries->len;
   return n;
+}
+
+int
+fake_fd_store_open_path (FakeFdStore *store, const char *path, int flags)
+{
+  const char *id_text;
+  char *end = NULL;
+  gint64 id;
+  Fdset *fdset;
+
+  if (!g_str_has_prefix (path, "/dev/fdset/"))
+    {
+      int fd = open (path, flags | O_CLOEXEC, 0660);
+
+      return fd >= 0 ? fd : -errno;
+    }
+  id_text = path + strlen ("/dev/fdset/");
+  errno = 0;
+  id = g_ascii_strtoll (id_text, &end, 10);
+  if (id_text[0] == '\0' || *end != '\0' || errno != 0 || id < 0)
+    return -EINVAL;
+  fdset = find_fdset (store, id, NULL);
+  if (fdset == NULL)
+    return -ENOENT;
+  /* QEMU takes the first descriptor whose access mode is the one asked
+   * for (a read-write one does not do for write-only), and dups it. */
+  for (guint i = 0; i < fdset->entries->len; i++)
+    {
+      FdsetEntry *entry = &g_array_index (fdset->entries, FdsetEntry, i);
+      int fd_flags = fcntl (entry->fd, F_GETFL);
+
+      if (!entry->removed && fd_flags >= 0
+          && (fd_flags & O_ACCMODE) == (flags & O_ACCMODE))
+        {
+          int fd = fcntl (entry->fd, F_DUPFD_CLOEXEC, 0);
+
+          return fd >= 0 ? fd : -errno;
+        }
+    }
+  return -EACCES;
 }

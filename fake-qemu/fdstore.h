@@ -56,5 +56,14 @@ gboolean     fake_fd_store_close_named  (FakeFdStore  *store,
 int          fake_fd_store_lookup_named (FakeFdStore  *store,
                                          const char   *name);
 
+/* Opens PATH as QEMU's qemu_open() does: "/dev/fdset/N" is a dup of the
+ * first descriptor of fdset N opened with the access mode of FLAGS
+ * (-EINVAL: not a number, -ENOENT: no such fdset, -EACCES: no descriptor
+ * with that mode); any other path is opened with FLAGS, mode 0660.
+ * Returns the new descriptor (the caller's), or -errno. */
+int          fake_fd_store_open_path    (FakeFdStore  *store,
+                                         const char   *path,
+                                         int           flags);
+
 /* How many descriptors the store holds (fdsets and named). */
 guint        fake_fd_store_count        (FakeFdStore  *store);

@@ -204,3 +204,48 @@ fake_json_to_string (JsonNode *node)
   fake_json_write (out, node);
   return g_string_free (out, FALSE);
 }
+
+JsonNode *
+fake_json_copy_printed (JsonNode *node)
+{
+  JsonNode *copy;
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GPtrArray) names = g_ptr_array_new ();
+      JsonObject *reversed = json_object_new ();
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init_ordered (&iter, object);
+      while (json_object_iter_next_ordered (&iter, &name, &value))
+        g_ptr_array_add (names, (gpointer) name);
+      /* Reversed insertion: within a QDict bucket the newest member comes
+       * first, so the members of a bucket come out in the order written;
+       * across buckets QEMU's order is the only one there is. */
+      for (guint i = names->len; i-- > 0;)
+        {
+          const char *member = g_ptr_array_index (names, i);
+
+          json_object_set_member (reversed, member,
+                                  fake_json_copy_printed (json_object_get_member (object, member)));
+        }
+      copy = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (copy, reversed);
+      return copy;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      JsonArray *elements = json_array_new ();
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (elements, fake_json_copy_printed (json_array_get_element (array, i)));
+      copy = json_node_new (JSON_NODE_ARRAY);
+      json_node_take_array (copy, elements);
+      return copy;
+    }
+  return json_node_copy (node);
+}

@@ -18,3 +18,9 @@ char *fake_json_to_string (JsonNode *node);
 /* The member names of OBJECT (borrowed) in the order QEMU iterates over
  * them, which is also the order it checks them in. */
 GPtrArray *fake_json_members_in_qemu_order (JsonObject *object);
+
+/* A deep copy of NODE (a value as QEMU printed it, e.g. from a script or
+ * a recording) that fake_json_write() prints with the same member order
+ * wherever QEMU's QDict order allows it: members sharing a hash bucket
+ * keep their written order. */
+JsonNode  *fake_json_copy_printed (JsonNode *node);

@@ -25,6 +25,7 @@
 #include <glib/gstdio.h>
 
 #include "qmp-message.h"
+#include "xen-device-model.h"
 
 /* How long to wait before accepting again when accept() fails for lack of
  * resources (EMFILE...): it would fail again at once otherwise. */
@@ -46,7 +47,8 @@ struct _FakeDomain {
   gboolean            quitting;
   gboolean            gone;
   FakeFdStore        *fd_store;
-  FakeDispatchHook    hook;
+  FakeXenDm          *xen_dm;
+  const FakeDomainHooks *hooks;
   gpointer            hook_data;
   GDestroyNotify      hook_destroy;
   FakeDomainGoneFunc  gone_func;
@@ -78,6 +80,25 @@ set_error_from_errno (GError **error, const char *what, const char *path)
                "%s %s: %s", what, path, g_strerror (saved));
 }
 
+int
+fake_unix_connect (const char *path, GError **error)
+{
+  struct sockaddr_un addr;
+  int fd;
+
+  if (!fill_address (&addr, path, error))
+    return -1;
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      set_error_from_errno (error, "cannot connect to", path);
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+  return fd;
+}
+
 FakeDomain *
 fake_domain_new (const char *socket_path, gboolean offer_oob, GError **error)
 {
@@ -103,6 +124,7 @@ fake_domain_new (const char *socket_path, gboolean offer_oob, GError **error)
   self->offer_oob = offer_oob;
   self->running = TRUE;
   self->fd_store = fake_fd_store_new ();
+  self->xen_dm = fake_xen_dm_new ();
   self->listen_fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (self->listen_fd < 0)
     {
@@ -233,6 +255,7 @@ fake_domain_free (FakeDomain *self)
   if (self == NULL)
     return;
   self->gone_func = NULL;
+  self->hooks = NULL;
   if (self->monitor != NULL)
     {
       /* Closing reports back through fake_domain_client_closed(). */
@@ -243,6 +266,7 @@ fake_domain_free (FakeDomain *self)
   if (self->hook_destroy != NULL)
     self->hook_destroy (self->hook_data);
   fake_fd_store_free (self->fd_store);
+  fake_xen_dm_free (self->xen_dm);
   g_free (self->path);
   g_free (self);
 }
@@ -257,14 +281,14 @@ fake_domain_set_gone_func (FakeDomain         *self,
 }
 
 void
-fake_domain_set_dispatch_hook (FakeDomain       *self,
-                               FakeDispatchHook  hook,
-                               gpointer          user_data,
-                               GDestroyNotify    destroy)
+fake_domain_set_hooks (FakeDomain            *self,
+                       const FakeDomainHooks *hooks,
+                       gpointer               user_data,
+                       GDestroyNotify         destroy)
 {
   if (self->hook_destroy != NULL)
     self->hook_destroy (self->hook_data);
-  self->hook = hook;
+  self->hooks = hooks;
   self->hook_data = user_data;
   self->hook_destroy = destroy;
 }
@@ -274,9 +298,17 @@ fake_domain_run_dispatch_hook (FakeDomain  *self,
                                FakeMonitor *monitor,
                                FakeRequest *request)
 {
-  if (self->hook == NULL)
+  if (self->hooks == NULL || self->hooks->dispatch == NULL)
     return FAKE_DISPATCH_CONTINUE;
-  return self->hook (monitor, request, self->hook_data);
+  return self->hooks->dispatch (monitor, request, self->hook_data);
+}
+
+gboolean
+fake_domain_run_connected_hook (FakeDomain *self, FakeMonitor *monitor)
+{
+  if (self->hooks == NULL || self->hooks->connected == NULL)
+    return FALSE;
+  return self->hooks->connected (monitor, self->hook_data);
 }
 
 const char *
@@ -313,6 +345,21 @@ void
 fake_domain_set_running (FakeDomain *self, gboolean running)
 {
   self->running = running;
+}
+
+void
+fake_domain_change_run_state (FakeDomain *self, gboolean running)
+{
+  if (self->running == running)
+    return;
+  self->running = running;
+  fake_domain_emit_event (self, running ? "RESUME" : "STOP", NULL);
+}
+
+FakeXenDm *
+fake_domain_get_xen_dm (FakeDomain *self)
+{
+  return self->xen_dm;
 }
 
 void
@@ -355,6 +402,8 @@ fake_domain_client_closed (FakeDomain *self, FakeMonitor *monitor)
 {
   g_return_if_fail (self->monitor == monitor);
 
+  if (self->hooks != NULL && self->hooks->disconnected != NULL)
+    self->hooks->disconnected (monitor, self->hook_data);
   g_clear_pointer (&self->monitor, fake_monitor_unref);
   fake_fd_store_client_left (self->fd_store, self->running);
   if (self->quitting)

@@ -17,6 +17,7 @@
  * that serves one client at a time, and the state that outlives a client
  * (run state, fdsets, named descriptors). */
 typedef struct _FakeDomain FakeDomain;
+typedef struct _FakeXenDm FakeXenDm;
 
 typedef enum {
   FAKE_DISPATCH_CONTINUE,  /* let the built-in commands answer */
@@ -24,11 +25,27 @@ typedef enum {
                               swallowed the request */
 } FakeDispatchResult;
 
-/* Sees every request of every client of the domain before the built-in
- * commands do. It may keep references to MONITOR and REQUEST. */
-typedef FakeDispatchResult (*FakeDispatchHook) (FakeMonitor *monitor,
-                                                FakeRequest *request,
-                                                gpointer     user_data);
+/* What a script engine (or any other driver) sees of a domain. Every
+ * member may be NULL. USER_DATA is the one given to
+ * fake_domain_set_hooks(). */
+typedef struct {
+  /* Sees every request of every client of the domain before the built-in
+   * commands do. It may keep references to MONITOR and REQUEST. */
+  FakeDispatchResult (*dispatch)     (FakeMonitor *monitor,
+                                      FakeRequest *request,
+                                      gpointer     user_data);
+  /* A client was accepted. TRUE: the hook greeted it (or chose not to);
+   * FALSE: the monitor sends the default greeting. */
+  gboolean           (*connected)    (FakeMonitor *monitor,
+                                      gpointer     user_data);
+  /* The client's connection is closed, by either side. */
+  void               (*disconnected) (FakeMonitor *monitor,
+                                      gpointer     user_data);
+} FakeDomainHooks;
+
+/* Connects a blocking unix socket to PATH (a real QEMU, for --record). */
+int          fake_unix_connect             (const char          *path,
+                                            GError             **error);
 
 /* The domain is gone: "quit" was executed and its client has left. */
 typedef void (*FakeDomainGoneFunc) (FakeDomain *domain,
@@ -54,10 +71,12 @@ void         fake_domain_free              (FakeDomain          *self);
 void         fake_domain_set_gone_func     (FakeDomain          *self,
                                             FakeDomainGoneFunc   func,
                                             gpointer             user_data);
-void         fake_domain_set_dispatch_hook (FakeDomain          *self,
-                                            FakeDispatchHook     hook,
-                                            gpointer             user_data,
-                                            GDestroyNotify       destroy);
+/* HOOKS is borrowed (a static table); DESTROY frees USER_DATA with the
+ * domain. */
+void         fake_domain_set_hooks         (FakeDomain            *self,
+                                            const FakeDomainHooks *hooks,
+                                            gpointer               user_data,
+                                            GDestroyNotify         destroy);
 
 const char  *fake_domain_get_path          (FakeDomain          *self);
 gboolean     fake_domain_get_offer_oob     (FakeDomain          *self);
@@ -69,6 +88,14 @@ FakeMonitor *fake_domain_get_monitor       (FakeDomain          *self);
 gboolean     fake_domain_is_running        (FakeDomain          *self);
 void         fake_domain_set_running       (FakeDomain          *self,
                                             gboolean             running);
+
+/* stop/cont: sets the run state and, if it changed, emits STOP or
+ * RESUME. */
+void         fake_domain_change_run_state  (FakeDomain          *self,
+                                            gboolean             running);
+
+/* The state of the Xen device model this domain plays. */
+FakeXenDm   *fake_domain_get_xen_dm        (FakeDomain          *self);
 
 /* Sends an event to the client, if one is connected and has completed
  * capabilities negotiation, as QEMU does (events are not queued for later
@@ -86,5 +113,8 @@ gboolean     fake_domain_is_gone           (FakeDomain          *self);
 FakeDispatchResult fake_domain_run_dispatch_hook (FakeDomain  *self,
                                                   FakeMonitor *monitor,
                                                   FakeRequest *request);
+/* Whether a hook greeted the new client MONITOR. */
+gboolean     fake_domain_run_connected_hook (FakeDomain         *self,
+                                             FakeMonitor        *monitor);
 void         fake_domain_client_closed     (FakeDomain          *self,
                                             FakeMonitor         *monitor);

@@ -7,7 +7,11 @@ fake_qemu_fake_qemu_SOURCES = \
 	fake-qemu/listener.c fake-qemu/listener.h \
 	fake-qemu/monitor.c fake-qemu/monitor.h \
 	fake-qemu/request.c fake-qemu/request.h \
+	fake-qemu/script.c fake-qemu/script.h \
+	fake-qemu/script-run.c fake-qemu/script-run.h \
+	fake-qemu/record.c fake-qemu/record.h \
 	fake-qemu/builtins.c fake-qemu/builtins.h \
+	fake-qemu/xen-device-model.c fake-qemu/xen-device-model.h \
 	fake-qemu/arguments.c fake-qemu/arguments.h \
 	fake-qemu/fdstore.c fake-qemu/fdstore.h \
 	fake-qemu/qmp-message.c fake-qemu/qmp-message.h \
@@ -19,10 +23,34 @@ fake_qemu_fake_qemu_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
 fake_qemu_fake_qemu_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 EXTRA_DIST += fake-qemu/README.md
 
+# Scripts recorded from a real QEMU 7.2 (fake-qemu --record): examples,
+# and the replay test's input.
+fakeqemuscriptsdir = $(datadir)/fake-qemu/scripts
+dist_fakeqemuscripts_DATA = \
+	fake-qemu/scripts/handshake.jsonl \
+	fake-qemu/scripts/query-version.jsonl \
+	fake-qemu/scripts/query-qmp-schema.jsonl \
+	fake-qemu/scripts/stop-cont.jsonl \
+	fake-qemu/scripts/errors.jsonl \
+	fake-qemu/scripts/fdsets.jsonl
+
 # The fake itself, over raw sockets (no libxenqmp).
 check_PROGRAMS += tests/test-fake-qemu
 TESTS += tests/test-fake-qemu
-tests_test_fake_qemu_SOURCES = tests/test-fake-qemu.c tests/test-server.c tests/test-server.h
+tests_test_fake_qemu_SOURCES = tests/test-fake-qemu.c \
+	tests/test-fake-qemu-client.c tests/test-fake-qemu-client.h \
+	tests/test-server.c tests/test-server.h
 tests_test_fake_qemu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
 tests_test_fake_qemu_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
 tests_test_fake_qemu_LDADD = $(GLIB_LIBS)
+
+# Scripts: every step kind, the verdict and its report.
+check_PROGRAMS += tests/test-fake-qemu-script
+TESTS += tests/test-fake-qemu-script
+tests_test_fake_qemu_script_SOURCES = tests/test-fake-qemu-script.c \
+	tests/test-fake-qemu-client.c tests/test-fake-qemu-client.h \
+	tests/test-server.c tests/test-server.h
+tests_test_fake_qemu_script_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
+tests_test_fake_qemu_script_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
+tests_test_fake_qemu_script_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
+dist_man_MANS += fake-qemu/fake-qemu.1

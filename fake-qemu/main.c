@@ -11,10 +11,13 @@
 #include <glib-unix.h>
 
 #include "listener.h"
+#include "record.h"
+#include "script-run.h"
 
 typedef struct {
-  GMainLoop *loop;
-  GPtrArray *domains;   /* FakeDomain */
+  GMainLoop     *loop;
+  GPtrArray     *domains;   /* FakeDomain */
+  FakeScriptRun *script;    /* or NULL */
 } FakeQemu;
 
 static gboolean
@@ -38,6 +41,14 @@ on_timeout (gpointer user_data)
 }
 
 static void
+on_script_done (FakeScriptRun *run, gpointer user_data)
+{
+  FakeQemu *fake = user_data;
+
+  g_main_loop_quit (fake->loop);
+}
+
+static void
 on_domain_gone (FakeDomain *domain, gpointer user_data)
 {
   FakeQemu *fake = user_data;
@@ -53,31 +64,47 @@ int
 main (int argc, char **argv)
 {
   g_auto(GStrv) socket_paths = NULL;
+  g_autofree char *script_path = NULL;
+  g_autofree char *record_path = NULL;
+  g_autofree char *output_path = NULL;
+  FakeRecorder *recorder = NULL;
+  gboolean lenient = FALSE;
   gboolean no_oob = FALSE;
   int timeout_seconds = 0;
   const GOptionEntry entries[] = {
     { "socket", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &socket_paths,
       "Serve one fake domain on the unix socket PATH (repeat for more)", "PATH" },
+    { "script", 0, 0, G_OPTION_ARG_FILENAME, &script_path,
+      "Play the script FILE (JSON Lines) and judge the client by it", "FILE" },
+    { "record", 0, 0, G_OPTION_ARG_FILENAME, &record_path,
+      "Forward to the real QMP socket REAL and record the session", "REAL" },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output_path,
+      "With --record: the script to write", "FILE" },
+    { "lenient", 0, 0, G_OPTION_ARG_NONE, &lenient,
+      "Answer commands the script does not expect as the idle QEMU does", NULL },
     { "no-oob", 0, 0, G_OPTION_ARG_NONE, &no_oob,
       "Offer no capabilities in the greeting (no \"oob\")", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_seconds,
-      "Exit (successfully) after SECONDS, so that a forgotten fake goes away", "SECONDS" },
+      "Exit after SECONDS (successfully, unless a script is unfinished)", "SECONDS" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GPtrArray) domains = NULL;
-  FakeQemu fake;
+  g_autoptr(FakeScript) script = NULL;
+  FakeQemu fake = { NULL };
+  int status = 0;
 
   setlocale (LC_ALL, "");
   /* Logs, debug included, go to stderr: stdout belongs to whoever runs
    * the fake (a TAP test, say). */
   g_log_writer_default_set_use_stderr (TRUE);
-  context = g_option_context_new ("- play an idle QEMU on QMP sockets");
+  context = g_option_context_new ("- play QEMU on QMP sockets");
   g_option_context_set_summary (context,
-    "Listens on each --socket PATH as the QMP monitor of an idle QEMU 7.2,\n"
-    "one client at a time per socket, for tests of QMP clients.");
+    "Listens on each --socket PATH as the QMP monitor of an idle QEMU 7.2\n"
+    "(or, with --script, plays a scripted session), one client at a time\n"
+    "per socket, for tests of QMP clients. See fake-qemu(1).");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -98,6 +125,30 @@ main (int argc, char **argv)
     {
       g_printerr ("fake-qemu: --timeout must not be negative\n");
       return 2;
+    }
+  if ((record_path == NULL) != (output_path == NULL))
+    {
+      g_printerr ("fake-qemu: --record and --output go together\n");
+      return 2;
+    }
+  if (record_path != NULL && (script_path != NULL || g_strv_length (socket_paths) != 1))
+    {
+      g_printerr ("fake-qemu: --record takes one --socket and no --script\n");
+      return 2;
+    }
+  if (lenient && script_path == NULL)
+    {
+      g_printerr ("fake-qemu: --lenient needs a --script\n");
+      return 2;
+    }
+  if (script_path != NULL)
+    {
+      script = fake_script_load (script_path, &error);
+      if (script == NULL)
+        {
+          g_printerr ("fake-qemu: %s\n", error->message);
+          return 2;
+        }
     }
 
   /* A client that goes away must not kill the fake; send() uses
@@ -128,6 +179,28 @@ main (int argc, char **argv)
       fake_domain_set_gone_func (domain, on_domain_gone, &fake);
       g_ptr_array_add (domains, domain);
     }
+  if (script != NULL)
+    {
+      fake.script = fake_script_run_new (g_steal_pointer (&script), domains, lenient,
+                                         on_script_done, &fake, &error);
+      if (fake.script == NULL)
+        {
+          g_printerr ("fake-qemu: %s\n", error->message);
+          return 2;
+        }
+    }
+
+  if (record_path != NULL)
+    {
+      recorder = fake_recorder_new (g_ptr_array_index (domains, 0), record_path,
+                                    output_path, &error);
+      if (recorder == NULL)
+        {
+          g_printerr ("fake-qemu: %s\n", error->message);
+          return 1;
+        }
+    }
+
   /* The first path appears last: whoever waits for it finds all ready. */
   for (guint i = domains->len; i-- > 0;)
     if (!fake_domain_publish (g_ptr_array_index (domains, i), &error))
@@ -145,5 +218,15 @@ main (int argc, char **argv)
     g_timeout_add_seconds ((guint) timeout_seconds, on_timeout, &fake);
 
   g_main_loop_run (loop);
-  return 0;
+
+  fake_recorder_free (recorder);
+  if (fake.script != NULL)
+    {
+      /* The verdict: 0 only if the client did exactly what the script
+       * said. */
+      if (!fake_script_run_verdict (fake.script))
+        status = 1;
+      fake_script_run_free (fake.script);
+    }
+  return status;
 }

@@ -498,9 +498,13 @@ fake_monitor_start (FakeMonitor *self)
   g_autoptr(JsonNode) greeting = NULL;
 
   g_debug ("%s: client connected", self->name);
-  greeting = fake_qmp_greeting_new (fake_domain_get_offer_oob (self->domain));
-  fake_monitor_send (self, greeting);
-  if (!self->closed)
+  if (!fake_domain_run_connected_hook (self->domain, self))
+    {
+      greeting = fake_qmp_greeting_new (fake_domain_get_offer_oob (self->domain));
+      fake_monitor_send (self, greeting);
+    }
+  /* The hook may have closed the connection already. */
+  if (!self->closed && !self->closing)
     self->read_watch = g_unix_fd_add (self->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
                                       on_readable, self);
 }

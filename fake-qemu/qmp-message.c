@@ -32,6 +32,24 @@ fake_qmp_error_class_name (FakeQmpError code)
 }
 
 JsonNode *
+fake_qmp_object_node_new (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}
+
+JsonNode *
+fake_qmp_array_node_new (JsonArray *array)
+{
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  json_node_take_array (node, array);
+  return node;
+}
+
+JsonNode *
 fake_qmp_version_new (void)
 {
   JsonObject *qemu = json_object_new ();
@@ -78,21 +96,28 @@ fake_qmp_return_new (JsonNode *id, JsonNode *value)
 }
 
 JsonNode *
-fake_qmp_error_new (JsonNode *id, const GError *error)
+fake_qmp_error_new_full (JsonNode *id, const char *class_name, const char *desc)
 {
   JsonObject *reply = json_object_new ();
   JsonObject *body = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  FakeQmpError code = error->domain == FAKE_QMP_ERROR
-                      ? (FakeQmpError) error->code : FAKE_QMP_ERROR_GENERIC_ERROR;
 
-  json_object_set_string_member (body, "class", fake_qmp_error_class_name (code));
-  json_object_set_string_member (body, "desc", error->message);
+  json_object_set_string_member (body, "class", class_name);
+  json_object_set_string_member (body, "desc", desc);
   json_object_set_object_member (reply, "error", body);
   if (id != NULL)
     json_object_set_member (reply, "id", json_node_copy (id));
   json_node_take_object (node, reply);
   return node;
+}
+
+JsonNode *
+fake_qmp_error_new (JsonNode *id, const GError *error)
+{
+  FakeQmpError code = error->domain == FAKE_QMP_ERROR
+                      ? (FakeQmpError) error->code : FAKE_QMP_ERROR_GENERIC_ERROR;
+
+  return fake_qmp_error_new_full (id, fake_qmp_error_class_name (code), error->message);
 }
 
 JsonNode *

@@ -29,6 +29,11 @@ GQuark      fake_qmp_error_quark      (void);
 /* "GenericError", "CommandNotFound", ...: the wire name of CODE. */
 const char *fake_qmp_error_class_name (FakeQmpError code);
 
+/* A node holding OBJECT (taken). */
+JsonNode   *fake_qmp_object_node_new  (JsonObject   *object);
+/* A node holding ARRAY (taken). */
+JsonNode   *fake_qmp_array_node_new   (JsonArray    *array);
+
 /* {"QMP": {"version": ..., "capabilities": ["oob"] or []}} */
 JsonNode   *fake_qmp_greeting_new     (gboolean      offer_oob);
 
@@ -38,6 +43,12 @@ JsonNode   *fake_qmp_version_new      (void);
 /* {"return": VALUE, "id": ID}; ID is copied and may be NULL (no "id"). */
 JsonNode   *fake_qmp_return_new       (JsonNode     *id,
                                        JsonNode     *value);
+
+/* {"id": ID, "error": {"class": CLASS_NAME, "desc": DESC}}: any class,
+ * as a script may ask for one QEMU never sends. */
+JsonNode   *fake_qmp_error_new_full   (JsonNode     *id,
+                                       const char   *class_name,
+                                       const char   *desc);
 
 /* {"id": ID, "error": {"class": ..., "desc": ERROR's message}} */
 JsonNode   *fake_qmp_error_new        (JsonNode     *id,

@@ -22,250 +22,18 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "test-fake-qemu-client.h"
 #include "test-server.h"
 
-#define REPLY_TIMEOUT_MS 10000
-/* How long "nothing arrives" is given to show. */
-#define QUIET_MS 300
-
-#define GREETING \
-  "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, " \
-  "\"package\": \"fake-qemu\"}, \"capabilities\": [\"oob\"]}}"
 #define RUNNING \
   "{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}}"
 #define PAUSED \
   "{\"return\": {\"status\": \"paused\", \"singlestep\": false, \"running\": false}}"
-#define EMPTY "{\"return\": {}}"
 #define NEED_NEGOTIATION \
   "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": " \
   "\"Expecting capabilities negotiation with 'qmp_capabilities'\"}}"
-#define GENERIC(desc) "{\"error\": {\"class\": \"GenericError\", \"desc\": \"" desc "\"}}"
 /* QEMU's limit on the depth of {} and [] together. */
 #define QEMU_NESTING_MAX 1024
-
-/* ---- a raw QMP client ---------------------------------------------------- */
-
-typedef struct {
-  int      fd;
-  GString *in;
-  gboolean eof;
-} Client;
-
-static void
-client_free (Client *c)
-{
-  if (c->fd >= 0)
-    close (c->fd);
-  g_string_free (c->in, TRUE);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
-
-static Client *
-client_connect (const char *path)
-{
-  Client *c = g_new0 (Client, 1);
-
-  c->fd = test_unix_connect (path);
-  if (c->fd < 0)
-    g_error ("connect %s: %s", path, g_strerror (errno));
-  c->in = g_string_new (NULL);
-  return c;
-}
-
-static void
-client_send_len (Client *c, const char *data, gsize len)
-{
-  while (len > 0)
-    {
-      ssize_t n = send (c->fd, data, len, MSG_NOSIGNAL);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        g_error ("send: %s", g_strerror (errno));
-      data += n;
-      len -= (gsize) n;
-    }
-}
-
-static void
-client_send (Client *c, const char *text)
-{
-  client_send_len (c, text, strlen (text));
-}
-
-/* TEXT in one message, with N_FDS descriptors (duplicated by the kernel;
- * the caller keeps its own). */
-static void
-client_send_fds (Client *c, const char *text, const int *fds, guint n_fds)
-{
-  union {
-    struct cmsghdr align;
-    char           space[CMSG_SPACE (sizeof (int) * 8)];
-  } control;
-  struct iovec iov = { (void *) text, strlen (text) };
-  struct msghdr msg = { 0 };
-  struct cmsghdr *cmsg;
-  ssize_t n;
-
-  g_assert_cmpuint (n_fds, >, 0);
-  g_assert_cmpuint (n_fds, <=, 8);
-  memset (&control, 0, sizeof control);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.space;
-  msg.msg_controllen = CMSG_SPACE (sizeof (int) * n_fds);
-  cmsg = CMSG_FIRSTHDR (&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN (sizeof (int) * n_fds);
-  memcpy (CMSG_DATA (cmsg), fds, sizeof (int) * n_fds);
-  do
-    n = sendmsg (c->fd, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  g_assert_cmpint (n, ==, (ssize_t) strlen (text));
-}
-
-/* Waits up to TIMEOUT_MS for more bytes; FALSE on timeout or end of file. */
-static gboolean
-client_fill (Client *c, int timeout_ms)
-{
-  char buffer[65536];
-  struct pollfd pfd = { c->fd, POLLIN, 0 };
-  ssize_t n;
-  int r;
-
-  if (c->eof)
-    return FALSE;
-  do
-    r = poll (&pfd, 1, timeout_ms);
-  while (r < 0 && errno == EINTR);
-  g_assert_cmpint (r, >=, 0);
-  if (r == 0)
-    return FALSE;
-  n = recv (c->fd, buffer, sizeof buffer, 0);
-  if (n <= 0)
-    {
-      /* A peer that closes with unread data resets the connection. */
-      g_assert_true (n == 0 || errno == ECONNRESET);
-      c->eof = TRUE;
-      return FALSE;
-    }
-  g_string_append_len (c->in, buffer, n);
-  return TRUE;
-}
-
-/* The next message (without its "\r\n"), or NULL after TIMEOUT_MS or at
- * end of file. */
-static char *
-client_try_read (Client *c, int timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  for (;;)
-    {
-      const char *end = strstr (c->in->str, "\r\n");
-      gint64 left;
-
-      if (end != NULL)
-        {
-          char *line = g_strndup (c->in->str, (gsize) (end - c->in->str));
-          g_string_erase (c->in, 0, end - c->in->str + 2);
-          return line;
-        }
-      left = MAX (0, (deadline - g_get_monotonic_time ()) / 1000);
-      if (!client_fill (c, (int) left))
-        return NULL;
-    }
-}
-
-static char *
-client_read (Client *c)
-{
-  char *line = client_try_read (c, REPLY_TIMEOUT_MS);
-
-  if (line == NULL)
-    g_error ("no message from fake-qemu (%s); buffered: %s",
-             c->eof ? "end of file" : "timeout", c->in->str);
-  return line;
-}
-
-static void
-client_expect (Client *c, const char *expected)
-{
-  g_autofree char *line = client_read (c);
-
-  g_assert_cmpstr (line, ==, expected);
-}
-
-/* Sends TEXT and expects EXPECTED as the only answer. */
-static void
-client_check (Client *c, const char *text, const char *expected)
-{
-  client_send (c, text);
-  client_expect (c, expected);
-}
-
-static void
-client_expect_quiet (Client *c, int timeout_ms)
-{
-  g_autofree char *line = client_try_read (c, timeout_ms);
-
-  g_assert_null (line);
-  g_assert_false (c->eof);
-}
-
-static gboolean
-client_wait_eof (Client *c, int timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!c->eof && g_get_monotonic_time () < deadline)
-    {
-      client_fill (c, 100);
-      g_string_truncate (c->in, 0);
-    }
-  return c->eof;
-}
-
-static Client *
-client_connect_negotiated (const char *path)
-{
-  Client *c = client_connect (path);
-
-  client_expect (c, GREETING);
-  client_check (c, "{\"execute\": \"qmp_capabilities\"}", EMPTY);
-  return c;
-}
-
-/* Checks that LINE is the event NAME with DATA (JSON as QEMU prints it,
- * or NULL for none), stamped with the current time. */
-static void
-assert_event (const char *line, const char *name, const char *data)
-{
-  g_autoptr(GRegex) regex = NULL;
-  g_autoptr(GMatchInfo) match = NULL;
-  g_autofree char *pattern = NULL;
-  g_autofree char *seconds = NULL;
-  g_autofree char *micro = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-  pattern = g_strdup_printf ("^\\{\"timestamp\": \\{\"seconds\": (\\d+), "
-                             "\"microseconds\": (\\d+)\\}, \"event\": \"%s\"%s%s%s\\}$",
-                             name, data != NULL ? ", \"data\": " : "",
-                             data != NULL ? data : "", "");
-  regex = g_regex_new (pattern, G_REGEX_RAW, 0, NULL);
-  g_assert_nonnull (regex);
-  if (!g_regex_match (regex, line, 0, &match))
-    g_error ("not the event %s%s%s: %s", name, data ? " with " : "", data ? data : "", line);
-  seconds = g_match_info_fetch (match, 1);
-  micro = g_match_info_fetch (match, 2);
-  g_assert_cmpint (g_ascii_strtoll (seconds, NULL, 10), >=, now - 5);
-  g_assert_cmpint (g_ascii_strtoll (seconds, NULL, 10), <=, now + 5);
-  g_assert_cmpint (g_ascii_strtoll (micro, NULL, 10), <, G_USEC_PER_SEC);
-}
 
 /* ---- descriptors ------------------------------------------------------- */
 
@@ -647,25 +415,17 @@ static void
 test_builtin_stop_cont (Fixture *f, gconstpointer data)
 {
   g_autoptr(Client) c = client_connect_negotiated (f->path);
-  g_autofree char *stop_event = NULL;
-  g_autofree char *resume_event = NULL;
 
   client_check (c, "{\"execute\": \"query-status\"}", RUNNING);
 
   /* QEMU sends the event before the reply. */
-  client_send (c, "{\"execute\": \"stop\", \"id\": 7}");
-  stop_event = client_read (c);
-  assert_event (stop_event, "STOP", NULL);
-  client_expect (c, "{\"return\": {}, \"id\": 7}");
+  client_check_with_event (c, "{\"execute\": \"stop\", \"id\": 7}", "STOP", NULL, "{\"return\": {}, \"id\": 7}");
   client_check (c, "{\"execute\": \"query-status\"}", PAUSED);
   /* Stopping a paused VM succeeds without an event. */
   client_check (c, "{\"execute\": \"stop\"}", EMPTY);
   client_expect_quiet (c, QUIET_MS);
 
-  client_send (c, "{\"execute\": \"cont\", \"id\": 8}");
-  resume_event = client_read (c);
-  assert_event (resume_event, "RESUME", NULL);
-  client_expect (c, "{\"return\": {}, \"id\": 8}");
+  client_check_with_event (c, "{\"execute\": \"cont\", \"id\": 8}", "RESUME", NULL, "{\"return\": {}, \"id\": 8}");
   client_check (c, "{\"execute\": \"query-status\"}", RUNNING);
   client_check (c, "{\"execute\": \"cont\"}", EMPTY);
   client_expect_quiet (c, QUIET_MS);
@@ -679,9 +439,9 @@ test_builtin_unknown_command (Fixture *f, gconstpointer data)
   client_check (c, "{\"execute\": \"query-commands-of-the-future\"}",
                 "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": "
                 "\"The command query-commands-of-the-future has not been found\"}}");
-  client_check (c, "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"e1000\"}, \"id\": \"d\"}",
+  client_check (c, "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"fd:x\"}, \"id\": \"d\"}",
                 "{\"id\": \"d\", \"error\": {\"class\": \"CommandNotFound\", \"desc\": "
-                "\"The command device_add has not been found\"}}");
+                "\"The command migrate has not been found\"}}");
 }
 
 static void
@@ -720,14 +480,12 @@ test_builtin_quit (Fixture *f, gconstpointer data)
 {
   g_autoptr(Client) c = client_connect_negotiated (f->path);
   g_autoptr(Client) waiting = NULL;
-  g_autofree char *event = NULL;
 
   /* A client in the backlog is refused when QEMU goes away. */
   waiting = client_connect (f->path);
-  client_send (c, "{\"execute\": \"quit\", \"id\": 9}{\"execute\": \"query-status\"}");
-  event = client_read (c);
-  assert_event (event, "SHUTDOWN", "\\{\"guest\": false, \"reason\": \"host-qmp-quit\"\\}");
-  client_expect (c, "{\"return\": {}, \"id\": 9}");
+  client_check_with_event (c, "{\"execute\": \"quit\", \"id\": 9}{\"execute\": \"query-status\"}",
+                           "SHUTDOWN", "\\{\"guest\": false, \"reason\": \"host-qmp-quit\"\\}",
+                           "{\"return\": {}, \"id\": 9}");
   /* Nothing after quit is answered: the connection just ends. */
   g_assert_true (client_wait_eof (c, REPLY_TIMEOUT_MS));
   g_assert_cmpuint (c->in->len, ==, 0);
@@ -980,7 +738,6 @@ test_fds_fdsets_and_reconnects (Fixture *f, gconstpointer data)
   Pipe q = pipe_new ();
   g_autofree char *reply = NULL;
   g_autofree char *expected = NULL;
-  g_autofree char *event = NULL;
   int fake_fd;
 
   client_send_fds (c, "{\"execute\": \"add-fd\"}", &p.write_end, 1);
@@ -991,10 +748,7 @@ test_fds_fdsets_and_reconnects (Fixture *f, gconstpointer data)
   c = client_connect_negotiated (f->path);
   client_check (c, "{\"execute\": \"query-fdsets\"}", "{\"return\": []}");
 
-  client_send (c, "{\"execute\": \"stop\"}");
-  event = client_read (c);
-  assert_event (event, "STOP", NULL);
-  client_expect (c, EMPTY);
+  client_check_with_event (c, "{\"execute\": \"stop\"}", "STOP", NULL, EMPTY);
   client_send_fds (c, "{\"execute\": \"add-fd\"}", &q.write_end, 1);
   pipe_forget_write_end (&q);
   reply = client_read (c);
@@ -1011,6 +765,178 @@ test_fds_fdsets_and_reconnects (Fixture *f, gconstpointer data)
   g_assert_false (pipe_writer_closed (&q, 0));
   pipe_close (&p);
   pipe_close (&q);
+}
+
+/* ---- the Xen device model ------------------------------------------------ */
+
+#define QEVM_HEADER "QEVM\0\0\0\3"
+
+/* libxl's save flow: stop, add-fd with the save file, xen-save-devices-state
+ * into /dev/fdset/N, then the toolstack reads the device state. */
+static void
+test_xen_save_flow (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = client_connect_negotiated (f->path);
+  g_autofree char *save = fixture_path (f, "save");
+  g_autofree char *state = NULL;
+  gsize length;
+  int fd = open (save, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+  g_assert_cmpint (fd, >=, 0);
+  client_check_with_event (c, "{\"execute\": \"stop\"}", "STOP", NULL, EMPTY);
+  client_send_fds (c, "{\"execute\": \"add-fd\", \"arguments\": {\"fdset-id\": 1}}", &fd, 1);
+  close (fd);
+  g_free (client_read (c));
+  client_check (c, "{\"execute\": \"xen-set-global-dirty-log\", \"arguments\": {\"enable\": true}}",
+                EMPTY);
+  /* Paused already: no events. */
+  client_check (c, "{\"execute\": \"xen-save-devices-state\", \"arguments\": "
+                "{\"filename\": \"/dev/fdset/1\", \"live\": false}, \"id\": \"s\"}",
+                "{\"return\": {}, \"id\": \"s\"}");
+  g_assert_true (g_file_get_contents (save, &state, &length, NULL));
+  g_assert_cmpuint (length, ==, 191);
+  g_assert_cmpmem (state, 8, QEVM_HEADER, 8);
+  client_check_with_event (c, "{\"execute\": \"cont\"}", "RESUME", NULL, EMPTY);
+}
+
+/* As QEMU: a running VM stops for the save and runs again, error or not. */
+static void
+test_xen_save_errors (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = client_connect_negotiated (f->path);
+  g_autofree char *plain = fixture_path (f, "plain");
+  g_autofree char *cmd = NULL;
+  g_autofree char *state = NULL;
+  int read_only = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  const struct { const char *filename; const char *error; } cases[] = {
+    { "/dev/fdset/9", "Unable to open /dev/fdset/9: No such file or directory" },
+    { "/dev/fdset/x", "Unable to open /dev/fdset/x: Invalid argument" },
+    /* fdset 0 holds a read-only descriptor: not one to write to. */
+    { "/dev/fdset/0", "Unable to open /dev/fdset/0: Permission denied" },
+  };
+
+  client_send_fds (c, "{\"execute\": \"add-fd\"}", &read_only, 1);
+  close (read_only);
+  g_free (client_read (c));
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *request = g_strdup_printf ("{\"execute\": \"xen-save-devices-state\", "
+                                                  "\"arguments\": {\"filename\": \"%s\"}}",
+                                                  cases[i].filename);
+      g_autofree char *stop = NULL;
+      g_autofree char *resume = NULL;
+      g_autofree char *reply = NULL;
+      g_autofree char *expected = g_strdup_printf (GENERIC ("%s"), cases[i].error);
+
+      client_send (c, request);
+      stop = client_read (c);
+      assert_event (stop, "STOP", NULL);
+      resume = client_read (c);
+      assert_event (resume, "RESUME", NULL);
+      reply = client_read (c);
+      g_assert_cmpstr (reply, ==, expected);
+    }
+  client_check (c, "{\"execute\": \"xen-save-devices-state\"}", GENERIC ("Parameter 'filename' is missing"));
+  client_check (c, "{\"execute\": \"xen-set-global-dirty-log\"}", GENERIC ("Parameter 'enable' is missing"));
+
+  /* Any other path is a file the fake creates, as QEMU does. */
+  cmd = g_strdup_printf ("{\"execute\": \"xen-save-devices-state\", \"arguments\": {\"filename\": \"%s\"}}",
+                         plain);
+  client_send (c, cmd);
+  g_free (client_read (c));
+  g_free (client_read (c));
+  client_expect (c, EMPTY);
+  g_assert_true (g_file_get_contents (plain, &state, NULL, NULL));
+  g_assert_cmpmem (state, 8, QEVM_HEADER, 8);
+}
+
+/* libxl's PCI passthrough: device_add, query-pci for the slot, device_del
+ * then DEVICE_DELETED. */
+static void
+test_xen_pci_hotplug_flow (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = client_connect_negotiated (f->path);
+  g_autofree char *pci = NULL;
+  g_autofree char *line = NULL;
+  const char *add = "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"xen-pci-passthrough\", "
+                    "\"id\": \"pci-pt-03_00.0\", \"hostaddr\": \"0000:03:00.0\", \"addr\": \"5.0\"}}";
+
+  client_check (c, add, EMPTY);
+  client_check (c, add, GENERIC ("Duplicate ID 'pci-pt-03_00.0' for device"));
+  pci = client_call (c, "{\"execute\": \"query-pci\"}");
+  g_assert_nonnull (strstr (pci, "\"qdev_id\": \"pci-pt-03_00.0\", \"slot\": 5, "));
+  g_assert_true (g_str_has_prefix (pci, "{\"return\": [{\"bus\": 0, \"devices\": [{\"irq_pin\": 0, "
+                                   "\"bus\": 0, \"qdev_id\": \"\", \"slot\": 0, \"class_info\": "
+                                   "{\"class\": 1536, \"desc\": \"Host bridge\"}, "));
+
+  /* The reply, then the event once the guest let the device go. */
+  client_check (c, "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"pci-pt-03_00.0\"}, \"id\": 3}",
+                "{\"return\": {}, \"id\": 3}");
+  line = client_read (c);
+  assert_event (line, "DEVICE_DELETED",
+                "\\{\"device\": \"pci-pt-03_00.0\", \"path\": \"/machine/peripheral/pci-pt-03_00.0\"\\}");
+  g_clear_pointer (&pci, g_free);
+  pci = client_call (c, "{\"execute\": \"query-pci\"}");
+  g_assert_null (strstr (pci, "pci-pt-03_00.0"));
+  client_check (c, "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"pci-pt-03_00.0\"}}",
+                "{\"error\": {\"class\": \"DeviceNotFound\", \"desc\": \"Device 'pci-pt-03_00.0' not found\"}}");
+  client_check (c, "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"nosuch\"}}",
+                GENERIC ("'nosuch' is not a valid device model name"));
+  client_check (c, "{\"execute\": \"device_add\", \"arguments\": {\"id\": \"x\"}}",
+                GENERIC ("Parameter 'driver' is missing"));
+}
+
+static void
+test_xen_cpu_hotplug (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = client_connect_negotiated (f->path);
+  g_autofree char *cpus = NULL;
+  g_autofree char *hotpluggable = NULL;
+  const char *add = "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"qemu64-x86_64-cpu\", "
+                    "\"id\": \"cpu-1\", \"socket-id\": 1, \"core-id\": 0, \"thread-id\": 0}}";
+
+  hotpluggable = client_call (c, "{\"execute\": \"query-hotpluggable-cpus\"}");
+  g_assert_true (g_str_has_prefix (hotpluggable, "{\"return\": [{\"props\": {\"core-id\": 0, "
+                                   "\"thread-id\": 0, \"socket-id\": 3}, \"vcpus-count\": 1, "
+                                   "\"type\": \"qemu64-x86_64-cpu\"}, "));
+  g_assert_true (g_str_has_suffix (hotpluggable, "\"socket-id\": 0}, \"vcpus-count\": 1, "
+                                   "\"qom-path\": \"/machine/unattached/device[0]\", "
+                                   "\"type\": \"qemu64-x86_64-cpu\"}]}"));
+  client_check (c, add, EMPTY);
+  client_check (c, "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"qemu64-x86_64-cpu\", "
+                "\"socket-id\": 1}}", GENERIC ("CPU[1] with APIC ID 1 exists"));
+  client_check (c, "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"qemu64-x86_64-cpu\", "
+                "\"socket-id\": 4}}", GENERIC ("Invalid CPU socket-id: 4 must be in range 0:3"));
+  cpus = client_call (c, "{\"execute\": \"query-cpus-fast\"}");
+  g_assert_nonnull (strstr (cpus, "\"qom-path\": \"/machine/unattached/device[0]\", \"cpu-index\": 0, "
+                            "\"target\": \"x86_64\"}, "));
+  g_assert_nonnull (strstr (cpus, "\"qom-path\": \"/machine/peripheral/cpu-1\", \"cpu-index\": 1, "
+                            "\"target\": \"x86_64\"}]}"));
+}
+
+static void
+test_xen_queries_and_media (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = client_connect_negotiated (f->path);
+  g_autofree char *chardev = g_strdup_printf (
+    "{\"return\": [{\"frontend-open\": true, \"filename\": \"pty:/dev/pts/7\", \"label\": \"serial0\"}, "
+    "{\"frontend-open\": true, \"filename\": \"unix:%s,server=on\", \"label\": \"compat_monitor0\"}]}",
+    f->path);
+
+  client_check (c, "{\"execute\": \"query-chardev\"}", chardev);
+  client_check (c, "{\"execute\": \"query-vnc\"}",
+                "{\"return\": {\"enabled\": true, \"auth\": \"none\", \"family\": \"ipv4\", "
+                "\"clients\": [], \"service\": \"5900\", \"host\": \"127.0.0.1\"}}");
+  client_check (c, "{\"execute\": \"eject\", \"arguments\": {\"id\": \"ide-5632\", \"force\": true}}", EMPTY);
+  client_check (c, "{\"execute\": \"eject\", \"arguments\": {}}",
+                GENERIC ("Need exactly one of 'device' and 'id'"));
+  client_check (c, "{\"execute\": \"eject\", \"arguments\": {\"device\": \"ide-5632\"}}",
+                "{\"error\": {\"class\": \"DeviceNotFound\", \"desc\": \"Device 'ide-5632' not found\"}}");
+  client_check (c, "{\"execute\": \"blockdev-change-medium\", \"arguments\": {\"id\": \"ide-5632\", "
+                "\"filename\": \"/dev/fdset/2\", \"format\": \"raw\"}}", EMPTY);
+  client_check (c, "{\"execute\": \"blockdev-change-medium\", \"arguments\": {\"id\": \"ide-5632\"}}",
+                GENERIC ("Parameter 'filename' is missing"));
+  client_check (c, "{\"execute\": \"system_wakeup\"}", EMPTY);
 }
 
 /* ---- clients and domains ----------------------------------------------- */
@@ -1424,6 +1350,11 @@ main (int argc, char *argv[])
   ADD ("fds/getfd-closefd", test_fds_getfd_closefd);
   ADD ("fds/named-fds-survive-reconnect", test_fds_named_survive_reconnect);
   ADD ("fds/fdsets-and-reconnects", test_fds_fdsets_and_reconnects);
+  ADD ("xen/save-flow", test_xen_save_flow);
+  ADD ("xen/save-errors", test_xen_save_errors);
+  ADD ("xen/pci-hotplug-flow", test_xen_pci_hotplug_flow);
+  ADD ("xen/cpu-hotplug", test_xen_cpu_hotplug);
+  ADD ("xen/queries-and-media", test_xen_queries_and_media);
   ADD ("clients/one-at-a-time", test_clients_one_at_a_time);
   ADD ("clients/leave-mid-command", test_clients_leave_mid_command);
   ADD ("clients/run-state-survives-reconnect", test_clients_run_state_survives);

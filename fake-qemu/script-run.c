@@ -1,0 +1,676 @@
+/* script-run.c: playing a script on the fake domains, and its verdict
+ *
+ * Each socket plays its own steps (those with its "socket" index) in file
+ * order: a "lane". Sockets are independent of one another, as QEMU
+ * processes are, so a client may drive several domains in any interleaving.
+ *
+ * Requests are handled one at a time, in the order they arrived, as QEMU
+ * runs in-band commands: while a reply waits for its "delay", or a
+ * "sleep" runs, later requests wait in the lane's queue. Steps that send
+ * (event, raw, disconnect) run as soon as the step before them is done;
+ * an "expect" waits for the next request.
+ *
+ * A request that the current step does not expect is a mismatch (strict)
+ * and gets a GenericError saying what the script expected; the step stays
+ * current. With the right command but wrong arguments or descriptors, the
+ * step is consumed, as the client did send that command. In lenient mode
+ * unexpected requests go to the built-in QEMU instead, silently.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "fake-qemu"
+
+#include "script-run.h"
+
+#include <string.h>
+
+#include "builtins.h"
+#include "json-write.h"
+#include "qmp-message.h"
+
+/* Requests are quoted in reports up to this length. */
+#define QUOTE_MAX 200
+/* A client that floods the fake with wrong commands must not grow the
+ * report without bound: past this, mismatches are only counted. */
+#define MISMATCHES_MAX 1000
+
+typedef struct {
+  FakeScriptRun *run;
+  guint          index;         /* of its --socket */
+  FakeDomain    *domain;
+  GPtrArray     *steps;         /* FakeStep, borrowed from the script */
+  guint          next;          /* the current step */
+  FakeMonitor   *monitor;       /* the connected client, or NULL */
+  GQueue         pending;       /* FakeRequest waiting for their turn */
+  guint          timer;         /* a delay or sleep in progress */
+  gboolean       delay_done;    /* the current step's delay has passed */
+  FakeRequest   *held;          /* a matched request whose reply is delayed */
+  const FakeStep *held_step;
+  gint64         cut_after;     /* -1, or bytes of the next message to send */
+  gboolean       closing;       /* the fake is closing this client: no more steps */
+} Lane;
+
+struct _FakeScriptRun {
+  FakeScript         *script;
+  GPtrArray          *lanes;     /* Lane */
+  gboolean            lenient;
+  GPtrArray          *mismatches; /* char *: report lines */
+  guint               n_uncounted; /* mismatches past MISMATCHES_MAX */
+  FakeScriptDoneFunc  done;
+  gpointer            done_data;
+  guint               done_idle;
+};
+
+static void run_lane (Lane *lane);
+
+static const FakeStep *
+current_step (Lane *lane)
+{
+  return lane->next < lane->steps->len ? g_ptr_array_index (lane->steps, lane->next) : NULL;
+}
+
+static void
+advance (Lane *lane)
+{
+  lane->next++;
+  lane->delay_done = FALSE;
+}
+
+static char *
+where (Lane *lane, const FakeStep *step)
+{
+  g_autofree char *socket = NULL;
+
+  if (lane->run->lanes->len > 1)
+    socket = g_strdup_printf (" (socket %u, %s)", lane->index, fake_domain_get_path (lane->domain));
+  if (step == NULL)
+    return g_strdup_printf ("after the last step%s", socket != NULL ? socket : "");
+  return g_strdup_printf ("line %u%s", step->line, socket != NULL ? socket : "");
+}
+
+static void G_GNUC_PRINTF (3, 4)
+mismatch (Lane *lane, const FakeStep *step, const char *format, ...)
+{
+  g_autofree char *place = where (lane, step);
+  g_autofree char *what = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  what = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_debug ("script mismatch: %s: %s", place, what);
+  if (lane->run->mismatches->len < MISMATCHES_MAX)
+    g_ptr_array_add (lane->run->mismatches, g_strdup_printf ("%s: %s", place, what));
+  else
+    lane->run->n_uncounted++;
+}
+
+/* ---- sending ---------------------------------------------------------------- */
+
+/* Sends TEXT (a whole message), honouring a pending "disconnect" after N
+ * bytes. */
+static void
+lane_send_bytes (Lane *lane, const void *data, gsize len)
+{
+  if (lane->monitor == NULL || fake_monitor_is_closed (lane->monitor))
+    return;
+  if (lane->cut_after < 0)
+    {
+      fake_monitor_send_raw (lane->monitor, data, len);
+      return;
+    }
+  fake_monitor_send_raw (lane->monitor, data, MIN (len, (gsize) lane->cut_after));
+  lane->cut_after = -1;
+  lane->closing = TRUE;
+  fake_monitor_close_after_output (lane->monitor);
+}
+
+static void
+lane_send (Lane *lane, JsonNode *message)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  fake_json_write (text, message);
+  g_string_append (text, "\r\n");
+  lane_send_bytes (lane, text->str, text->len);
+}
+
+static void
+send_event (Lane *lane, const FakeStep *step)
+{
+  g_autoptr(JsonNode) event = fake_qmp_event_new (step->event,
+                                                  step->data != NULL
+                                                  ? json_object_ref (step->data) : NULL);
+
+  if (step->timestamp != NULL)
+    json_object_set_object_member (json_node_get_object (event), "timestamp",
+                                   json_object_ref (step->timestamp));
+  lane_send (lane, event);
+}
+
+/* ---- matching ----------------------------------------------------------------- */
+
+static char *
+quote_request (FakeRequest *request)
+{
+  return fake_request_describe (request, QUOTE_MAX);
+}
+
+static char *
+quote_object (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+
+  json_node_set_object (node, object);
+  text = fake_json_to_string (node);
+  if (strlen (text) > QUOTE_MAX)
+    return g_strdup_printf ("%.*s...", QUOTE_MAX, text);
+  return g_steal_pointer (&text);
+}
+
+static gboolean
+arguments_match (const FakeStep *step, JsonObject *got)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *expected;
+
+  if (step->args == NULL)
+    return TRUE;
+  if (!step->args_subset && json_object_get_size (got) != json_object_get_size (step->args))
+    return FALSE;
+  json_object_iter_init (&iter, step->args);
+  while (json_object_iter_next (&iter, &name, &expected))
+    {
+      JsonNode *member = json_object_get_member (got, name);
+
+      if (member == NULL || !json_node_equal (member, expected))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+reply_mismatch (Lane *lane, FakeRequest *request, const char *desc)
+{
+  g_autoptr(JsonNode) message = NULL;
+
+  message = fake_qmp_error_new_full (request->id, "GenericError", desc);
+  lane_send (lane, message);
+}
+
+/* Whether the reply to qmp_capabilities enables oob. */
+static gboolean
+enables_oob (FakeRequest *request)
+{
+  JsonNode *enable = json_object_get_member (request->arguments, "enable");
+
+  if (enable == NULL || !JSON_NODE_HOLDS_ARRAY (enable))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (enable)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (enable), i);
+
+      if (json_node_get_value_type (element) == G_TYPE_STRING
+          && strcmp (json_node_get_string (element), "oob") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+send_reply (Lane *lane, const FakeStep *step, FakeRequest *request)
+{
+  g_autoptr(JsonNode) message = NULL;
+
+  /* QEMU sends the events a command causes before its reply. */
+  for (guint i = 0; step->events != NULL && i < step->events->len; i++)
+    send_event (lane, g_ptr_array_index (step->events, i));
+
+  switch (step->reply)
+    {
+    case FAKE_REPLY_RETURN:
+      /* A scripted negotiation negotiates: built-in commands (lenient)
+       * and the domain's own events then work as after a real one. */
+      if (strcmp (step->command, "qmp_capabilities") == 0 && lane->monitor != NULL)
+        fake_monitor_set_negotiated (lane->monitor, enables_oob (request));
+      message = fake_qmp_return_new (request->id, json_node_copy (step->value));
+      break;
+    case FAKE_REPLY_ERROR:
+      message = fake_qmp_error_new_full (request->id, step->error_class, step->error_desc);
+      break;
+    case FAKE_REPLY_SWALLOW:
+      return;
+    }
+  lane_send (lane, message);
+}
+
+/* A request the current step (STEP, NULL after the last) does not expect. */
+static void
+unscripted (Lane *lane, const FakeStep *step, FakeRequest *request)
+{
+  g_autofree char *got = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *desc = NULL;
+
+  if (lane->run->lenient || request->command == NULL)
+    {
+      /* Invalid input gets QEMU's own error; in strict mode it is still
+       * something the script did not say. */
+      if (!lane->run->lenient)
+        {
+          got = quote_request (request);
+          expected = step != NULL ? fake_step_describe (step) : g_strdup ("nothing more");
+          mismatch (lane, step, "expected %s, got invalid input %s", expected, got);
+        }
+      if (lane->monitor != NULL)
+        fake_builtins_dispatch (lane->monitor, request);
+      return;
+    }
+
+  got = quote_request (request);
+  if (step == NULL)
+    {
+      mismatch (lane, step, "unexpected command %s", got);
+      desc = g_strdup_printf ("fake-qemu script: unexpected command '%s': the script has ended",
+                              request->command);
+    }
+  else
+    {
+      expected = fake_step_describe (step);
+      mismatch (lane, step, "expected %s, got %s", expected, got);
+      desc = g_strdup_printf ("fake-qemu script: expected %s (line %u), got '%s'",
+                              expected, step->line, request->command);
+    }
+  reply_mismatch (lane, request, desc);
+}
+
+/* The request has the command STEP expects: checks the rest, answers. */
+static void
+matched (Lane *lane, const FakeStep *step, FakeRequest *request)
+{
+  g_autofree char *desc = NULL;
+
+  if (!arguments_match (step, request->arguments))
+    {
+      g_autofree char *expected = quote_object (step->args);
+      g_autofree char *got = quote_request (request);
+
+      mismatch (lane, step, "expected '%s' with arguments %s%s, got %s", step->command,
+                step->args_subset ? "including " : "", expected, got);
+      desc = g_strdup_printf ("fake-qemu script: expected '%s' with arguments %s%s (line %u)",
+                              step->command, step->args_subset ? "including " : "",
+                              expected, step->line);
+    }
+  else if (step->n_fds >= 0 && (guint) step->n_fds != request->n_fds_received)
+    {
+      mismatch (lane, step, "expected '%s' with %d file descriptor%s, got %u", step->command,
+                step->n_fds, step->n_fds == 1 ? "" : "s", request->n_fds_received);
+      desc = g_strdup_printf ("fake-qemu script: expected '%s' with %d file descriptor%s "
+                              "(line %u), got %u", step->command, step->n_fds,
+                              step->n_fds == 1 ? "" : "s", step->line,
+                              request->n_fds_received);
+    }
+  if (desc != NULL)
+    {
+      reply_mismatch (lane, request, desc);
+      return;
+    }
+  send_reply (lane, step, request);
+}
+
+/* ---- the lane's step loop ------------------------------------------------------ */
+
+static gboolean
+on_timer (gpointer user_data)
+{
+  Lane *lane = user_data;
+
+  lane->timer = 0;
+  if (lane->held != NULL)
+    {
+      g_autoptr(FakeRequest) request = g_steal_pointer (&lane->held);
+
+      matched (lane, lane->held_step, request);
+      lane->held_step = NULL;
+    }
+  else
+    lane->delay_done = TRUE;
+  run_lane (lane);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_timer (Lane *lane, guint ms)
+{
+  lane->timer = g_timeout_add (ms, on_timer, lane);
+}
+
+static gboolean
+lane_finished (Lane *lane)
+{
+  return current_step (lane) == NULL && lane->monitor == NULL && lane->timer == 0;
+}
+
+static gboolean
+report_done (gpointer user_data)
+{
+  FakeScriptRun *run = user_data;
+
+  run->done_idle = 0;
+  for (guint i = 0; i < run->lanes->len; i++)
+    if (!lane_finished (g_ptr_array_index (run->lanes, i)))
+      return G_SOURCE_REMOVE;
+  g_debug ("script: every step played and every client gone");
+  if (run->done != NULL)
+    run->done (run, run->done_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+check_done (FakeScriptRun *run)
+{
+  if (run->done_idle == 0 && run->script->steps->len > 0)
+    run->done_idle = g_idle_add (report_done, run);
+}
+
+/* Handles every waiting request that nothing in the script will take
+ * (the lane waits for the client to close, or has ended). */
+static void
+drain_unscripted (Lane *lane, const FakeStep *step)
+{
+  while (!g_queue_is_empty (&lane->pending))
+    {
+      g_autoptr(FakeRequest) request = g_queue_pop_head (&lane->pending);
+
+      unscripted (lane, step, request);
+    }
+}
+
+static void
+run_lane (Lane *lane)
+{
+  while (lane->timer == 0 && lane->monitor != NULL && !lane->closing)
+    {
+      const FakeStep *step = current_step (lane);
+      g_autoptr(FakeRequest) request = NULL;
+
+      if (step == NULL)
+        {
+          drain_unscripted (lane, NULL);
+          break;
+        }
+      if (step->kind == FAKE_STEP_GREETING || step->kind == FAKE_STEP_EXPECT_CLOSE)
+        {
+          /* Both wait for this client to go. */
+          drain_unscripted (lane, step);
+          break;
+        }
+      if (step->kind != FAKE_STEP_EXPECT && step->delay_ms > 0 && !lane->delay_done)
+        {
+          start_timer (lane, step->delay_ms);
+          break;
+        }
+
+      switch (step->kind)
+        {
+        case FAKE_STEP_EVENT:
+          send_event (lane, step);
+          advance (lane);
+          continue;
+        case FAKE_STEP_SLEEP:
+          /* The delay has passed. */
+          advance (lane);
+          continue;
+        case FAKE_STEP_RAW:
+          lane_send_bytes (lane, g_bytes_get_data (step->raw, NULL), g_bytes_get_size (step->raw));
+          advance (lane);
+          continue;
+        case FAKE_STEP_DISCONNECT:
+          advance (lane);
+          if (step->after_bytes < 0)
+            {
+              lane->closing = TRUE;
+              fake_monitor_close_after_output (lane->monitor);
+            }
+          else
+            lane->cut_after = step->after_bytes;
+          continue;
+        case FAKE_STEP_EXPECT:
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+
+      request = g_queue_pop_head (&lane->pending);
+      if (request == NULL)
+        break;
+      if (request->command == NULL || strcmp (request->command, step->command) != 0)
+        {
+          unscripted (lane, step, request);
+          continue;
+        }
+      advance (lane);
+      if (step->delay_ms > 0 && step->reply != FAKE_REPLY_SWALLOW)
+        {
+          lane->held = g_steal_pointer (&request);
+          lane->held_step = step;
+          start_timer (lane, step->delay_ms);
+          break;
+        }
+      matched (lane, step, request);
+    }
+  check_done (lane->run);
+}
+
+/* ---- domain hooks ----------------------------------------------------------------- */
+
+static FakeDispatchResult
+on_dispatch (FakeMonitor *monitor, FakeRequest *request, gpointer user_data)
+{
+  Lane *lane = user_data;
+
+  if (monitor != lane->monitor)
+    return FAKE_DISPATCH_CONTINUE;
+  g_queue_push_tail (&lane->pending, fake_request_ref (request));
+  run_lane (lane);
+  return FAKE_DISPATCH_HANDLED;
+}
+
+static gboolean
+on_connected (FakeMonitor *monitor, gpointer user_data)
+{
+  Lane *lane = user_data;
+  const FakeStep *step = current_step (lane);
+
+  g_clear_pointer (&lane->monitor, fake_monitor_unref);
+  lane->monitor = fake_monitor_ref (monitor);
+  lane->cut_after = -1;
+  lane->closing = FALSE;
+  /* "disconnect": N first thing on a connection cuts the greeting. */
+  if (step != NULL && step->kind == FAKE_STEP_DISCONNECT && step->after_bytes >= 0
+      && step->delay_ms == 0)
+    {
+      lane->cut_after = step->after_bytes;
+      advance (lane);
+      step = current_step (lane);
+    }
+  if (step != NULL && step->kind == FAKE_STEP_GREETING)
+    {
+      advance (lane);
+      if (step->greeting != NULL)
+        lane_send (lane, step->greeting);
+    }
+  else
+    {
+      /* The default greeting, sent here so that the steps that follow
+       * come after it. */
+      g_autoptr(JsonNode) greeting = NULL;
+
+      greeting = fake_qmp_greeting_new (fake_domain_get_offer_oob (lane->domain));
+      lane_send (lane, greeting);
+    }
+  run_lane (lane);
+  return TRUE;
+}
+
+/* The client is gone: what it sent will never be answered. A sleep or
+ * a step's delay goes on (the steps continue with the next client). */
+static void
+forget_client (Lane *lane)
+{
+  g_clear_pointer (&lane->monitor, fake_monitor_unref);
+  lane->cut_after = -1;
+  while (!g_queue_is_empty (&lane->pending))
+    fake_request_unref (g_queue_pop_head (&lane->pending));
+  if (lane->held != NULL)
+    {
+      g_clear_handle_id (&lane->timer, g_source_remove);
+      g_clear_pointer (&lane->held, fake_request_unref);
+      lane->held_step = NULL;
+    }
+}
+
+static void
+on_disconnected (FakeMonitor *monitor, gpointer user_data)
+{
+  Lane *lane = user_data;
+  const FakeStep *step = current_step (lane);
+
+  if (monitor != lane->monitor)
+    return;
+  forget_client (lane);
+  if (step != NULL && step->kind == FAKE_STEP_EXPECT_CLOSE)
+    advance (lane);
+  check_done (lane->run);
+}
+
+static const FakeDomainHooks script_hooks = {
+  on_dispatch,
+  on_connected,
+  on_disconnected,
+};
+
+/* ---- the run ------------------------------------------------------------------------ */
+
+static void
+lane_free (gpointer data)
+{
+  Lane *lane = data;
+
+  fake_domain_set_hooks (lane->domain, NULL, NULL, NULL);
+  forget_client (lane);
+  g_clear_handle_id (&lane->timer, g_source_remove);
+  g_ptr_array_unref (lane->steps);
+  g_free (lane);
+}
+
+FakeScriptRun *
+fake_script_run_new (FakeScript          *script,
+                     GPtrArray           *domains,
+                     gboolean             lenient,
+                     FakeScriptDoneFunc   done,
+                     gpointer             user_data,
+                     GError             **error)
+{
+  FakeScriptRun *run;
+
+  for (guint i = 0; i < script->steps->len; i++)
+    {
+      const FakeStep *step = g_ptr_array_index (script->steps, i);
+
+      if (step->socket >= domains->len)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "%s:%u: \"socket\": %u, but there %s only %u --socket (counted from 0)",
+                       script->path, step->line, step->socket,
+                       domains->len == 1 ? "is" : "are", domains->len);
+          fake_script_free (script);
+          return NULL;
+        }
+    }
+
+  run = g_new0 (FakeScriptRun, 1);
+  run->script = script;
+  run->lenient = lenient;
+  run->done = done;
+  run->done_data = user_data;
+  run->mismatches = g_ptr_array_new_with_free_func (g_free);
+  run->lanes = g_ptr_array_new_with_free_func (lane_free);
+  for (guint i = 0; i < domains->len; i++)
+    {
+      Lane *lane = g_new0 (Lane, 1);
+
+      lane->run = run;
+      lane->index = i;
+      lane->domain = g_ptr_array_index (domains, i);
+      lane->steps = g_ptr_array_new ();
+      lane->cut_after = -1;
+      g_queue_init (&lane->pending);
+      for (guint j = 0; j < script->steps->len; j++)
+        {
+          FakeStep *step = g_ptr_array_index (script->steps, j);
+
+          if (step->socket == i)
+            g_ptr_array_add (lane->steps, step);
+        }
+      g_ptr_array_add (run->lanes, lane);
+      fake_domain_set_hooks (lane->domain, &script_hooks, lane, NULL);
+    }
+  return run;
+}
+
+void
+fake_script_run_free (FakeScriptRun *run)
+{
+  if (run == NULL)
+    return;
+  g_clear_handle_id (&run->done_idle, g_source_remove);
+  g_ptr_array_unref (run->lanes);
+  g_ptr_array_unref (run->mismatches);
+  fake_script_free (run->script);
+  g_free (run);
+}
+
+char *
+fake_script_run_report (FakeScriptRun *run)
+{
+  g_autoptr(GString) lines = g_string_new (NULL);
+  guint n_unreached = 0;
+
+  for (guint i = 0; i < run->mismatches->len; i++)
+    g_string_append_printf (lines, "  %s\n", (const char *) g_ptr_array_index (run->mismatches, i));
+  if (run->n_uncounted > 0)
+    g_string_append_printf (lines, "  ... and %u more mismatches\n", run->n_uncounted);
+  for (guint i = 0; i < run->lanes->len; i++)
+    {
+      Lane *lane = g_ptr_array_index (run->lanes, i);
+
+      for (guint j = lane->next; j < lane->steps->len; j++)
+        {
+          const FakeStep *step = g_ptr_array_index (lane->steps, j);
+          g_autofree char *place = where (lane, step);
+
+          g_string_append_printf (lines, "  %s: never reached: %s\n", place, step->text);
+          n_unreached++;
+        }
+    }
+  if (lines->len == 0)
+    return g_strdup ("");
+  return g_strdup_printf ("fake-qemu: script %s: %u mismatch%s, %u step%s never reached\n%s",
+                          run->script->path, run->mismatches->len + run->n_uncounted,
+                          run->mismatches->len + run->n_uncounted == 1 ? "" : "es",
+                          n_unreached, n_unreached == 1 ? "" : "s", lines->str);
+}
+
+gboolean
+fake_script_run_verdict (FakeScriptRun *run)
+{
+  g_autofree char *report = fake_script_run_report (run);
+
+  if (report[0] == '\0')
+    return TRUE;
+  g_printerr ("%s", report);
+  return FALSE;
+}
