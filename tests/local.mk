@@ -62,6 +62,14 @@ tests_test_xen_CPPFLAGS = $(tests_cppflags)
 tests_test_xen_CFLAGS = $(tests_cflags) $(XENSTORE_CFLAGS)
 tests_test_xen_LDADD = $(tests_ldadd) $(XENSTORE_LIBS)
 
+# Sessions recorded from real QEMU replay through the library.
+check_PROGRAMS += tests/test-replay
+TESTS += tests/test-replay
+tests_test_replay_SOURCES = tests/test-replay.c tests/test-loop.h $(tests_server_sources)
+tests_test_replay_CPPFLAGS = $(tests_cppflags)
+tests_test_replay_CFLAGS = $(tests_cflags)
+tests_test_replay_LDADD = $(tests_ldadd)
+
 # memcheck over the command API tests: definite leaks and invalid accesses
 # fail. Children (fake-qemu, QEMU) are not traced.
 VALGRIND_TESTS = tests/test-framer tests/test-trace tests/test-cmd tests/test-client
