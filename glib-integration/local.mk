@@ -42,9 +42,17 @@ dist_check_SCRIPTS += tests/examples.test
 # only through BUILT_SOURCES.
 $(glib_integration_examples_cmd_demo_OBJECTS): $(xenqmp_include_stamp)
 
-# make demo: the command API against fake-qemu, printing what it did.
+# make demo: xen-qmp against fake-qemu playing a demo script: a result, a
+# QMP error with its class, events, and fake-qemu's verdict.
 demo: all
+	@XEN_QMP=glib-integration/tool/xen-qmp FAKE_QEMU=fake-qemu/fake-qemu \
+	  $(SHELL) $(srcdir)/glib-integration/demo/demo.sh
+
+# make demo-cmd: the command API driving two fake domains.
+demo-cmd: all
 	@glib-integration/examples/cmd-demo --fake-qemu fake-qemu/fake-qemu
+.PHONY: demo-cmd
+EXTRA_DIST += glib-integration/demo/demo.sh glib-integration/demo/demo.jsonl
 
 # The demo is also a test: it exits non-zero when a step goes wrong.
 TESTS += tests/demo.test

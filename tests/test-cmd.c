@@ -677,9 +677,10 @@ test_cmd_unanswered_command_keeps_connection_open (Fixture *f, gconstpointer dat
   spin (1000);
   test_peer_join (peer);
   g_assert_false (dp.closed_early);
-  /* ... and then leaves at once (idle-timeout-ms is 0). */
+  /* ... and then leaves at once (idle-timeout-ms is 0), not at the
+   * drain timeout (30 s): 5 s leaves room for a loaded machine. */
   g_assert_cmpint (dp.eof_after_reply_us, >, 0);
-  g_assert_cmpint (dp.eof_after_reply_us, <, 500 * 1000);
+  g_assert_cmpint (dp.eof_after_reply_us, <, 5 * G_USEC_PER_SEC);
   g_assert_cmpuint (r.calls, ==, 0);
 }
 

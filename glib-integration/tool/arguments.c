@@ -1,0 +1,181 @@
+/* arguments.c: a command's arguments from the command line or a shell line
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "arguments.h"
+
+#include <string.h>
+
+static JsonObject *
+parse_json_object (const char *text, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (text, &local_error);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "the arguments are not a JSON object: %s",
+                   local_error != NULL ? local_error->message
+                                       : "another JSON value");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* "1" is a number, "true" a boolean, '"x"' a string, 'x' and '/dev/null'
+ * are not JSON and stay strings: what a user means in almost every case,
+ * and quoting ("1" as '"1"') reaches the rest. */
+static JsonNode *
+parse_value (const char *text)
+{
+  JsonNode *node = json_from_string (text, NULL);
+
+  if (node == NULL)
+    {
+      node = json_node_new (JSON_NODE_VALUE);
+      json_node_set_string (node, text);
+    }
+  return node;
+}
+
+/* Stores VALUE at the dotted KEY of ROOT, creating the objects on the way. */
+static gboolean
+set_dotted (JsonObject  *root,
+            const char  *key,
+            JsonNode    *value,
+            GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (key, ".", -1);
+  JsonObject *object = root;
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i < n; i++)
+    if (parts[i][0] == '\0')
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "bad argument name '%s'", key);
+        return FALSE;
+      }
+
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      JsonNode *member = json_object_get_member (object, parts[i]);
+
+      if (member == NULL)
+        {
+          JsonObject *child = json_object_new ();
+
+          json_object_set_object_member (object, parts[i], child);
+          object = child;
+        }
+      else if (JSON_NODE_HOLDS_OBJECT (member))
+        object = json_node_get_object (member);
+      else
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "argument '%s' conflicts with an earlier value of '%s'",
+                       key, parts[i]);
+          return FALSE;
+        }
+    }
+
+  if (json_object_has_member (object, parts[n - 1]))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "argument '%s' is given twice", key);
+      return FALSE;
+    }
+  json_object_set_member (object, parts[n - 1], json_node_ref (value));
+  return TRUE;
+}
+
+JsonObject *
+tool_arguments_parse (const char * const *words,
+                      gsize               n_words,
+                      GError            **error)
+{
+  g_autoptr(JsonObject) arguments = NULL;
+
+  if (n_words == 0)
+    return NULL;
+
+  if (words[0][strspn (words[0], " \t\n")] == '{')
+    {
+      if (n_words > 1)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "a JSON object must be the only argument (quote it "
+                       "as one word), found '%s' after it", words[1]);
+          return NULL;
+        }
+      return parse_json_object (words[0], error);
+    }
+
+  arguments = json_object_new ();
+  for (gsize i = 0; i < n_words; i++)
+    {
+      const char *equals = strchr (words[i], '=');
+      g_autofree char *key = NULL;
+      g_autoptr(JsonNode) value = NULL;
+
+      if (equals == NULL || equals == words[i])
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "expected key=value or a JSON object, found '%s'",
+                       words[i]);
+          return NULL;
+        }
+      key = g_strndup (words[i], equals - words[i]);
+      value = parse_value (equals + 1);
+      if (!set_dotted (arguments, key, value, error))
+        return NULL;
+    }
+  return g_steal_pointer (&arguments);
+}
+
+gboolean
+tool_arguments_parse_line (const char   *line,
+                           char        **command,
+                           JsonObject  **arguments,
+                           GError      **error)
+{
+  const char *start = line + strspn (line, " \t\r\n");
+  const char *end = start + strcspn (start, " \t\r\n");
+  const char *rest = end + strspn (end, " \t\r\n");
+  g_auto(GStrv) words = NULL;
+  int n_words = 0;
+
+  *command = NULL;
+  *arguments = NULL;
+  if (start == end)
+    return TRUE;
+
+  /* A JSON object is not split into words: a shell's quote removal
+   * would eat its double quotes. */
+  if (*rest == '{')
+    {
+      *arguments = parse_json_object (rest, error);
+      if (*arguments == NULL)
+        return FALSE;
+    }
+  else if (*rest != '\0')
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!g_shell_parse_argv (rest, &n_words, &words, &local_error))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "cannot split the arguments: %s", local_error->message);
+          return FALSE;
+        }
+      *arguments = tool_arguments_parse ((const char * const *) words,
+                                         n_words, error);
+      if (*arguments == NULL)
+        return FALSE;
+    }
+  *command = g_strndup (start, end - start);
+  return TRUE;
+}

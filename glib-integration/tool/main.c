@@ -1,0 +1,329 @@
+/* main.c: xen-qmp, a QMP command line for Xen domains' QEMUs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The options, the choice of mode (one command, --events, --shell) and
+ * the exit status. Built on the public client API only.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <xenqmp/xenqmp.h>
+
+#include "arguments.h"
+#include "events.h"
+#include "exit-status.h"
+#include "output.h"
+#include "session.h"
+#include "shell.h"
+
+typedef struct {
+  char    *socket_path;
+  char    *domid;
+  char    *run_dir;
+  double   timeout_s;
+  gboolean compact;
+  gboolean pretty;
+  char   **fd_files;
+  gboolean events;
+  int      count;
+  gboolean shell;
+  gboolean version;
+} Options;
+
+static void
+options_clear (Options *options)
+{
+  g_clear_pointer (&options->socket_path, g_free);
+  g_clear_pointer (&options->domid, g_free);
+  g_clear_pointer (&options->run_dir, g_free);
+  g_clear_pointer (&options->fd_files, g_strfreev);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+static const char description[] =
+  "Modes:\n"
+  "  COMMAND [ARGUMENTS]   run one QMP command and print its \"return\" value\n"
+  "  --events              print QEMU's events, one JSON object per line\n"
+  "  --shell               read commands from a prompt (or from stdin)\n"
+  "\n"
+  "ARGUMENTS are one JSON object, or key=value pairs whose values are read\n"
+  "as JSON when they are valid JSON and as strings otherwise; a dotted key\n"
+  "makes nested objects (a.b=1 is {\"a\": {\"b\": 1}}).\n"
+  "\n"
+  "Results are indented on a terminal and on one line otherwise (a value\n"
+  "per line for scripts); --compact and --pretty choose.\n"
+  "\n"
+  "Exit status: 0 success, 1 QMP error (\"error: CLASS: desc\" on stderr),\n"
+  "2 local error (no socket, timeout, lost connection, bad usage).\n"
+  "\n"
+  "Examples:\n"
+  "  xen-qmp --domain 3 query-status\n"
+  "  xen-qmp --socket /tmp/qmp.sock --compact query-version\n"
+  "  xen-qmp --domain 3 eject id=ide1-cd0 force=true\n"
+  "  xen-qmp --domain 3 blockdev-add '{\"driver\": \"null-co\", \"node-name\": \"n0\"}'\n"
+  "  xen-qmp --domain 3 --fd /var/lib/xen/save.img add-fd fdset-id=1\n"
+  "  xen-qmp --domain 3 --events --count 1 --timeout 60\n"
+  "  xen-qmp --domain 3 --shell\n"
+  "\n"
+  "See xen-qmp(1).";
+
+static ToolExitStatus
+usage_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+static ToolExitStatus
+usage_error (const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "%s: %s\nTry '%s --help' for more information.\n",
+           g_get_prgname (), message, g_get_prgname ());
+  return TOOL_EXIT_LOCAL_ERROR;
+}
+
+/* Read-write when allowed, so that a descriptor given to QEMU can be used
+ * both ways (a save image is written, a disk image read and written);
+ * read-only otherwise. Never created: QEMU gets a file that exists. */
+static int
+open_fd_file (const char *path, GError **error)
+{
+  int fd = g_open (path, O_RDWR | O_CLOEXEC | O_NOCTTY, 0);
+
+  if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS ||
+                 errno == EISDIR || errno == ETXTBSY))
+    fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot open %s: %s", path, g_strerror (saved));
+    }
+  return fd;
+}
+
+static GUnixFDList *
+open_fd_files (char **paths, GError **error)
+{
+  g_autoptr(GUnixFDList) list = g_unix_fd_list_new ();
+
+  for (gsize i = 0; paths != NULL && paths[i] != NULL; i++)
+    {
+      int fd = open_fd_file (paths[i], error);
+
+      if (fd < 0)
+        return NULL;
+      /* The list dups it: ours is closed either way. */
+      if (g_unix_fd_list_append (list, fd, error) < 0)
+        {
+          close (fd);
+          return NULL;
+        }
+      close (fd);
+    }
+  return g_steal_pointer (&list);
+}
+
+static ToolExitStatus
+run_command (XenQmpClient       *client,
+             const Options      *options,
+             guint               timeout_ms,
+             const char         *command,
+             const char * const *words,
+             gsize               n_words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) arguments = NULL;
+  g_autoptr(GUnixFDList) fd_list = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+
+  arguments = tool_arguments_parse (words, n_words, &error);
+  if (error != NULL)
+    return usage_error ("%s", error->message);
+  if (options->fd_files != NULL)
+    {
+      fd_list = open_fd_files (options->fd_files, &error);
+      if (fd_list == NULL)
+        return tool_report_error (error);
+    }
+
+  if (!tool_session_connect (client, timeout_ms, &error))
+    return tool_report_error (error);
+  reply = tool_session_execute (client, command, arguments, fd_list,
+                                timeout_ms, &error);
+  if (reply == NULL)
+    return tool_report_error (error);
+  tool_output_print (reply, tool_output_want_pretty (options->compact,
+                                                     options->pretty));
+  return TOOL_EXIT_OK;
+}
+
+/* Seconds, fractions allowed, to milliseconds; 0 when not given. */
+static gboolean
+timeout_to_ms (double seconds, guint *ms)
+{
+  if (seconds == 0)
+    {
+      *ms = 0;
+      return TRUE;
+    }
+  if (!(seconds > 0) || seconds > G_MAXUINT / 1000.0)
+    return FALSE;
+  *ms = MAX (1, (guint) ceil (seconds * 1000));
+  return TRUE;
+}
+
+static gboolean
+usage_fail (GError **error, const char *message)
+{
+  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, message);
+  return FALSE;
+}
+
+/* The combinations of options that make sense, and what they mean. */
+static gboolean
+check_options (const Options  *options,
+               gboolean        have_command,
+               ToolTarget     *target,
+               guint          *timeout_ms,
+               GError        **error)
+{
+  int n_modes = have_command + options->events + options->shell;
+
+  if (n_modes == 0)
+    return usage_fail (error, "no command given (or --events, --shell)");
+  if (n_modes > 1)
+    return usage_fail (error, "give one of COMMAND, --events, --shell");
+  if (options->socket_path != NULL && options->domid != NULL)
+    return usage_fail (error, "--socket and --domain exclude each other");
+  if (options->socket_path == NULL && options->domid == NULL)
+    return usage_fail (error, "which QEMU? give --socket PATH or --domain DOMID");
+  if (options->run_dir != NULL && options->domid == NULL)
+    return usage_fail (error, "--run-dir goes with --domain");
+  if (!timeout_to_ms (options->timeout_s, timeout_ms))
+    return usage_fail (error, "--timeout takes a number of seconds above 0");
+  if (options->count < 0 || (options->count > 0 && !options->events))
+    return usage_fail (error, "--count N goes with --events, N at least 1");
+  if (options->fd_files != NULL && !have_command)
+    return usage_fail (error, "--fd goes with a COMMAND");
+
+  target->socket_path = options->socket_path;
+  target->run_dir = options->run_dir;
+  if (options->domid != NULL)
+    {
+      guint64 domid;
+
+      if (!g_ascii_string_to_unsigned (options->domid, 10, 0, G_MAXUINT32,
+                                       &domid, NULL))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "bad domain id '%s'", options->domid);
+          return FALSE;
+        }
+      target->domid = (guint32) domid;
+    }
+  return TRUE;
+}
+
+static ToolExitStatus
+run (int argc, char **argv)
+{
+  g_auto(Options) options = { 0 };
+  const GOptionEntry entries[] = {
+    { "socket", 's', 0, G_OPTION_ARG_FILENAME, &options.socket_path,
+      "QEMU's QMP socket", "PATH" },
+    { "domain", 'd', 0, G_OPTION_ARG_STRING, &options.domid,
+      "the QEMU of Xen domain DOMID (socket DIR/qmp-libxl-DOMID)", "DOMID" },
+    { "run-dir", 0, 0, G_OPTION_ARG_FILENAME, &options.run_dir,
+      "where libxl's QMP sockets are (default " XEN_QMP_DEFAULT_RUN_DIR ")", "DIR" },
+    { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &options.timeout_s,
+      "give up after S seconds (with --events: listen for S seconds)", "S" },
+    { "compact", 'c', 0, G_OPTION_ARG_NONE, &options.compact,
+      "print JSON on one line, even on a terminal", NULL },
+    { "pretty", 'p', 0, G_OPTION_ARG_NONE, &options.pretty,
+      "indent JSON, even when not on a terminal", NULL },
+    { "fd", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.fd_files,
+      "open FILE and send it with the command (repeatable)", "FILE" },
+    { "events", 'e', 0, G_OPTION_ARG_NONE, &options.events,
+      "print events as JSON lines", NULL },
+    { "count", 'n', 0, G_OPTION_ARG_INT, &options.count,
+      "with --events: exit after N events", "N" },
+    { "shell", 0, 0, G_OPTION_ARG_NONE, &options.shell,
+      "interactive prompt (commands from stdin when not a terminal)", NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &options.version,
+      "print the version and exit", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context =
+    g_option_context_new ("[COMMAND [JSON-OBJECT | key=value ...]]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XenQmpClient) client = NULL;
+  ToolTarget target = { 0 };
+  ToolExitStatus status;
+  guint timeout_ms = 0;
+  char **words;
+  int n_words;
+
+  g_option_context_set_summary (context,
+    "Send QMP commands to the QEMU of a Xen domain, or follow its events.");
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, NULL);
+  /* Options come before the command: what follows it are its arguments,
+   * and a value such as "-1" must not be taken for an option. */
+  g_option_context_set_strict_posix (context, TRUE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error ("%s", error->message);
+  if (options.version)
+    {
+      printf ("xen-qmp %s\n", PACKAGE_VERSION);
+      return TOOL_EXIT_OK;
+    }
+  words = argv + 1;
+  n_words = argc - 1;
+  if (n_words > 0 && strcmp (words[0], "--") == 0)
+    {
+      words++;
+      n_words--;
+    }
+
+  if (!check_options (&options, n_words > 0, &target, &timeout_ms, &error))
+    status = usage_error ("%s", error->message);
+  else
+    {
+      client = tool_session_new (&target, timeout_ms);
+      if (options.events)
+        status = tool_events_run (client, options.count, timeout_ms);
+      else if (options.shell)
+        status = tool_shell_run (client, timeout_ms,
+                                 tool_output_want_pretty (options.compact,
+                                                          options.pretty));
+      else
+        status = run_command (client, &options, timeout_ms, words[0],
+                              (const char * const *) words + 1, n_words - 1);
+      xen_qmp_client_close (client);
+    }
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_set_prgname ("xen-qmp");
+  /* stdout carries JSON only: G_MESSAGES_DEBUG=XenQmp traces (which GLib
+   * would print on stdout) go to stderr with the warnings. */
+  g_log_writer_default_set_use_stderr (TRUE);
+  return run (argc, argv);
+}

@@ -1,0 +1,35 @@
+/* session.h: xen-qmp's connection to one QEMU, with its time limit
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <xenqmp/xenqmp.h>
+
+/* Where the QMP socket is: SOCKET_PATH, or when that is NULL, DOMID's
+ * socket in RUN_DIR (NULL: the default run dir). */
+typedef struct {
+  const char *socket_path;
+  guint32     domid;
+  const char *run_dir;
+} ToolTarget;
+
+/* A client for TARGET, not connected yet; TIMEOUT_MS (0: none) becomes
+ * its default timeout for commands. */
+XenQmpClient *tool_session_new     (const ToolTarget *target,
+                                    guint             timeout_ms);
+
+/* Connects CLIENT, waiting at most TIMEOUT_MS (0: no limit) for QEMU's
+ * greeting; errors are in G_IO_ERROR. */
+gboolean      tool_session_connect (XenQmpClient     *client,
+                                    guint             timeout_ms,
+                                    GError          **error);
+
+/* Runs COMMAND and waits at most TIMEOUT_MS (0: no limit) for its reply;
+ * a timeout is G_IO_ERROR_TIMED_OUT. */
+JsonNode     *tool_session_execute (XenQmpClient     *client,
+                                    const char       *command,
+                                    JsonObject       *arguments,
+                                    GUnixFDList      *fd_list,
+                                    guint             timeout_ms,
+                                    GError          **error);

@@ -1,0 +1,898 @@
+/* test-xen-qmp.c: the xen-qmp command line tool, run as a user runs it,
+ * against fake-qemu and a real QEMU
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each test checks one promise of xen-qmp(1): what is printed where, and
+ * the exit status (0 success, 1 QMP error, 2 local error). The tests that
+ * make sense against any QEMU run once per backend, as /xen-qmp/fake/...
+ * and /xen-qmp/qemu/... (skipped, visibly, without a QEMU).
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include "test-server.h"
+
+/* Generous: a busy 2-core CI machine, maybe under valgrind. The tool's own
+ * --timeout in the tests is far below this, so a stuck tool fails a test
+ * rather than hanging it. */
+#define TOOL_TIMEOUT "60"
+
+typedef enum {
+  BACKEND_FAKE,
+  BACKEND_QEMU,
+} Backend;
+
+typedef struct {
+  Backend     backend;
+  char       *dir;
+  char       *socket;   /* qmp-libxl-7 in dir, as libxl names it */
+  TestServer *server;
+  gboolean    skipped;
+} Fixture;
+
+typedef struct {
+  int   status;   /* exit status */
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+static char *
+tool_path (void)
+{
+  return g_test_build_filename (G_TEST_BUILT, "..", "glib-integration", "tool",
+                                "xen-qmp", NULL);
+}
+
+static GSubprocessLauncher *
+launcher_new (const char *dir, GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  /* No history or state in the user's home. */
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", dir, TRUE);
+  return launcher;
+}
+
+/* Starts xen-qmp with FIRST_ARGS then MORE_ARGS (either may be NULL). */
+static GSubprocess *
+spawn_tool (GSubprocessLauncher *launcher,
+            const char * const  *first_args,
+            const char * const  *more_args)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_ptr_array_add (args, tool_path ());
+  for (gsize i = 0; first_args != NULL && first_args[i] != NULL; i++)
+    g_ptr_array_add (args, g_strdup (first_args[i]));
+  for (gsize i = 0; more_args != NULL && more_args[i] != NULL; i++)
+    g_ptr_array_add (args, g_strdup (more_args[i]));
+  g_ptr_array_add (args, NULL);
+  process = g_subprocess_launcher_spawnv (launcher,
+                                          (const char * const *) args->pdata,
+                                          &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Runs xen-qmp with ARGV (after the program name), INPUT on its stdin. */
+static void
+run_toolv (Run *run, const char *dir, const char *input, const char * const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                           G_SUBPROCESS_FLAGS_STDERR_PIPE;
+
+  flags |= input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE
+                         : G_SUBPROCESS_FLAGS_STDIN_INHERIT;
+  launcher = launcher_new (dir, flags);
+  process = spawn_tool (launcher, argv, NULL);
+  g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err,
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  g_test_message ("xen-qmp exit %d, stdout: %s, stderr: %s",
+                  run->status, run->out, run->err);
+}
+
+#define run_tool(run, dir, input, ...) \
+  run_toolv ((run), (dir), (input), (const char * const []) { __VA_ARGS__, NULL })
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->backend = GPOINTER_TO_INT (data);
+  f->dir = test_tmpdir_new ();
+  f->socket = g_build_filename (f->dir, "qmp-libxl-7", NULL);
+  if (f->backend == BACKEND_FAKE)
+    f->server = test_server_start_fake (f->socket, NULL, &error);
+  else
+    {
+      f->server = test_server_start_qemu (f->socket, &error);
+      if (f->server == NULL && error == NULL)
+        {
+          g_test_skip ("no qemu-system-x86_64 (set QEMU_SYSTEM)");
+          f->skipped = TRUE;
+          return;
+        }
+    }
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  test_server_stop (f->server);
+  test_tmpdir_remove (f->dir);
+  g_free (f->dir);
+  g_free (f->socket);
+}
+
+static void
+assert_matches (const char *text, const char *pattern)
+{
+  if (!g_regex_match_simple (pattern, text, G_REGEX_MULTILINE, 0))
+    g_error ("'%s' does not match /%s/", text, pattern);
+}
+
+/* A pipe gets compact JSON, one value per line: what scripts parse. */
+static void
+test_result_compact (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "query-status");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  assert_matches (run.out, "\\A\\{\"status\":\"[a-z-]+\",.*\"running\":(true|false).*\\}\n\\z");
+  run_clear (&run);
+
+  /* --compact is what a pipe gets anyway. */
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--compact", "query-version");
+  g_assert_cmpint (run.status, ==, 0);
+  assert_matches (run.out, "\\A\\{\"qemu\":\\{\"micro\":[0-9]+,\"minor\":[0-9]+,\"major\":[0-9]+\\},\"package\":\"[^\"]*\"\\}\n\\z");
+  run_clear (&run);
+}
+
+static void
+test_result_pretty (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--pretty", "query-version");
+  g_assert_cmpint (run.status, ==, 0);
+  assert_matches (run.out, "\\A\\{\n  \"qemu\" : \\{\n    \"micro\" : [0-9]+,\n");
+  g_assert_true (g_str_has_suffix (run.out, "\n}\n"));
+  run_clear (&run);
+}
+
+/* The QMP error's class and QEMU's own words, exit status 1. */
+static void
+test_qmp_error (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "no-such-command");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_cmpstr (run.err, ==,
+                   "error: CommandNotFound: The command no-such-command has not been found\n");
+  run_clear (&run);
+}
+
+/* --domain finds libxl's socket name in --run-dir. */
+static void
+test_domain_run_dir (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--domain", "7", "--run-dir", f->dir, "query-version");
+  g_assert_cmpint (run.status, ==, 0);
+  assert_matches (run.out, "\\A\\{\"qemu\":");
+  run_clear (&run);
+
+  run_tool (&run, f->dir, NULL, "--domain", "8", "--run-dir", f->dir, "query-version");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "qmp-libxl-8"));
+  run_clear (&run);
+}
+
+/* Values are JSON when they parse as JSON, strings otherwise; the
+ * arguments may also be one JSON object. fake-qemu checks types as QEMU
+ * does, so a wrong type shows in its error. */
+static void
+test_key_value_arguments (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  /* 5 is an integer, hello a string. */
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--fd", "/dev/null",
+            "add-fd", "fdset-id=5", "opaque=hello");
+  g_assert_cmpint (run.status, ==, 0);
+  assert_matches (run.out, "\\A\\{\"fd\":[0-9]+,\"fdset-id\":5\\}\n\\z");
+  run_clear (&run);
+
+  /* "5" quoted as JSON is a string: the wrong type for fdset-id. */
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--fd", "/dev/null",
+            "add-fd", "fdset-id=\"5\"");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==, "error: GenericError: Invalid parameter type "
+                   "for 'fdset-id', expected: integer\n");
+  run_clear (&run);
+
+  /* A dotted key makes an object: the wrong type for fdname. */
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "closefd", "fdname.a=1");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==, "error: GenericError: Invalid parameter type "
+                   "for 'fdname', expected: string\n");
+  run_clear (&run);
+}
+
+static void
+test_json_object_argument (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--fd", "/dev/null",
+            "add-fd", "{\"fdset-id\": 3, \"opaque\": \"from json\"}");
+  g_assert_cmpint (run.status, ==, 0);
+  assert_matches (run.out, "\\A\\{\"fd\":[0-9]+,\"fdset-id\":3\\}\n\\z");
+  run_clear (&run);
+}
+
+/* Each xen-qmp run is its own connection: a named descriptor (getfd)
+ * outlives it, so a second run can close it, and a third finds it gone. */
+static void
+test_fd_getfd_closefd (Fixture *f, gconstpointer data)
+{
+  g_autofree char *file = NULL;
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  file = g_build_filename (f->dir, "passed-file", NULL);
+  g_assert_true (g_file_set_contents (file, "data", -1, NULL));
+
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "getfd", "fdname=tool");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "error: GenericError: "));
+  run_clear (&run);
+
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--fd", file,
+            "getfd", "fdname=tool");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "{}\n");
+  run_clear (&run);
+
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "closefd", "fdname=tool");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "{}\n");
+  run_clear (&run);
+
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "closefd", "fdname=tool");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==,
+                   "error: GenericError: File descriptor named 'tool' not found\n");
+  run_clear (&run);
+}
+
+/* A file that cannot be opened is a local error, before any connection. */
+static void
+test_fd_missing_file (Fixture *f, gconstpointer data)
+{
+  g_autofree char *missing = g_build_filename (f->dir, "missing", NULL);
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--fd", missing,
+            "getfd", "fdname=x");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "cannot open"));
+  g_assert_nonnull (strstr (run.err, missing));
+  run_clear (&run);
+}
+
+/* No socket: exit status 2, and the message names the path. */
+static void
+test_no_socket (void)
+{
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *socket = g_build_filename (dir, "nothing-here", NULL);
+  Run run = { 0 };
+
+  run_tool (&run, dir, NULL, "--socket", socket, "query-status");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_true (g_str_has_prefix (run.err, "xen-qmp: "));
+  g_assert_nonnull (strstr (run.err, socket));
+  run_clear (&run);
+  test_tmpdir_remove (dir);
+}
+
+/* Every usage error: exit status 2, a message, a pointer to --help, and no
+ * connection attempt (the socket does not exist: the message would say). */
+static void
+test_bad_usage (void)
+{
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *socket = g_build_filename (dir, "nothing-here", NULL);
+  const struct {
+    const char *args[6];
+    const char *message;
+  } cases[] = {
+    { { "query-status" }, "give --socket PATH or --domain DOMID" },
+    { { "--socket", socket, "--domain", "1", "query-status" }, "exclude each other" },
+    { { "--socket", socket }, "no command given" },
+    { { "--socket", socket, "--events", "query-status" }, "give one of" },
+    { { "--socket", socket, "--events", "--shell" }, "give one of" },
+    { { "--socket", socket, "--run-dir", dir, "query-status" }, "--run-dir goes with --domain" },
+    { { "--domain", "one", "query-status" }, "bad domain id 'one'" },
+    { { "--socket", socket, "--timeout", "-1", "query-status" }, "--timeout" },
+    { { "--socket", socket, "--count", "2", "query-status" }, "--count" },
+    { { "--socket", socket, "--fd", "/dev/null", "--shell" }, "--fd goes with a COMMAND" },
+    { { "--socket", socket, "eject", "device" }, "expected key=value" },
+    { { "--socket", socket, "eject", "{\"id\": 1}", "force=true" }, "only argument" },
+    { { "--socket", socket, "eject", "{\"id\": " }, "not a JSON object" },
+    { { "--socket", socket, "eject", "a=1", "a=2" }, "given twice" },
+    { { "--no-such-option" }, "Unknown option" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Run run = { 0 };
+
+      run_toolv (&run, dir, NULL, cases[i].args);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_cmpstr (run.out, ==, "");
+      if (strstr (run.err, cases[i].message) == NULL)
+        g_error ("case %" G_GSIZE_FORMAT ": '%s' lacks '%s'", i, run.err,
+                 cases[i].message);
+      g_assert_nonnull (strstr (run.err, "Try 'xen-qmp --help'"));
+      run_clear (&run);
+    }
+  test_tmpdir_remove (dir);
+}
+
+static void
+test_help_and_version (void)
+{
+  g_autofree char *dir = test_tmpdir_new ();
+  Run run = { 0 };
+
+  run_tool (&run, dir, NULL, "--help");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "--socket"));
+  g_assert_nonnull (strstr (run.out, "Examples:"));
+  g_assert_nonnull (strstr (run.out, "Exit status"));
+  run_clear (&run);
+
+  run_tool (&run, dir, NULL, "--version");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "xen-qmp " PACKAGE_VERSION "\n");
+  run_clear (&run);
+  test_tmpdir_remove (dir);
+}
+
+/* A stopped QEMU (the kernel still accepts the connection, nobody
+ * greets): --timeout gives up with exit status 2. */
+static void
+test_timeout (Fixture *f, gconstpointer data)
+{
+  gint64 start;
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  test_server_pause (f->server);
+  start = g_get_monotonic_time ();
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--timeout", "1",
+            "query-status");
+  test_server_resume (f->server);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_nonnull (strstr (run.err, "within 1 s"));
+  /* Given up in about a second; the bound only catches a tool that waits
+   * for the server instead. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+  run_clear (&run);
+
+  /* The server is fine afterwards: the tool did not break it. */
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--timeout", TOOL_TIMEOUT,
+            "query-status");
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+}
+
+/* Without a terminal the shell reads commands line by line, prints each
+ * result, and events as they come (before the reply of the command that
+ * caused them). */
+static void
+test_shell_stdin (Fixture *f, gconstpointer data)
+{
+  g_auto(GStrv) lines = NULL;
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, "query-status\n\n# a comment\nstop\nquery-status\ncont\n",
+            "--socket", f->socket, "--timeout", TOOL_TIMEOUT, "--shell");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 7);
+  assert_matches (lines[0], "\\A\\{\"status\":\"[a-z-]+\",");
+  assert_matches (lines[1], "\\A\\{\"event\":\"STOP\",\"timestamp\":\\{\"seconds\":[0-9]+,\"microseconds\":[0-9]+\\}\\}\\z");
+  g_assert_cmpstr (lines[2], ==, "{}");
+  assert_matches (lines[3], "\\A\\{\"status\":\"paused\",.*\"running\":false");
+  assert_matches (lines[4], "\\A\\{\"event\":\"RESUME\",");
+  g_assert_cmpstr (lines[5], ==, "{}");
+  g_assert_cmpstr (lines[6], ==, "");
+  run_clear (&run);
+}
+
+/* A failed command does not end the shell; the exit status is the worst
+ * of all commands. Arguments work as on the command line. */
+static void
+test_shell_errors_continue (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir,
+            "no-such-command\nclosefd fdname=never-opened\n"
+            "closefd {\"fdname\": \"never-either\"}\nquery-status\n",
+            "--socket", f->socket, "--timeout", TOOL_TIMEOUT, "--shell");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==,
+                   "error: CommandNotFound: The command no-such-command has not been found\n"
+                   "error: GenericError: File descriptor named 'never-opened' not found\n"
+                   "error: GenericError: File descriptor named 'never-either' not found\n");
+  assert_matches (run.out, "\\A\\{\"status\":\"[a-z-]+\",[^\n]*\n\\z");
+  run_clear (&run);
+
+  /* A line that does not parse is a local error, and the shell goes on. */
+  run_tool (&run, f->dir, "eject device\nquery-status\n",
+            "--socket", f->socket, "--timeout", TOOL_TIMEOUT, "--shell");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "expected key=value"));
+  assert_matches (run.out, "\\A\\{\"status\":");
+  run_clear (&run);
+}
+
+/* `quit` leaves the shell, it does not stop QEMU: `execute quit` would. */
+static void
+test_shell_quit_leaves (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, "help\nquit\nstop\n",
+            "--socket", f->socket, "--timeout", TOOL_TIMEOUT, "--shell");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "execute COMMAND"));
+  /* stop came after quit: not run. */
+  g_assert_null (strstr (run.out, "STOP"));
+  run_clear (&run);
+
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--timeout", TOOL_TIMEOUT,
+            "query-status");
+  g_assert_cmpint (run.status, ==, 0);
+  assert_matches (run.out, "\"running\":true");
+  run_clear (&run);
+}
+
+/* Starts `xen-qmp --events ARGS` and returns once it is connected and
+ * listening: G_MESSAGES_DEBUG=XenQmp traces each message on its stderr,
+ * and the reply to qmp_capabilities is the last step of connecting. */
+static GSubprocess *
+start_events (Fixture *f, const char * const *args, GDataInputStream **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    launcher_new (f->dir, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "XenQmp", TRUE);
+  process = spawn_tool (launcher, (const char * const []) {
+                          "--socket", f->socket, "--events", NULL }, args);
+
+  *err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (*err, NULL,
+                                                                  NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);   /* the tool ended before it connected */
+      if (strstr (line, "received") != NULL && strstr (line, "\"return\"") != NULL)
+        break;
+    }
+  return process;
+}
+
+/* The rest of the tool's output and its exit status. */
+static void
+finish_events (GSubprocess *process, GDataInputStream *err, Run *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) err_text = g_string_new (NULL);
+  g_autofree char *line = NULL;
+
+  /* stdout is small (the pipe buffer holds it); stderr carries the
+   * trace, read to its end so that the tool never blocks on it. */
+  while ((line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error)) != NULL)
+    {
+      if (strstr (line, "XenQmp-DEBUG") == NULL)
+        g_string_append_printf (err_text, "%s\n", line);
+      g_clear_pointer (&line, g_free);
+    }
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  run->err = g_string_free (g_steal_pointer (&err_text), FALSE);
+  g_test_message ("xen-qmp --events exit %d, stdout: %s, stderr: %s",
+                  run->status, run->out, run->err);
+}
+
+/* QEMU's end is news: a real QEMU says SHUTDOWN (host-signal) on SIGTERM,
+ * and --count 1 makes that a success; fake-qemu just closes, which ends
+ * --events with exit status 2 and the reason. */
+static void
+test_events_until_shutdown (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  if (f->backend == BACKEND_QEMU)
+    process = start_events (f, (const char * const []) { "--count", "1",
+                                  "--timeout", TOOL_TIMEOUT, NULL }, &err);
+  else
+    process = start_events (f, (const char * const []) { "--timeout", TOOL_TIMEOUT,
+                                  NULL }, &err);
+  kill (test_server_get_pid (f->server), SIGTERM);
+  finish_events (process, err, &run);
+
+  if (f->backend == BACKEND_QEMU)
+    {
+      g_assert_cmpint (run.status, ==, 0);
+      assert_matches (run.out, "\\A\\{\"event\":\"SHUTDOWN\",\"data\":\\{\"guest\":false,"
+                      "\"reason\":\"host-signal\"\\},\"timestamp\":\\{\"seconds\":[0-9]+,"
+                      "\"microseconds\":[0-9]+\\}\\}\n\\z");
+    }
+  else
+    {
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_nonnull (strstr (run.err, "xen-qmp: connection closed"));
+    }
+  run_clear (&run);
+}
+
+/* Listening for a while is a success; waiting in vain for a number of
+ * events is not. */
+static void
+test_events_timeout (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--events", "--timeout", "0.5");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_cmpstr (run.err, ==, "");
+  run_clear (&run);
+
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--events", "--count", "2",
+            "--timeout", "0.5");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_cmpstr (run.err, ==, "xen-qmp: timed out after 0 of 2 events\n");
+  run_clear (&run);
+}
+
+/* A terminal for the shell: the master side, read by the test. */
+typedef struct {
+  int      master;
+  GString *seen;      /* everything the tool wrote */
+  gsize    checked;   /* how far expect() has matched */
+} Terminal;
+
+static void
+terminal_write (Terminal *t, const char *text)
+{
+  g_assert_cmpint (write (t->master, text, strlen (text)), ==, (gssize) strlen (text));
+}
+
+/* Reads until TEXT appears after what was matched before: the prompt,
+ * an echo, a result. Fails after a generous minute. */
+static void
+terminal_expect (Terminal *t, const char *text)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      const char *found = strstr (t->seen->str + t->checked, text);
+      struct pollfd pfd = { .fd = t->master, .events = POLLIN };
+      char buf[4096];
+      gssize n;
+
+      if (found != NULL)
+        {
+          t->checked = found - t->seen->str + strlen (text);
+          return;
+        }
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the terminal never showed '%s'; it shows: '%s'", text,
+                 g_strescape (t->seen->str + t->checked, NULL));
+      if (poll (&pfd, 1, 100) <= 0)
+        continue;
+      n = read (t->master, buf, sizeof buf);
+      if (n <= 0)   /* EIO: the tool has gone and closed the terminal */
+        g_error ("the terminal closed before showing '%s'; it showed: '%s'",
+                 text, g_strescape (t->seen->str + t->checked, NULL));
+      g_string_append_len (t->seen, buf, n);
+    }
+}
+
+/* The tool in a session of its own, as a terminal's programs are: what it
+ * does to its process group stays away from the test and make. */
+static void
+new_session (gpointer user_data)
+{
+  setsid ();
+}
+
+/* With a terminal on stdin: a prompt, completion of command names, Ctrl-C,
+ * events printed while the prompt waits, and a history file kept private. */
+static void
+test_shell_terminal (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *history = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *history_dir = NULL;
+  Terminal t = { .seen = g_string_new (NULL) };
+  GStatBuf st;
+  int slave;
+
+  if (f->skipped)
+    return;
+  t.master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (t.master, >=, 0);
+  g_assert_cmpint (grantpt (t.master), ==, 0);
+  g_assert_cmpint (unlockpt (t.master), ==, 0);
+  slave = open (ptsname (t.master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (slave, >=, 0);
+
+  launcher = launcher_new (f->dir, G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_setenv (launcher, "TERM", "xterm", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+  g_subprocess_launcher_take_stdin_fd (launcher, dup (slave));
+  g_subprocess_launcher_take_stdout_fd (launcher, dup (slave));
+  g_subprocess_launcher_take_stderr_fd (launcher, slave);
+  process = spawn_tool (launcher, (const char * const []) {
+                          "--socket", f->socket, "--timeout", TOOL_TIMEOUT,
+                          "--shell", NULL }, NULL);
+  /* The launcher keeps the slave fds until it is freed: drop them, so that
+   * the terminal closes when the tool exits. */
+  g_clear_object (&launcher);
+
+  terminal_expect (&t, "(qmp) ");
+  /* "hel" alone is no command: only a completed "help" prints the help. */
+  terminal_write (&t, "hel\t\n");
+  terminal_expect (&t, "execute COMMAND");
+  terminal_expect (&t, "(qmp) ");
+  /* Ctrl-C drops a half-typed line, and the shell goes on. */
+  terminal_write (&t, "no-such");
+  terminal_expect (&t, "no-such");
+  g_subprocess_send_signal (process, SIGINT);
+  terminal_expect (&t, "^C");
+  terminal_expect (&t, "(qmp) ");
+  terminal_write (&t, "stop\n");
+  terminal_expect (&t, "{\"event\":\"STOP\"");
+  terminal_expect (&t, "{}");
+  terminal_expect (&t, "(qmp) ");
+
+  /* Half a line typed, then QEMU goes away: the event (real QEMU says
+   * SHUTDOWN) comes above the prompt, then the reason, exit status 2. */
+  terminal_write (&t, "query-st");
+  terminal_expect (&t, "query-st");
+  kill (test_server_get_pid (f->server), SIGTERM);
+  if (f->backend == BACKEND_QEMU)
+    {
+      terminal_expect (&t, "{\"event\":\"SHUTDOWN\"");
+      terminal_expect (&t, "(qmp) query-st");
+    }
+  terminal_expect (&t, "xen-qmp: connection closed");
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+  /* The dropped line was not run. */
+  g_assert_null (strstr (t.seen->str, "CommandNotFound"));
+
+  history = g_build_filename (f->dir, "xen-qmp", "history", NULL);
+  g_assert_true (g_file_get_contents (history, &saved, NULL, NULL));
+  g_assert_nonnull (strstr (saved, "help"));
+  g_assert_nonnull (strstr (saved, "stop"));
+  g_assert_cmpint (g_stat (history, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_unlink (history);
+  history_dir = g_path_get_dirname (history);
+  g_rmdir (history_dir);
+
+  close (t.master);
+  g_string_free (t.seen, TRUE);
+}
+
+/* fake-qemu playing SCRIPT (JSON Lines) on DIR/qmp.sock. */
+static TestServer *
+start_script (const char *dir, const char *script, char **socket)
+{
+  g_autofree char *path = g_build_filename (dir, "script.jsonl", NULL);
+  g_autoptr(GError) error = NULL;
+  TestServer *server;
+
+  g_assert_true (g_file_set_contents (path, script, -1, NULL));
+  *socket = g_build_filename (dir, "qmp.sock", NULL);
+  server = test_server_start_fake (*socket, (const char * const []) {
+                                     "--script", path, NULL }, &error);
+  g_assert_no_error (error);
+  return server;
+}
+
+/* fake-qemu's verdict: 0 when the tool did exactly what the script says
+ * (which includes closing the connection at the end). */
+static void
+assert_script_passed (TestServer *server)
+{
+  int status = test_server_wait (server, 60 * 1000);
+
+  g_assert_cmpint (status, !=, -1);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
+/* --count N: exactly N events, printed as QEMU sent them, then exit 0. */
+static void
+test_events_count (void)
+{
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *socket = NULL;
+  g_autoptr(TestServer) server = NULL;
+  g_auto(GStrv) lines = NULL;
+  Run run = { 0 };
+
+  server = start_script (dir,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"event\": \"STOP\", \"delay\": 0.1}\n"
+    "{\"event\": \"SHUTDOWN\", \"data\": {\"guest\": true, \"reason\": \"guest-shutdown\"},"
+    " \"timestamp\": {\"seconds\": 1700000000, \"microseconds\": 5}, \"delay\": 0.1}\n"
+    "{\"expect-close\": true}\n", &socket);
+  run_tool (&run, dir, NULL, "--socket", socket, "--events", "--count", "2",
+            "--timeout", TOOL_TIMEOUT);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  assert_matches (lines[0], "\\A\\{\"event\":\"STOP\",\"timestamp\":\\{\"seconds\":[0-9]+,\"microseconds\":[0-9]+\\}\\}\\z");
+  g_assert_cmpstr (lines[1], ==, "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":true,"
+                   "\"reason\":\"guest-shutdown\"},\"timestamp\":{\"seconds\":1700000000,"
+                   "\"microseconds\":5}}");
+  g_assert_cmpstr (lines[2], ==, "");
+  assert_script_passed (server);
+  run_clear (&run);
+  test_tmpdir_remove (dir);
+}
+
+/* A command QEMU never answers: --timeout gives up, exit status 2, and the
+ * tool closes the connection. */
+static void
+test_command_timeout (void)
+{
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *socket = NULL;
+  g_autoptr(TestServer) server = NULL;
+  Run run = { 0 };
+
+  server = start_script (dir,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"query-status\", \"swallow\": true}\n"
+    "{\"expect-close\": true}\n", &socket);
+  run_tool (&run, dir, NULL, "--socket", socket, "--timeout", "0.5", "query-status");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_true (g_str_has_prefix (run.err, "xen-qmp: "));
+  assert_script_passed (server);
+  run_clear (&run);
+  test_tmpdir_remove (dir);
+}
+
+static void
+add_backend_test (const char *name, Backend backend,
+                  void (*test) (Fixture *, gconstpointer))
+{
+  g_autofree char *path =
+    g_strdup_printf ("/xen-qmp/%s/%s", backend == BACKEND_FAKE ? "fake" : "qemu", name);
+
+  g_test_add (path, Fixture, GINT_TO_POINTER (backend),
+              fixture_set_up, test, fixture_tear_down);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  for (Backend b = BACKEND_FAKE; b <= BACKEND_QEMU; b++)
+    {
+      add_backend_test ("result-compact", b, test_result_compact);
+      add_backend_test ("result-pretty", b, test_result_pretty);
+      add_backend_test ("qmp-error", b, test_qmp_error);
+      add_backend_test ("domain-run-dir", b, test_domain_run_dir);
+      add_backend_test ("key-value-arguments", b, test_key_value_arguments);
+      add_backend_test ("json-object-argument", b, test_json_object_argument);
+      add_backend_test ("fd-getfd-closefd", b, test_fd_getfd_closefd);
+      add_backend_test ("fd-missing-file", b, test_fd_missing_file);
+      add_backend_test ("timeout", b, test_timeout);
+      add_backend_test ("shell-stdin", b, test_shell_stdin);
+      add_backend_test ("shell-errors-continue", b, test_shell_errors_continue);
+      add_backend_test ("shell-quit-leaves", b, test_shell_quit_leaves);
+      add_backend_test ("shell-terminal", b, test_shell_terminal);
+      add_backend_test ("events-until-shutdown", b, test_events_until_shutdown);
+      add_backend_test ("events-timeout", b, test_events_timeout);
+    }
+  g_test_add_func ("/xen-qmp/no-socket", test_no_socket);
+  g_test_add_func ("/xen-qmp/bad-usage", test_bad_usage);
+  g_test_add_func ("/xen-qmp/help-and-version", test_help_and_version);
+  g_test_add_func ("/xen-qmp/script/events-count", test_events_count);
+  g_test_add_func ("/xen-qmp/script/command-timeout", test_command_timeout);
+
+  return g_test_run ();
+}
