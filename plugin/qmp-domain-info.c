@@ -24,9 +24,10 @@ parse_domid (const char *text, guint32 *domid)
 }
 
 char *
-qmp_domain_info_dm_state_path (guint32 domid)
+qmp_domain_info_dm_state_path (const QmpDomainInfo *info)
 {
-  return g_strdup_printf ("/local/domain/0/device-model/%u/state", domid);
+  return g_strdup_printf ("/local/domain/%u/device-model/%u/state",
+                          info->stub_domid, info->domid);
 }
 
 gboolean
@@ -39,7 +40,7 @@ qmp_domain_info_read (QmpXenstore    *xs,
   g_autofree char *version_path = g_strdup_printf ("/libxl/%u/dm-version", domid);
   g_autofree char *stub_path = g_strdup_printf ("/local/domain/%u/image/device-model-domid", domid);
   g_autofree char *vm_path = g_strdup_printf ("/local/domain/%u/vm", domid);
-  g_autofree char *state_path = qmp_domain_info_dm_state_path (domid);
+  g_autofree char *state_path = NULL;
   g_autofree char *version = NULL;
   g_autofree char *stub = NULL;
   g_autofree char *vm = NULL;
@@ -80,6 +81,8 @@ qmp_domain_info_read (QmpXenstore    *xs,
                    "domain %u: %s is not a domain id: \"%s\"", domid, stub_path, stub);
       return FALSE;
     }
+  if (stub != NULL)
+    info->stub_domid = info->dm_domid;
 
   /* /local/domain/<domid>/vm is "/vm/<uuid>": libxl names its lock after
    * that uuid. */
@@ -93,6 +96,7 @@ qmp_domain_info_read (QmpXenstore    *xs,
       return FALSE;
     }
   info->uuid = g_strdup (slash + 1);
+  state_path = qmp_domain_info_dm_state_path (info);
   info->dm_state = qmp_xenstore_read (xs, state_path, NULL);
   return TRUE;
 }

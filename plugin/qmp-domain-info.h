@@ -11,6 +11,7 @@ typedef struct {
   guint32  domid;
   guint32  dm_domid;    /* whose QMP socket to use: the domain's, or its
                            stub domain's */
+  guint32  stub_domid;  /* the stub domain running the device model, or 0 */
   char    *uuid;        /* for libxl's lock file */
   char    *dm_state;    /* /local/domain/0/device-model/<domid>/state, or NULL */
 } QmpDomainInfo;
@@ -25,7 +26,9 @@ void     qmp_domain_info_clear  (QmpDomainInfo  *info);
 
 gboolean qmp_domain_info_dm_ready (const QmpDomainInfo *info);
 
-char    *qmp_domain_info_dm_state_path (guint32 domid);
+/* libxl writes the device model's state under the domain that runs it:
+ * dom0, or the stub domain. */
+char    *qmp_domain_info_dm_state_path (const QmpDomainInfo *info);
 char    *qmp_domain_info_lock_path     (const QmpDomainInfo *info,
                                         const char          *lib_dir);
 

@@ -49,6 +49,7 @@ typedef struct {
   QmpConnection *conn;            /* a reference, observed by the host */
   QmpDomainLock *lock;            /* held while the connection is open */
   guint          dm_watch;        /* waiting for the device model */
+  char          *dm_state_path;
 } HostDomain;
 
 struct _XenQmpHost {
@@ -541,6 +542,7 @@ host_domain_free (HostDomain *d)
   qmp_domain_lock_free (d->lock);
   qmp_connection_remove_observer (d->conn, &host_connection_callbacks, d->host);
   qmp_connection_unref (d->conn);
+  g_free (d->dm_state_path);
   g_free (d);
 }
 
@@ -628,8 +630,7 @@ static void
 on_dm_state (QmpXenstore *xs, const char *path, gpointer user_data)
 {
   HostDomain *d = user_data;
-  g_autofree char *state_path = qmp_domain_info_dm_state_path (d->domid);
-  g_autofree char *state = qmp_xenstore_read (xs, state_path, NULL);
+  g_autofree char *state = qmp_xenstore_read (xs, d->dm_state_path, NULL);
   gboolean held;
 
   if (g_strcmp0 (state, "running") != 0)
@@ -691,10 +692,9 @@ _xen_qmp_host_connect (XenQmpHost  *host,
     {
       /* The watch fires once at once, and again at each change of the
        * state: no poll, no race between reading and watching. */
-      g_autofree char *state_path = qmp_domain_info_dm_state_path (domid);
-
+      d->dm_state_path = qmp_domain_info_dm_state_path (&info);
       qmp_connection_set_waiting (d->conn);
-      d->dm_watch = qmp_xenstore_watch (host->xs, state_path, on_dm_state, d, error);
+      d->dm_watch = qmp_xenstore_watch (host->xs, d->dm_state_path, on_dm_state, d, error);
       if (d->dm_watch == 0)
         {
           qmp_connection_close (d->conn, error != NULL ? *error : NULL);

@@ -86,6 +86,7 @@ fixture_setup (Fixture *f, gconstpointer data)
                            "--domain", "2,dm-version=qemu_xen_traditional",
                            "--domain", "3,stubdom=4",
                            "--domain", "5,dm-state=starting",
+                           "--domain", "6,stubdom=7,dm-state=starting",
                            NULL };
 
     f->xenstored = test_server_start_argv (argv, f->xs_socket, &error);
@@ -210,6 +211,26 @@ test_xen_waits_for_device_model (Fixture *f, gconstpointer data)
   RUN_UNTIL (r.calls == 2);
   g_assert_no_error (r.error);
   g_clear_error (&r.error);
+}
+
+/* With a stub domain, libxl writes the state under the stub domain. */
+static void
+test_xen_waits_for_stub_device_model (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 7);
+  xen_qmp_cmd_init (&cmd);
+  cmd.flags = XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL;
+  g_assert_true (exec_cmd (f, &cmd, &r, 6, &error));
+  spin (200);
+  g_assert_cmpuint (r.calls, ==, 0);
+  write_node (f, "/local/domain/7/device-model/6/state", "running");
+  RUN_UNTIL (r.calls == 1);
+  g_assert_no_error (r.error);
 }
 
 static void
@@ -366,6 +387,7 @@ main (int argc, char *argv[])
   ADD ("refuses-before-connecting", test_xen_refuses_before_connecting);
   ADD ("stub-domain-socket", test_xen_stub_domain_socket);
   ADD ("waits-for-device-model", test_xen_waits_for_device_model);
+  ADD ("waits-for-stub-device-model", test_xen_waits_for_stub_device_model);
   ADD ("domain-gone-fails-commands", test_xen_domain_gone_fails_commands);
   ADD ("waits-for-libxl-lock", test_xen_waits_for_libxl_lock);
   ADD ("holds-lock-while-connected", test_xen_holds_lock_while_connected);

@@ -1,0 +1,436 @@
+/* xs-server.c: the fake xenstored: its socket, clients, store, watches
+ * and domains
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/* accept4() */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#define G_LOG_DOMAIN "fake-xenstored"
+
+#include "xs-server.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+
+#include "xs-path.h"
+#include "xs-request.h"
+#include "xs-transaction.h"
+
+#define LISTEN_BACKLOG 64
+#define SUN_PATH_SIZE (sizeof ((struct sockaddr_un *) NULL)->sun_path)
+/* accept() failing for lack of descriptors would fail again at once. */
+#define ACCEPT_PAUSE_MS 100
+
+typedef struct {
+  XsClient *client;
+  char     *path;       /* canonical */
+  char     *token;
+  gboolean  relative;
+} Watch;
+
+struct _XsServer {
+  char       *path;
+  char       *temp_path;     /* bound here until published */
+  GSocket    *socket;
+  dev_t       path_dev;      /* identity of the published socket */
+  ino_t       path_ino;
+  guint       accept_id;
+  guint       accept_pause_id;
+  guint       last_client_id;
+  GPtrArray  *clients;       /* XsClient * */
+  GPtrArray  *closed_clients; /* XsClient *, freed when idle */
+  guint       reap_id;
+  GPtrArray  *watches;       /* Watch *, registration order */
+  GHashTable *domains;       /* GUINT_TO_POINTER (domid + 1): introduced */
+  XsStore    *store;
+};
+
+static void
+watch_free (gpointer data)
+{
+  Watch *watch = data;
+
+  g_free (watch->path);
+  g_free (watch->token);
+  g_free (watch);
+}
+
+static void
+send_event (Watch *watch, const char *path)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+
+  if (watch->relative && g_str_has_prefix (path, XS_HOME_PATH))
+    {
+      path += strlen (XS_HOME_PATH);
+      if (*path == '/')
+        path++;
+    }
+  g_byte_array_append (payload, (const guint8 *) path, (guint) strlen (path) + 1);
+  g_byte_array_append (payload, (const guint8 *) watch->token, (guint) strlen (watch->token) + 1);
+  /* xenstored drops an event that would not fit in a message, too. */
+  if (payload->len > XENSTORE_PAYLOAD_MAX)
+    return;
+  g_debug ("client %u: event %s token %s", xs_connection_get_id (watch->client->conn),
+           path, watch->token);
+  xs_connection_send (watch->client->conn, XS_WATCH_EVENT, 0, 0, payload->data, payload->len);
+}
+
+/* As in xenstored: a change fires the watches on the node and its
+ * ancestors ("/" sees everything, special events included); EXACT only
+ * those on the node itself. */
+static void
+fire (const char *path, gboolean exact, gpointer user_data)
+{
+  XsServer *server = user_data;
+
+  /* An event may close a client that does not read: that removes its
+   * watches, so walk a copy. */
+  g_autoptr(GPtrArray) watches = g_ptr_array_copy (server->watches, NULL, NULL);
+
+  /* The copy inherits the free function: it must not free the watches. */
+  g_ptr_array_set_free_func (watches, NULL);
+  for (guint i = 0; i < watches->len; i++)
+    {
+      Watch *watch = g_ptr_array_index (watches, i);
+      gboolean hit;
+
+      if (!g_ptr_array_find (server->watches, watch, NULL))
+        continue;
+      if (exact)
+        hit = strcmp (path, watch->path) == 0;
+      else
+        hit = strcmp (watch->path, "/") == 0 || xs_path_is_below (path, watch->path);
+      if (hit)
+        send_event (watch, path);
+    }
+}
+
+int
+xs_server_add_watch (XsServer *server, XsClient *client, const char *path,
+                     const char *token, gboolean relative)
+{
+  Watch *watch;
+
+  for (guint i = 0; i < server->watches->len; i++)
+    {
+      Watch *other = g_ptr_array_index (server->watches, i);
+
+      if (other->client == client && strcmp (other->path, path) == 0
+          && strcmp (other->token, token) == 0)
+        return EEXIST;
+    }
+  if (client->n_watches >= XS_MAX_WATCHES_PER_CLIENT)
+    return E2BIG;
+  watch = g_new0 (Watch, 1);
+  watch->client = client;
+  watch->path = g_strdup (path);
+  watch->token = g_strdup (token);
+  watch->relative = relative;
+  g_ptr_array_add (server->watches, watch);
+  client->n_watches++;
+  return 0;
+}
+
+void
+xs_server_send_initial_event (XsServer *server, XsClient *client, const char *path,
+                              const char *token)
+{
+  for (guint i = 0; i < server->watches->len; i++)
+    {
+      Watch *watch = g_ptr_array_index (server->watches, i);
+
+      if (watch->client == client && strcmp (watch->path, path) == 0
+          && strcmp (watch->token, token) == 0)
+        {
+          send_event (watch, path);
+          return;
+        }
+    }
+}
+
+int
+xs_server_remove_watch (XsServer *server, XsClient *client, const char *path,
+                        const char *token)
+{
+  for (guint i = 0; i < server->watches->len; i++)
+    {
+      Watch *watch = g_ptr_array_index (server->watches, i);
+
+      if (watch->client == client && strcmp (watch->path, path) == 0
+          && strcmp (watch->token, token) == 0)
+        {
+          g_ptr_array_remove_index (server->watches, i);
+          client->n_watches--;
+          return 0;
+        }
+    }
+  return ENOENT;
+}
+
+void
+xs_server_remove_client_watches (XsServer *server, XsClient *client)
+{
+  for (guint i = server->watches->len; i-- > 0;)
+    if (((Watch *) g_ptr_array_index (server->watches, i))->client == client)
+      g_ptr_array_remove_index (server->watches, i);
+  client->n_watches = 0;
+}
+
+gboolean
+xs_server_domain_is_introduced (XsServer *server, guint domid)
+{
+  return domid == 0 || g_hash_table_contains (server->domains, GUINT_TO_POINTER (domid + 1));
+}
+
+void
+xs_server_introduce_domain (XsServer *server, guint domid)
+{
+  if (!g_hash_table_add (server->domains, GUINT_TO_POINTER (domid + 1)))
+    return;
+  g_debug ("domain %u introduced", domid);
+  fire ("@introduceDomain", FALSE, server);
+}
+
+gboolean
+xs_server_release_domain (XsServer *server, guint domid)
+{
+  if (domid == 0 || !g_hash_table_remove (server->domains, GUINT_TO_POINTER (domid + 1)))
+    return FALSE;
+  g_debug ("domain %u released", domid);
+  fire ("@releaseDomain", FALSE, server);
+  return TRUE;
+}
+
+void
+xs_server_release_vanished_domains (XsServer *server)
+{
+  g_autoptr(GList) keys = g_hash_table_get_keys (server->domains);
+
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      guint domid = GPOINTER_TO_UINT (l->data) - 1;
+      g_autofree char *path = g_strdup_printf ("/local/domain/%u", domid);
+
+      if (!xs_store_exists (server->store, path))
+        xs_server_release_domain (server, domid);
+    }
+}
+
+XsStore *
+xs_server_get_store (XsServer *server)
+{
+  return server->store;
+}
+
+static void
+on_message (XsConnection *conn, const struct xsd_sockmsg *header, const char *payload,
+            gpointer user_data)
+{
+  xs_request_handle (user_data, header, payload);
+}
+
+static void
+client_free (gpointer data)
+{
+  XsClient *client = data;
+
+  g_hash_table_unref (client->transactions);
+  xs_connection_unref (client->conn);
+  g_free (client);
+}
+
+static gboolean
+free_closed_clients (gpointer user_data)
+{
+  XsServer *server = user_data;
+
+  server->reap_id = 0;
+  g_ptr_array_set_size (server->closed_clients, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* A client may close in the middle of a request (its own, or another's
+ * whose watch events it does not read): it gets no more events at once,
+ * but its memory, transactions included, goes once the request is over. */
+static void
+on_closed (XsConnection *conn, gpointer user_data)
+{
+  XsClient *client = user_data;
+  XsServer *server = client->server;
+
+  g_debug ("client %u: gone", xs_connection_get_id (conn));
+  xs_server_remove_client_watches (server, client);
+  g_ptr_array_remove (server->clients, client);
+  g_ptr_array_add (server->closed_clients, client);
+  if (server->reap_id == 0)
+    server->reap_id = g_idle_add (free_closed_clients, server);
+}
+
+static gboolean on_incoming (int fd, GIOCondition condition, gpointer user_data);
+
+static gboolean
+resume_accepting (gpointer user_data)
+{
+  XsServer *server = user_data;
+
+  server->accept_pause_id = 0;
+  server->accept_id = g_unix_fd_add (g_socket_get_fd (server->socket), G_IO_IN,
+                                     on_incoming, server);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_incoming (int fd, GIOCondition condition, gpointer user_data)
+{
+  XsServer *server = user_data;
+  XsClient *client;
+  int client_fd = accept4 (fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+  if (client_fd < 0)
+    {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
+        return G_SOURCE_CONTINUE;
+      g_message ("accept: %s; pausing for %d ms", g_strerror (errno), ACCEPT_PAUSE_MS);
+      server->accept_id = 0;
+      server->accept_pause_id = g_timeout_add (ACCEPT_PAUSE_MS, resume_accepting, server);
+      return G_SOURCE_REMOVE;
+    }
+  client = g_new0 (XsClient, 1);
+  client->server = server;
+  client->transactions = g_hash_table_new_full (NULL, NULL, NULL,
+                                                (GDestroyNotify) xs_transaction_free);
+  client->conn = xs_connection_new (client_fd, ++server->last_client_id,
+                                    on_message, on_closed, client);
+  g_ptr_array_add (server->clients, client);
+  g_debug ("client %u: connected", server->last_client_id);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+fail_with_errno (GError **error, const char *what, const char *path)
+{
+  int saved = errno;
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s %s: %s",
+               what, path, g_strerror (saved));
+  return FALSE;
+}
+
+static gboolean
+start_listening (XsServer *server, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (server->path);
+  g_autoptr(GSocketAddress) address = NULL;
+  GStatBuf st;
+
+  /* Replacing a stale socket is fine; anything else is someone's file. */
+  if (g_lstat (server->path, &st) == 0 && !S_ISSOCK (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "%s exists and is not a socket", server->path);
+      return FALSE;
+    }
+  /* Clients must be able to connect to the path, not only we to bind. */
+  server->temp_path = g_strdup_printf ("%s/.fake-xenstored-%d", dir, (int) getpid ());
+  if (MAX (strlen (server->path), strlen (server->temp_path)) >= SUN_PATH_SIZE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
+                   "%s: too long for a unix socket path (at most %d bytes)",
+                   strlen (server->path) >= SUN_PATH_SIZE ? server->path : server->temp_path,
+                   (int) SUN_PATH_SIZE - 1);
+      g_clear_pointer (&server->temp_path, g_free);
+      return FALSE;
+    }
+  g_unlink (server->temp_path);
+  /* Non-blocking and close-on-exec, as GSocket makes its sockets. */
+  server->socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (server->socket == NULL)
+    return FALSE;
+  address = g_unix_socket_address_new (server->temp_path);
+  if (!g_socket_bind (server->socket, address, FALSE, error))
+    {
+      g_clear_pointer (&server->temp_path, g_free);
+      return FALSE;
+    }
+  g_socket_set_listen_backlog (server->socket, LISTEN_BACKLOG);
+  return g_socket_listen (server->socket, error);
+}
+
+XsServer *
+xs_server_new (const char *socket_path, GError **error)
+{
+  XsServer *server = g_new0 (XsServer, 1);
+
+  server->path = g_strdup (socket_path);
+  server->clients = g_ptr_array_new ();
+  server->closed_clients = g_ptr_array_new_with_free_func (client_free);
+  server->watches = g_ptr_array_new_with_free_func (watch_free);
+  server->domains = g_hash_table_new (NULL, NULL);
+  server->store = xs_store_new ();
+  xs_store_set_change_func (server->store, fire, server);
+  if (!start_listening (server, error))
+    {
+      xs_server_free (server);
+      return NULL;
+    }
+  return server;
+}
+
+gboolean
+xs_server_publish (XsServer *server, GError **error)
+{
+  GStatBuf st;
+
+  if (g_rename (server->temp_path, server->path) < 0)
+    return fail_with_errno (error, "cannot rename the socket to", server->path);
+  g_clear_pointer (&server->temp_path, g_free);
+  if (g_lstat (server->path, &st) == 0)
+    {
+      server->path_dev = st.st_dev;
+      server->path_ino = st.st_ino;
+    }
+  server->accept_id = g_unix_fd_add (g_socket_get_fd (server->socket), G_IO_IN,
+                                     on_incoming, server);
+  return TRUE;
+}
+
+void
+xs_server_free (XsServer *server)
+{
+  GStatBuf st;
+
+  if (server == NULL)
+    return;
+  while (server->clients->len > 0)
+    xs_connection_close (((XsClient *) g_ptr_array_index (server->clients, 0))->conn, NULL);
+  g_clear_handle_id (&server->reap_id, g_source_remove);
+  g_clear_handle_id (&server->accept_id, g_source_remove);
+  g_clear_handle_id (&server->accept_pause_id, g_source_remove);
+  g_clear_object (&server->socket);
+  if (server->temp_path != NULL)
+    g_unlink (server->temp_path);
+  /* Someone may have put another socket there since. */
+  if (server->path_ino != 0 && g_lstat (server->path, &st) == 0
+      && st.st_dev == server->path_dev && st.st_ino == server->path_ino)
+    g_unlink (server->path);
+  g_ptr_array_unref (server->clients);
+  g_ptr_array_unref (server->closed_clients);
+  g_ptr_array_unref (server->watches);
+  g_hash_table_unref (server->domains);
+  xs_store_free (server->store);
+  g_free (server->temp_path);
+  g_free (server->path);
+  g_free (server);
+}

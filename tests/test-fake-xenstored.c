@@ -1,0 +1,965 @@
+/* test-fake-xenstored.c: fake-xenstored against the real libxenstore, the
+ * real xenstore-* tools and hostile raw bytes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <xenstore.h>
+#include <xen/io/xs_wire.h>
+
+#include "test-server.h"
+
+/* A failure says why, then aborts: g_error() would raise SIGTRAP, which
+ * skips test-server.c's cleanup of the temp dir on SIGABRT. */
+#define FAIL(...) G_STMT_START { \
+    g_test_message (__VA_ARGS__); \
+    g_assert_not_reached (); \
+  } G_STMT_END
+
+/* Generous: CI machines are busy. */
+#define EVENT_TIMEOUT_MS 10000
+/* How long an event that must not come is waited for. */
+#define QUIET_MS 200
+
+/* The layout most tests start from: a guest, a guest with an old device
+ * model that is not ready, a guest whose device model runs in a stub
+ * domain. */
+static const char *const default_domains[] = {
+  "--domain", "1",
+  "--domain", "2,dm-version=qemu_xen_traditional,dm-state=paused",
+  "--domain", "5,stubdom=6,name=guest",
+  NULL
+};
+
+/* One directory and one socket path for the whole run: libxenstore reads
+ * XENSTORED_PATH at each xs_open(), and setting it after libxenstore has
+ * started threads would not be safe. Tests run one at a time. */
+static char *run_dir;
+static char *socket_path;
+
+typedef struct {
+  TestServer *server;
+} Fixture;
+
+static void
+fixture_start (Fixture *f, const char *const *args)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->server = test_server_start_fake (socket_path, args, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->server);
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  fixture_start (f, default_domains);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  g_clear_pointer (&f->server, test_server_stop);
+}
+
+static struct xs_handle *
+open_xs (void)
+{
+  struct xs_handle *xsh = xs_open (0);
+
+  g_assert_nonnull (xsh);
+  return xsh;
+}
+
+/* The value as a string, or NULL with errno set. */
+static char *
+read_value (struct xs_handle *xsh, xs_transaction_t tx, const char *path)
+{
+  unsigned int len;
+  char *value = xs_read (xsh, tx, path, &len);
+  char *copy;
+
+  if (value == NULL)
+    return NULL;
+  copy = g_strndup (value, len);
+  free (value);
+  return copy;
+}
+
+static void
+assert_value (struct xs_handle *xsh, const char *path, const char *expected)
+{
+  g_autofree char *value = read_value (xsh, XBT_NULL, path);
+
+  if (value == NULL)
+    FAIL ("reading %s: %s", path, g_strerror (errno));
+  g_assert_cmpstr (value, ==, expected);
+}
+
+static void
+assert_missing (struct xs_handle *xsh, xs_transaction_t tx, const char *path)
+{
+  g_autofree char *value = read_value (xsh, tx, path);
+
+  g_assert_null (value);
+  g_assert_cmpint (errno, ==, ENOENT);
+}
+
+static void
+write_value (struct xs_handle *xsh, xs_transaction_t tx, const char *path, const char *value)
+{
+  if (!xs_write (xsh, tx, path, value, (unsigned int) strlen (value)))
+    FAIL ("writing %s: %s", path, g_strerror (errno));
+}
+
+/* The next watch event, or FALSE after TIMEOUT_MS. */
+static gboolean
+next_event (struct xs_handle *xsh, guint timeout_ms, char **path, char **token)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      struct pollfd pfd = { .fd = xs_fileno (xsh), .events = POLLIN };
+      char **event = xs_check_watch (xsh);
+      gint64 left;
+
+      if (event != NULL)
+        {
+          *path = g_strdup (event[XS_WATCH_PATH]);
+          *token = g_strdup (event[XS_WATCH_TOKEN]);
+          free (event);
+          return TRUE;
+        }
+      g_assert_cmpint (errno, ==, EAGAIN);
+      left = (deadline - g_get_monotonic_time ()) / 1000;
+      if (left <= 0)
+        return FALSE;
+      poll (&pfd, 1, (int) left);
+    }
+}
+
+static void
+expect_event (struct xs_handle *xsh, const char *path, const char *token)
+{
+  g_autofree char *got_path = NULL;
+  g_autofree char *got_token = NULL;
+
+  if (!next_event (xsh, EVENT_TIMEOUT_MS, &got_path, &got_token))
+    FAIL ("no watch event for %s (token %s)", path, token);
+  g_assert_cmpstr (got_path, ==, path);
+  g_assert_cmpstr (got_token, ==, token);
+}
+
+static void
+expect_no_event (struct xs_handle *xsh)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *token = NULL;
+
+  if (next_event (xsh, QUIET_MS, &path, &token))
+    FAIL ("unexpected watch event %s (token %s)", path, token);
+}
+
+/* Sets a watch and takes the event that xenstored sends at once. */
+static void
+add_watch (struct xs_handle *xsh, const char *path, const char *token)
+{
+  g_assert_true (xs_watch (xsh, path, token));
+  expect_event (xsh, path, token);
+}
+
+static void
+test_nodes_read_write_directory_rm (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *xsh = open_xs ();
+  static const char binary[] = { 'a', '\0', 'b' };
+  unsigned int num, len;
+  char **names;
+  char *value;
+
+  write_value (xsh, XBT_NULL, "/test/a", "1");
+  g_assert_true (xs_mkdir (xsh, XBT_NULL, "/test/b"));
+  g_assert_true (xs_mkdir (xsh, XBT_NULL, "/test/b"));
+  assert_value (xsh, "/test/a", "1");
+  assert_value (xsh, "/test/b", "");
+  assert_value (xsh, "/test", "");
+  names = xs_directory (xsh, XBT_NULL, "/test", &num);
+  g_assert_nonnull (names);
+  g_assert_cmpuint (num, ==, 2);
+  g_assert_cmpstr (names[0], ==, "a");
+  g_assert_cmpstr (names[1], ==, "b");
+  free (names);
+
+  /* Values are bytes, NULs included. */
+  g_assert_true (xs_write (xsh, XBT_NULL, "/test/bin", binary, sizeof binary));
+  value = xs_read (xsh, XBT_NULL, "/test/bin", &len);
+  g_assert_cmpmem (value, len, binary, sizeof binary);
+  free (value);
+
+  /* Relative paths are dom0's. */
+  write_value (xsh, XBT_NULL, "data/x", "rel");
+  assert_value (xsh, "/local/domain/0/data/x", "rel");
+
+  /* rm is recursive; a missing node is fine while its parent exists. */
+  g_assert_true (xs_rm (xsh, XBT_NULL, "/test"));
+  assert_missing (xsh, XBT_NULL, "/test/a");
+  assert_missing (xsh, XBT_NULL, "/test");
+  g_assert_true (xs_rm (xsh, XBT_NULL, "/test"));
+  g_assert_false (xs_rm (xsh, XBT_NULL, "/test/gone/child"));
+  g_assert_cmpint (errno, ==, ENOENT);
+  g_assert_false (xs_rm (xsh, XBT_NULL, "/"));
+  g_assert_cmpint (errno, ==, EINVAL);
+  g_assert_null (xs_directory (xsh, XBT_NULL, "/test", &num));
+  g_assert_cmpint (errno, ==, ENOENT);
+
+  /* Names xenstored refuses. */
+  g_assert_null (read_value (xsh, XBT_NULL, "/a//b"));
+  g_assert_cmpint (errno, ==, EINVAL);
+  g_assert_null (read_value (xsh, XBT_NULL, "/a/"));
+  g_assert_cmpint (errno, ==, EINVAL);
+  g_assert_null (read_value (xsh, XBT_NULL, "/a b"));
+  g_assert_cmpint (errno, ==, EINVAL);
+  g_assert_null (read_value (xsh, XBT_NULL, "@releaseDomain"));
+  g_assert_cmpint (errno, ==, EINVAL);
+  xs_close (xsh);
+}
+
+/* More names than one message holds: libxenstore gets E2BIG for
+ * DIRECTORY and asks with DIRECTORY_PART. */
+static void
+test_nodes_large_directory (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *xsh = open_xs ();
+  xs_transaction_t tx = xs_transaction_start (xsh);
+  unsigned int num;
+  char **names;
+
+  g_assert_cmpuint (tx, !=, XBT_NULL);
+  for (guint i = 0; i < 900; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/big/child-%04u", i);
+      write_value (xsh, tx, path, "");
+    }
+  g_assert_true (xs_transaction_end (xsh, tx, false));
+
+  names = xs_directory (xsh, XBT_NULL, "/big", &num);
+  g_assert_nonnull (names);
+  g_assert_cmpuint (num, ==, 900);
+  for (guint i = 0; i < num; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("child-%04u", i);
+      g_assert_cmpstr (names[i], ==, name);
+    }
+  free (names);
+  xs_close (xsh);
+}
+
+static void
+assert_perms (struct xs_handle *xsh, const char *path, const struct xs_permissions *expected,
+              unsigned int n_expected)
+{
+  unsigned int num;
+  struct xs_permissions *perms = xs_get_permissions (xsh, XBT_NULL, path, &num);
+
+  g_assert_nonnull (perms);
+  g_assert_cmpuint (num, ==, n_expected);
+  for (unsigned int i = 0; i < num; i++)
+    {
+      g_assert_cmpuint (perms[i].id, ==, expected[i].id);
+      g_assert_cmpuint (perms[i].perms, ==, expected[i].perms);
+    }
+  free (perms);
+}
+
+static void
+test_permissions (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *xsh = open_xs ();
+  struct xs_permissions dom0_only[] = { { .id = 0, .perms = XS_PERM_NONE } };
+  struct xs_permissions domain_reads[] = { { .id = 0, .perms = XS_PERM_NONE },
+                                           { .id = 1, .perms = XS_PERM_READ } };
+  struct xs_permissions shared[] = { { .id = 0, .perms = XS_PERM_NONE },
+                                     { .id = 7, .perms = XS_PERM_READ | XS_PERM_WRITE },
+                                     { .id = 8, .perms = XS_PERM_READ } };
+
+  assert_perms (xsh, "/", dom0_only, 1);
+  assert_perms (xsh, "/local/domain/1", domain_reads, 2);
+  assert_perms (xsh, "/local/domain/1/name", domain_reads, 2);
+
+  write_value (xsh, XBT_NULL, "/perm/x", "v");
+  g_assert_true (xs_set_permissions (xsh, XBT_NULL, "/perm/x", shared, 3));
+  assert_perms (xsh, "/perm/x", shared, 3);
+  /* New nodes inherit their parent's. */
+  write_value (xsh, XBT_NULL, "/perm/x/y/z", "v");
+  assert_perms (xsh, "/perm/x/y/z", shared, 3);
+  assert_perms (xsh, "/perm", dom0_only, 1);
+
+  g_assert_false (xs_set_permissions (xsh, XBT_NULL, "/perm/missing", shared, 3));
+  g_assert_cmpint (errno, ==, ENOENT);
+  g_assert_null (xs_get_permissions (xsh, XBT_NULL, "/perm/missing", &(unsigned int) { 0 }));
+  g_assert_cmpint (errno, ==, ENOENT);
+  xs_close (xsh);
+}
+
+static void
+test_transaction_commit_and_abort (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *xsh = open_xs ();
+  struct xs_handle *watcher = open_xs ();
+  xs_transaction_t tx;
+
+  add_watch (watcher, "/tx", "t");
+
+  tx = xs_transaction_start (xsh);
+  g_assert_cmpuint (tx, !=, XBT_NULL);
+  write_value (xsh, tx, "/tx/a", "1");
+  g_autofree char *inside = read_value (xsh, tx, "/tx/a");
+  g_assert_cmpstr (inside, ==, "1");
+  /* Nobody sees it, nothing fires, before commit. */
+  assert_missing (xsh, XBT_NULL, "/tx/a");
+  expect_no_event (watcher);
+  g_assert_true (xs_transaction_end (xsh, tx, false));
+  assert_value (xsh, "/tx/a", "1");
+  expect_event (watcher, "/tx/a", "t");
+
+  tx = xs_transaction_start (xsh);
+  write_value (xsh, tx, "/tx/b", "2");
+  g_assert_true (xs_rm (xsh, tx, "/tx/a"));
+  g_assert_true (xs_transaction_end (xsh, tx, true));
+  assert_missing (xsh, XBT_NULL, "/tx/b");
+  assert_value (xsh, "/tx/a", "1");
+  expect_no_event (watcher);
+
+  /* A finished or unknown transaction is gone. */
+  g_assert_null (read_value (xsh, tx, "/tx/a"));
+  g_assert_cmpint (errno, ==, ENOENT);
+  g_assert_false (xs_transaction_end (xsh, tx, false));
+  g_assert_cmpint (errno, ==, ENOENT);
+  xs_close (watcher);
+  xs_close (xsh);
+}
+
+static void
+test_transaction_conflict (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *xsh = open_xs ();
+  struct xs_handle *other = open_xs ();
+  xs_transaction_t tx;
+  g_autofree char *value = NULL;
+
+  write_value (xsh, XBT_NULL, "/tx/counter", "0");
+
+  /* What the transaction read changed under it: EAGAIN, nothing applied. */
+  tx = xs_transaction_start (xsh);
+  value = read_value (xsh, tx, "/tx/counter");
+  g_assert_cmpstr (value, ==, "0");
+  write_value (other, XBT_NULL, "/tx/counter", "5");
+  write_value (xsh, tx, "/tx/counter", "1");
+  write_value (xsh, tx, "/tx/mark", "x");
+  g_assert_false (xs_transaction_end (xsh, tx, false));
+  g_assert_cmpint (errno, ==, EAGAIN);
+  assert_value (xsh, "/tx/counter", "5");
+  assert_missing (xsh, XBT_NULL, "/tx/mark");
+
+  /* A node created under it by someone else conflicts too. */
+  tx = xs_transaction_start (xsh);
+  assert_missing (xsh, tx, "/tx/new");
+  write_value (other, XBT_NULL, "/tx/new", "theirs");
+  write_value (xsh, tx, "/tx/new", "mine");
+  g_assert_false (xs_transaction_end (xsh, tx, false));
+  g_assert_cmpint (errno, ==, EAGAIN);
+  assert_value (xsh, "/tx/new", "theirs");
+
+  /* Changes elsewhere do not. */
+  tx = xs_transaction_start (xsh);
+  write_value (xsh, tx, "/tx/mine/a", "1");
+  write_value (other, XBT_NULL, "/elsewhere/b", "2");
+  g_assert_true (xs_transaction_end (xsh, tx, false));
+  assert_value (xsh, "/tx/mine/a", "1");
+  xs_close (other);
+  xs_close (xsh);
+}
+
+static void
+test_watch_events (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *watcher = open_xs ();
+  struct xs_handle *xsh = open_xs ();
+
+  /* The first event comes at once, even for a missing node. */
+  add_watch (watcher, "/w", "tok");
+  g_assert_false (xs_watch (watcher, "/w", "tok"));
+  g_assert_cmpint (errno, ==, EEXIST);
+
+  write_value (xsh, XBT_NULL, "/w/child/x", "1");
+  expect_event (watcher, "/w/child/x", "tok");
+  write_value (xsh, XBT_NULL, "/elsewhere", "1");
+  write_value (xsh, XBT_NULL, "/w2", "1");
+  expect_no_event (watcher);
+  g_assert_true (xs_mkdir (xsh, XBT_NULL, "/w/dir"));
+  expect_event (watcher, "/w/dir", "tok");
+
+  /* Removing a subtree fires its top, and the watches below it. */
+  add_watch (watcher, "/w/child/x", "deep");
+  g_assert_true (xs_rm (xsh, XBT_NULL, "/w"));
+  expect_event (watcher, "/w", "tok");
+  expect_event (watcher, "/w/child/x", "deep");
+  expect_no_event (watcher);
+
+  g_assert_true (xs_unwatch (watcher, "/w", "tok"));
+  g_assert_true (xs_unwatch (watcher, "/w/child/x", "deep"));
+  write_value (xsh, XBT_NULL, "/w/y", "1");
+  expect_no_event (watcher);
+  g_assert_false (xs_unwatch (watcher, "/w", "tok"));
+  g_assert_cmpint (errno, ==, ENOENT);
+
+  /* Relative watches get relative paths. */
+  add_watch (watcher, "rel", "r");
+  write_value (xsh, XBT_NULL, "/local/domain/0/rel/q", "1");
+  expect_event (watcher, "rel/q", "r");
+  xs_close (xsh);
+  xs_close (watcher);
+}
+
+static void
+test_domain_release_and_state (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *watcher = open_xs ();
+  struct xs_handle *xsh = open_xs ();
+  xs_transaction_t tx;
+
+  add_watch (watcher, "@releaseDomain", "rel");
+  add_watch (watcher, "@introduceDomain", "intro");
+  add_watch (watcher, "/local/domain/0/device-model/2/state", "state");
+
+  /* The device model becomes ready: a plain write. */
+  write_value (xsh, XBT_NULL, "/local/domain/0/device-model/2/state", "running");
+  expect_event (watcher, "/local/domain/0/device-model/2/state", "state");
+
+  /* A domain dies: the toolstack removes its node, @releaseDomain fires. */
+  g_assert_true (xs_is_domain_introduced (xsh, 1));
+  g_assert_true (xs_rm (xsh, XBT_NULL, "/local/domain/1"));
+  expect_event (watcher, "@releaseDomain", "rel");
+  expect_no_event (watcher);
+  g_assert_false (xs_is_domain_introduced (xsh, 1));
+  g_assert_true (xs_is_domain_introduced (xsh, 2));
+  g_assert_true (xs_is_domain_introduced (xsh, 0));
+
+  /* Inside a transaction, at commit. */
+  tx = xs_transaction_start (xsh);
+  g_assert_true (xs_rm (xsh, tx, "/local/domain/5"));
+  expect_no_event (watcher);
+  g_assert_true (xs_transaction_end (xsh, tx, false));
+  expect_event (watcher, "@releaseDomain", "rel");
+  g_assert_false (xs_is_domain_introduced (xsh, 5));
+  g_assert_true (xs_is_domain_introduced (xsh, 6));
+
+  /* INTRODUCE and RELEASE, as a toolstack sends them. */
+  g_assert_false (xs_is_domain_introduced (xsh, 9));
+  g_assert_true (xs_introduce_domain (xsh, 9, 0x1234, 7));
+  expect_event (watcher, "@introduceDomain", "intro");
+  g_assert_true (xs_is_domain_introduced (xsh, 9));
+  g_assert_true (xs_release_domain (xsh, 9));
+  expect_event (watcher, "@releaseDomain", "rel");
+  g_assert_false (xs_release_domain (xsh, 9));
+  g_assert_cmpint (errno, ==, ENOENT);
+  xs_close (xsh);
+  xs_close (watcher);
+}
+
+static void
+test_seeded_layout (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *xsh = open_xs ();
+  g_autofree char *domain_path = xs_get_domain_path (xsh, 5);
+
+  assert_value (xsh, "/local/domain/0/name", "Domain-0");
+  assert_value (xsh, "/local/domain/0/domid", "0");
+
+  assert_value (xsh, "/local/domain/1/name", "fake-1");
+  assert_value (xsh, "/local/domain/1/domid", "1");
+  assert_value (xsh, "/local/domain/1/vm", "/vm/00000000-0000-4000-8000-000000000001");
+  assert_value (xsh, "/vm/00000000-0000-4000-8000-000000000001/uuid",
+                "00000000-0000-4000-8000-000000000001");
+  assert_value (xsh, "/libxl/1/dm-version", "qemu_xen");
+  assert_value (xsh, "/local/domain/0/device-model/1/state", "running");
+  assert_missing (xsh, XBT_NULL, "/local/domain/1/image/device-model-domid");
+
+  assert_value (xsh, "/libxl/2/dm-version", "qemu_xen_traditional");
+  assert_value (xsh, "/local/domain/0/device-model/2/state", "paused");
+
+  assert_value (xsh, "/local/domain/5/name", "guest");
+  assert_value (xsh, "/local/domain/5/image/device-model-domid", "6");
+  assert_value (xsh, "/local/domain/6/name", "guest-dm");
+  assert_value (xsh, "/local/domain/6/domid", "6");
+  assert_value (xsh, "/local/domain/6/target", "5");
+  assert_missing (xsh, XBT_NULL, "/libxl/6/dm-version");
+
+  g_assert_cmpstr (domain_path, ==, "/local/domain/5");
+  for (guint domid = 0; domid <= 6; domid++)
+    g_assert_cmpint (xs_is_domain_introduced (xsh, domid), ==,
+                     domid != 3 && domid != 4);
+  xs_close (xsh);
+}
+
+static void
+test_seed_file (void)
+{
+  Fixture f = { NULL };
+  g_autofree char *seed = g_build_filename (run_dir, "seed.json", NULL);
+  const char *const args[] = { "--domain", "3", "--seed", seed, NULL };
+  struct xs_handle *xsh;
+
+  g_assert_true (g_file_set_contents (seed,
+    "{ \"/local/domain/3/name\": \"renamed\", \"/custom/number\": 42,\n"
+    "  \"/libxl/3/dm-version\": null, \"/local/domain/7/name\": \"extra\" }", -1, NULL));
+  fixture_start (&f, args);
+  xsh = open_xs ();
+  assert_value (xsh, "/local/domain/3/name", "renamed");
+  assert_value (xsh, "/custom/number", "42");
+  assert_missing (xsh, XBT_NULL, "/libxl/3/dm-version");
+  /* A domain is whatever has a /local/domain/<domid> node at start. */
+  g_assert_true (xs_is_domain_introduced (xsh, 7));
+  xs_close (xsh);
+  fixture_tear_down (&f, NULL);
+  g_unlink (seed);
+}
+
+typedef struct {
+  guint increments;
+  guint retries;
+  guint index;
+} Worker;
+
+/* Each worker: its own connection, its own subtree, and increments of a
+ * shared counter in transactions, retried on EAGAIN. */
+static gpointer
+worker_run (gpointer data)
+{
+  Worker *worker = data;
+  struct xs_handle *xsh = xs_open (0);
+
+  g_assert_nonnull (xsh);
+  for (guint i = 0; i < worker->increments; i++)
+    {
+      g_autofree char *own = g_strdup_printf ("/workers/%u/%u", worker->index, i);
+
+      write_value (xsh, XBT_NULL, own, "x");
+      for (;;)
+        {
+          xs_transaction_t tx = xs_transaction_start (xsh);
+          g_autofree char *value = NULL;
+          g_autofree char *next = NULL;
+
+          g_assert_cmpuint (tx, !=, XBT_NULL);
+          value = read_value (xsh, tx, "/counter");
+          g_assert_nonnull (value);
+          next = g_strdup_printf ("%d", atoi (value) + 1);
+          write_value (xsh, tx, "/counter", next);
+          if (xs_transaction_end (xsh, tx, false))
+            break;
+          g_assert_cmpint (errno, ==, EAGAIN);
+          worker->retries++;
+        }
+    }
+  xs_close (xsh);
+  return NULL;
+}
+
+static void
+test_many_clients (Fixture *f, gconstpointer data)
+{
+  enum { N_WORKERS = 8, N_INCREMENTS = 25, N_IDLE = 100 };
+  struct xs_handle *idle[N_IDLE];
+  Worker workers[N_WORKERS];
+  GThread *threads[N_WORKERS];
+  struct xs_handle *xsh = open_xs ();
+  guint retries = 0;
+  unsigned int num;
+  char **names;
+
+  /* Many open connections at once, each served. */
+  for (guint i = 0; i < N_IDLE; i++)
+    idle[i] = open_xs ();
+  for (guint i = 0; i < N_IDLE; i++)
+    assert_value (idle[i], "/local/domain/1/name", "fake-1");
+
+  write_value (xsh, XBT_NULL, "/counter", "0");
+  for (guint i = 0; i < N_WORKERS; i++)
+    {
+      workers[i] = (Worker) { .increments = N_INCREMENTS, .index = i };
+      threads[i] = g_thread_new ("worker", worker_run, &workers[i]);
+    }
+  for (guint i = 0; i < N_WORKERS; i++)
+    {
+      g_thread_join (threads[i]);
+      retries += workers[i].retries;
+    }
+  g_test_message ("%u transactions retried after EAGAIN", retries);
+  g_autofree char *expected = g_strdup_printf ("%d", N_WORKERS * N_INCREMENTS);
+  assert_value (xsh, "/counter", expected);
+  names = xs_directory (xsh, XBT_NULL, "/workers/3", &num);
+  g_assert_cmpuint (num, ==, N_INCREMENTS);
+  free (names);
+
+  for (guint i = 0; i < N_IDLE; i++)
+    xs_close (idle[i]);
+  xs_close (xsh);
+}
+
+/* Raw requests over a plain socket. */
+static void
+raw_send (int fd, guint32 type, guint32 tx_id, const void *payload, gsize len)
+{
+  struct xsd_sockmsg header = { .type = type, .req_id = 77, .tx_id = tx_id,
+                                .len = (guint32) len };
+
+  g_assert_cmpint (send (fd, &header, sizeof header, MSG_NOSIGNAL), ==, sizeof header);
+  if (len > 0)
+    g_assert_cmpint (send (fd, payload, len, MSG_NOSIGNAL), ==, (gssize) len);
+}
+
+static gboolean
+raw_read_all (int fd, void *buffer, gsize len)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      struct pollfd pfd = { .fd = fd, .events = POLLIN };
+      ssize_t n;
+
+      if (poll (&pfd, 1, EVENT_TIMEOUT_MS) != 1)
+        return FALSE;
+      n = recv (fd, (char *) buffer + done, len - done, 0);
+      if (n <= 0)
+        return FALSE;
+      done += (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Reads one reply; returns its payload (NUL-terminated for convenience). */
+static char *
+raw_reply (int fd, guint32 *type)
+{
+  struct xsd_sockmsg header;
+  char *payload;
+
+  g_assert_true (raw_read_all (fd, &header, sizeof header));
+  g_assert_cmpuint (header.req_id, ==, 77);
+  g_assert_cmpuint (header.len, <=, XENSTORE_PAYLOAD_MAX);
+  payload = g_malloc0 (header.len + 1);
+  g_assert_true (raw_read_all (fd, payload, header.len));
+  *type = header.type;
+  return payload;
+}
+
+static void
+raw_expect_error (int fd, const char *name)
+{
+  guint32 type;
+  g_autofree char *payload = raw_reply (fd, &type);
+
+  g_assert_cmpuint (type, ==, XS_ERROR);
+  g_assert_cmpstr (payload, ==, name);
+}
+
+static void
+assert_closed_by_peer (int fd)
+{
+  char c;
+  struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+  g_assert_cmpint (poll (&pfd, 1, EVENT_TIMEOUT_MS), ==, 1);
+  g_assert_cmpint (recv (fd, &c, 1, 0), <=, 0);
+}
+
+static void
+test_hostile_input (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *xsh = open_xs ();
+  int fd = test_unix_connect (socket_path);
+  static const char no_nul[] = { '/', 'a' };
+  g_autofree char *garbage = g_malloc (64 * 1024);
+  guint32 type;
+
+  g_assert_cmpint (fd, >=, 0);
+  raw_send (fd, 999, 0, "x", 2);
+  raw_expect_error (fd, "ENOSYS");
+  raw_send (fd, XS_WATCH_EVENT, 0, "/a\0t", 5);
+  raw_expect_error (fd, "ENOSYS");
+  raw_send (fd, XS_READ, 0, no_nul, sizeof no_nul);
+  raw_expect_error (fd, "EINVAL");
+  raw_send (fd, XS_READ, 0, NULL, 0);
+  raw_expect_error (fd, "EINVAL");
+  raw_send (fd, XS_WRITE, 0, "/a", 2);
+  raw_expect_error (fd, "EINVAL");
+  raw_send (fd, XS_READ, 12345, "/local", 7);
+  raw_expect_error (fd, "ENOENT");
+  raw_send (fd, XS_SET_PERMS, 0, "/local\0x5", 10);
+  raw_expect_error (fd, "EINVAL");
+  raw_send (fd, XS_WATCH, 0, "/a\0t\0extra", 11);
+  raw_expect_error (fd, "EINVAL");
+  raw_send (fd, XS_TRANSACTION_END, 0, "T", 2);
+  raw_expect_error (fd, "ENOENT");
+  raw_send (fd, XS_GET_DOMAIN_PATH, 0, "1x", 3);
+  raw_expect_error (fd, "EINVAL");
+  /* Still in step after all that. */
+  raw_send (fd, XS_READ, 0, "/local/domain/1/name", 21);
+  g_autofree char *name = raw_reply (fd, &type);
+  g_assert_cmpuint (type, ==, XS_READ);
+  g_assert_cmpstr (name, ==, "fake-1");
+
+  /* More than XENSTORE_PAYLOAD_MAX announced: the client is dropped. */
+  {
+    struct xsd_sockmsg header = { .type = XS_WRITE, .len = XENSTORE_PAYLOAD_MAX + 1 };
+    g_assert_cmpint (send (fd, &header, sizeof header, MSG_NOSIGNAL), ==, sizeof header);
+    assert_closed_by_peer (fd);
+    close (fd);
+  }
+
+  /* Random bytes, a message cut short, a client gone mid-message. */
+  fd = test_unix_connect (socket_path);
+  for (gsize i = 0; i < 64 * 1024; i++)
+    garbage[i] = (char) g_test_rand_int ();
+  send (fd, garbage, 64 * 1024, MSG_NOSIGNAL | MSG_DONTWAIT);
+  close (fd);
+  fd = test_unix_connect (socket_path);
+  {
+    struct xsd_sockmsg header = { .type = XS_WRITE, .len = 100 };
+    g_assert_cmpint (send (fd, &header, sizeof header, MSG_NOSIGNAL), ==, sizeof header);
+    g_assert_cmpint (send (fd, "/half", 5, MSG_NOSIGNAL), ==, 5);
+  }
+  assert_value (xsh, "/local/domain/1/name", "fake-1");
+  close (fd);
+
+  /* A client that sends and never reads is held back; others go on. */
+  fd = test_unix_connect (socket_path);
+  {
+    static const char request[] = "/local/domain/1/name";
+    struct xsd_sockmsg header = { .type = XS_READ, .len = sizeof request };
+    char message[sizeof header + sizeof request];
+    guint sent = 0;
+
+    memcpy (message, &header, sizeof header);
+    memcpy (message + sizeof header, request, sizeof request);
+    while (sent < 200000 && send (fd, message, sizeof message,
+                                  MSG_NOSIGNAL | MSG_DONTWAIT) == (gssize) sizeof message)
+      sent++;
+    g_test_message ("%u requests sent before the fake stopped reading", sent);
+    g_assert_cmpuint (sent, <, 200000);
+  }
+  assert_value (xsh, "/local/domain/1/name", "fake-1");
+  close (fd);
+  assert_value (xsh, "/local/domain/1/name", "fake-1");
+  xs_close (xsh);
+}
+
+/* A watcher that never reads its events is dropped before it costs the
+ * fake unbounded memory. */
+static void
+test_watcher_that_never_reads (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *xsh = open_xs ();
+  int fd = test_unix_connect (socket_path);
+  g_autoptr(GString) path = g_string_new ("/flood");
+  gboolean closed = FALSE;
+
+  g_assert_cmpint (fd, >=, 0);
+  raw_send (fd, XS_WATCH, 0, "/flood\0t", 9);
+  while (path->len < 2800)
+    g_string_append (path, "/abcdefghijklmnopqrstuvwxyz0123456789");
+  /* 3 KiB an event; the limit is 8 MiB. */
+  for (guint i = 0; i < 4000; i++)
+    write_value (xsh, XBT_NULL, path->str, "x");
+  assert_value (xsh, "/local/domain/1/name", "fake-1");
+  /* Draining what was sent ends in end-of-stream. */
+  for (;;)
+    {
+      char buffer[65536];
+      struct pollfd pfd = { .fd = fd, .events = POLLIN };
+      ssize_t n;
+
+      if (poll (&pfd, 1, EVENT_TIMEOUT_MS) != 1)
+        break;
+      n = recv (fd, buffer, sizeof buffer, 0);
+      if (n <= 0)
+        {
+          closed = TRUE;
+          break;
+        }
+    }
+  g_assert_true (closed);
+  close (fd);
+  xs_close (xsh);
+}
+
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Runs a tool to completion; returns its stdout. */
+static char *
+run_tool (const char *const *argv, GSpawnFlags flags, int *status)
+{
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | flags,
+                               die_with_parent, NULL, &out, NULL, status, &error));
+  g_assert_no_error (error);
+  return out;
+}
+
+static char *
+read_line (int fd)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (;;)
+    {
+      struct pollfd pfd = { .fd = fd, .events = POLLIN };
+      char c;
+
+      if (poll (&pfd, 1, EVENT_TIMEOUT_MS) != 1 || read (fd, &c, 1) != 1)
+        return NULL;
+      if (c == '\n')
+        return g_string_free (g_steal_pointer (&line), FALSE);
+      g_string_append_c (line, c);
+    }
+}
+
+static void
+test_real_tools (Fixture *f, gconstpointer data)
+{
+  static const char *const write_argv[] = { "xenstore-write", "/tools/a", "hello", NULL };
+  static const char *const read_argv[] = { "xenstore-read", "/tools/a", NULL };
+  static const char *const ls_argv[] = { "xenstore-ls", "/tools", NULL };
+  static const char *const rm_argv[] = { "xenstore-rm", "/tools/a", NULL };
+  static const char *const watch_argv[] = { "xenstore-watch", "-n", "2", "/tools/w", NULL };
+  static const char *const trigger_argv[] = { "xenstore-write", "/tools/w/x", "1", NULL };
+  g_autofree char *tool = g_find_program_in_path ("xenstore-watch");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *line = NULL;
+  GPid pid;
+  int status, watch_out;
+
+  if (tool == NULL)
+    {
+      g_test_skip ("the xenstore-* tools are not installed (Debian: xenstore-utils)");
+      return;
+    }
+  g_free (run_tool (write_argv, 0, &status));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  out = run_tool (read_argv, 0, &status);
+  g_assert_cmpstr (out, ==, "hello\n");
+  g_clear_pointer (&out, g_free);
+  out = run_tool (ls_argv, 0, &status);
+  g_assert_cmpstr (out, ==, "a = \"hello\"\n");
+  g_clear_pointer (&out, g_free);
+  g_free (run_tool (rm_argv, 0, &status));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  /* It says on stderr that the node is gone: expected. */
+  g_free (run_tool (read_argv, G_SPAWN_STDERR_TO_DEV_NULL, &status));
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+
+  /* xenstore-watch prints the first event, then the change. */
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) watch_argv, NULL,
+                                           G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                           die_with_parent, NULL, &pid, NULL, &watch_out,
+                                           NULL, &error));
+  g_assert_no_error (error);
+  line = read_line (watch_out);
+  g_assert_cmpstr (line, ==, "/tools/w");
+  g_clear_pointer (&line, g_free);
+  g_free (run_tool (trigger_argv, 0, &status));
+  line = read_line (watch_out);
+  g_assert_cmpstr (line, ==, "/tools/w/x");
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_spawn_close_pid (pid);
+  close (watch_out);
+}
+
+static void
+test_exit_on_sigterm_and_timeout (void)
+{
+  Fixture f = { NULL };
+  const char *const args[] = { "--timeout", "1", NULL };
+
+  fixture_start (&f, default_domains);
+  kill (test_server_get_pid (f.server), SIGTERM);
+  g_assert_cmpint (test_server_wait (f.server, EVENT_TIMEOUT_MS), ==, 0);
+  g_assert_false (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+  fixture_tear_down (&f, NULL);
+
+  fixture_start (&f, args);
+  g_assert_cmpint (test_server_wait (f.server, EVENT_TIMEOUT_MS), ==, 0);
+  g_assert_false (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+  fixture_tear_down (&f, NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *fake_qemu = g_getenv ("FAKE_QEMU");
+  g_autofree char *dir = NULL;
+  g_autofree char *fake_xenstored = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (fake_qemu == NULL || *fake_qemu == '\0')
+    g_error ("FAKE_QEMU is not set (run the tests with make check)");
+  /* fake-xenstored is built next to fake-qemu, and takes the --socket and
+   * --timeout that test-server.c passes to $FAKE_QEMU: this program starts
+   * no fake-qemu, so it points FAKE_QEMU at fake-xenstored. */
+  dir = g_path_get_dirname (fake_qemu);
+  fake_xenstored = g_build_filename (dir, "fake-xenstored", NULL);
+  g_setenv ("FAKE_QEMU", fake_xenstored, TRUE);
+  /* A tool or libxenstore writing to a closed socket must not kill us. */
+  signal (SIGPIPE, SIG_IGN);
+  run_dir = test_tmpdir_new ();
+  socket_path = g_build_filename (run_dir, "xenstored", NULL);
+  /* For xs_open() and for the tools this program runs. */
+  g_setenv ("XENSTORED_PATH", socket_path, TRUE);
+
+#define ADD(name, func) \
+  g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/fake-xenstored/nodes/read-write-directory-rm", test_nodes_read_write_directory_rm);
+  ADD ("/fake-xenstored/nodes/large-directory", test_nodes_large_directory);
+  ADD ("/fake-xenstored/permissions", test_permissions);
+  ADD ("/fake-xenstored/transaction/commit-and-abort", test_transaction_commit_and_abort);
+  ADD ("/fake-xenstored/transaction/conflict", test_transaction_conflict);
+  ADD ("/fake-xenstored/watch/events", test_watch_events);
+  ADD ("/fake-xenstored/domain/release-and-state", test_domain_release_and_state);
+  ADD ("/fake-xenstored/seed/domains", test_seeded_layout);
+  ADD ("/fake-xenstored/clients/many", test_many_clients);
+  ADD ("/fake-xenstored/hostile/input", test_hostile_input);
+  ADD ("/fake-xenstored/hostile/watcher-never-reads", test_watcher_that_never_reads);
+  ADD ("/fake-xenstored/tools/read-write-ls-rm-watch", test_real_tools);
+#undef ADD
+  g_test_add_func ("/fake-xenstored/seed/file", test_seed_file);
+  g_test_add_func ("/fake-xenstored/exit/sigterm-and-timeout", test_exit_on_sigterm_and_timeout);
+  status = g_test_run ();
+  test_tmpdir_remove (run_dir);
+  g_free (run_dir);
+  g_free (socket_path);
+  return status;
+}
