@@ -70,6 +70,18 @@ tests_test_replay_CPPFLAGS = $(tests_cppflags)
 tests_test_replay_CFLAGS = $(tests_cflags)
 tests_test_replay_LDADD = $(tests_ldadd)
 
+# After make install (distcheck runs it): a consumer built with nothing but
+# pkg-config, with -Wall -Wextra -Werror -pedantic, runs against the
+# installed fake-qemu.
+EXTRA_DIST += tests/consumer.c
+installcheck-local:
+	$(AM_V_GEN)tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/xqmp-consumer-XXXXXX") && \
+	export PKG_CONFIG_PATH="$(DESTDIR)$(libdir)/pkgconfig$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH}" && \
+	$(CC) -std=c11 -Wall -Wextra -Werror -pedantic $(srcdir)/tests/consumer.c \
+	  -o $$tmp/consumer $$($(PKG_CONFIG) --cflags --libs xenqmp-1.0) && \
+	LD_LIBRARY_PATH="$(DESTDIR)$(libdir)" $$tmp/consumer "$(DESTDIR)$(bindir)/fake-qemu" $$tmp; \
+	status=$$?; rm -rf $$tmp; exit $$status
+
 # memcheck over the command API tests: definite leaks and invalid accesses
 # fail. Children (fake-qemu, QEMU) are not traced.
 VALGRIND_TESTS = tests/test-framer tests/test-trace tests/test-cmd tests/test-client
