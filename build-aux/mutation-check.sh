@@ -16,7 +16,7 @@ mutants=(
   "callback sees cmd Active|plugin/xen-qmp-cmd.c|s.replace('      cmd->priv[0] = NULL;\n      /* The cmd is Idle', '      /* The cmd is Idle')|/cmd/fake/idle-inside-callback"
   "fd leaks on sync error|plugin/xen-qmp-cmd.c|s.replace('    {\n      close_fd (&fd);\n      return FALSE;\n    }\n\n  binding', '    {\n      return FALSE;\n    }\n\n  binding')|/cmd/peer/connect-failure-is-synchronous"
   "dispose still calls back|plugin/xen-qmp-cmd.c|s.replace('  binding->cmd = NULL;\n', '')|/cmd/fake/dispose-inside-other-callback"
-  "no reuse inside callback|plugin/xen-qmp-host.c|s.replace('if (conn != NULL && qmp_connection_get_state (conn) != QMP_CONNECTION_CLOSED)', 'if (FALSE)')|/cmd/peer/reuses-connection-inside-callback"
+  "no reuse inside callback|plugin/xen-qmp-host.c|s.replace('if (d != NULL && qmp_connection_get_state (d->conn) != QMP_CONNECTION_CLOSED)', 'if (FALSE)')|/cmd/peer/reuses-connection-inside-callback"
   "pending not failed on EOF|plugin/qmp-connection.c|s.replace('  connection_fail_pending (conn, reason);\n  qmp_connection_unref', '  qmp_connection_unref')|/cmd/fake/eof-fails-active-commands-exactly-once"
   "timeouts ignored|plugin/qmp-connection.c|s.replace('  if (timeout_ms > 0)\n    {\n      pending->timeout', '  if (FALSE)\n    {\n      pending->timeout')|/cmd/fake/waits-for-busy-socket"
   "oob never enabled|plugin/qmp-connection.c|s.replace('conn->oob_enabled = offers_oob && conn->config.enable_oob;', 'conn->oob_enabled = FALSE;')|/cmd/peer/negotiation"
@@ -24,7 +24,10 @@ mutants=(
   "close without drain|plugin/qmp-connection.c|s.replace('  gboolean draining = !busy && g_hash_table_size (conn->by_id) > 0;', '  gboolean draining = FALSE;')|/cmd/peer/unanswered-command-keeps-connection-open"
   "late reply not dropped|plugin/qmp-connection.c|s.replace('  GTask *task = g_steal_pointer (&pending->task);\n\n  destroy_source', '  GTask *task = pending->task;\n\n  destroy_source')|/cmd/peer/dispose-after-sent-drops-late-reply"
   "fd not sent|plugin/qmp-connection.c|s.replace('      if (send_fd)\n        {\n          struct cmsghdr', '      if (FALSE)\n        {\n          struct cmsghdr')|/cmd/fake/sends-fd"
-  "events dropped|plugin/qmp-connection.c|s.replace('      if (conn->callbacks.event != NULL)', '      if (FALSE)')|/cmd/fake/events"
+  "events dropped|plugin/qmp-connection.c|s.replace('      NOTIFY_OBSERVERS (conn, event, msg.event, msg.event_data, msg.timestamp_us);', '')|/cmd/fake/events"
+  "many sockets polled one by one|plugin/qmp-connection.c|s.replace('conn->poller = qmp_poller_get (conn->context);', 'conn->poller = qmp_poller_get (g_main_context_new ());')|/cmd/fake/one-polled-fd-for-many-connections"
+  "domain checks skipped|plugin/qmp-domain-info.c|s.replace('  if (!qmp_xenstore_exists (xs, dom_path))', '  if (FALSE)')|/xen/refuses-before-connecting"
+  "libxl lock ignored|plugin/xen-qmp-host.c|s.replace('*held = qmp_domain_lock_acquire (d->lock, on_lock_acquired, d, &local);', '*held = TRUE;')|/xen/waits-for-libxl-lock"
   "error class lost|plugin/qmp-message.c|s.replace('  msg->error_class = xen_qmp_error_class_from_name (msg->error_class_name);', '  msg->error_class = XEN_QMP_ERROR_CLASS_GENERIC_ERROR;')|/cmd/peer/error-classes-all"
   "trace always formatted|plugin/qmp-trace.c|s.replace('  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);', '  return TRUE;')|/trace/silent-when-disabled"
   "secrets traced|plugin/qmp-trace.c|s.replace('if (strcmp (name, \"password\") == 0', 'if (FALSE')|/trace/logs-messages-redacted"
@@ -36,10 +39,10 @@ for m in "${mutants[@]}"; do
   IFS='|' read -r name file expr tests <<<"$m"
   cp "$file" "$file.orig"
   python3 -c "import sys; p=sys.argv[1]; s=open(p).read(); t=$expr; assert t!=s, 'mutation did not apply'; open(p,'w').write(t)" "$file" || { echo "SETUP  $name"; mv "$file.orig" "$file"; continue; }
-  if ! make -j"$(nproc)" >/dev/null 2>&1 || ! make -j"$(nproc)" tests/test-cmd tests/test-trace tests/test-framer >/dev/null 2>&1; then
+  if ! make -j"$(nproc)" >/dev/null 2>&1 || ! make -j"$(nproc)" tests/test-cmd tests/test-trace tests/test-framer tests/test-xen >/dev/null 2>&1; then
     echo "KILLED $name (does not build)"; killed=$((killed+1))
   else
-    case "$tests" in /trace/*) bin=tests/test-trace ;; /framer/*) bin=tests/test-framer ;; *) bin=tests/test-cmd ;; esac
+    case "$tests" in /trace/*) bin=tests/test-trace ;; /framer/*) bin=tests/test-framer ;; /xen/*) bin=tests/test-xen ;; *) bin=tests/test-cmd ;; esac
     if (FAKE_QEMU=$PWD/fake-qemu/fake-qemu timeout 120 "$bin" -p "$tests" >"$work/mutant.log" 2>&1) 2>/dev/null \
        && ! grep -q '^not ok' "$work/mutant.log"; then
       echo "SURVIVED $name ($tests)"; survived=$((survived+1))

@@ -15,8 +15,11 @@
 #include <xenqmp/xenqmp.h>
 
 static void
-version_done (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
-              const GError *error, gpointer user_data)
+version_done (XenQmpCmd        *cmd G_GNUC_UNUSED,
+              JsonNode         *response G_GNUC_UNUSED,
+              XenQmpErrorClass  error_class G_GNUC_UNUSED,
+              const GError     *error,
+              gpointer          user_data)
 {
   *(int *) user_data = error == NULL ? 1 : -1;
 }

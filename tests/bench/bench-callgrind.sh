@@ -1,0 +1,59 @@
+#!/bin/sh
+# bench-callgrind.sh: instructions per command of the library's data path
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Usage: bench-callgrind.sh LIBTOOL BENCH COMMANDS OUTDIR
+#
+# Runs BENCH --callgrind COMMANDS (64 in flight against the bench's
+# responder) under callgrind, collecting only inside connection_io(): the
+# dispatch of a connection's socket source, that is the receive path
+# (recvmsg, framing, parsing, matching the id, completing the GTask, the
+# callback) plus the sends it triggers. The command the bench's callback
+# execs from there is counted too (exec, serialize, sendmsg); its share is
+# printed on its own line so that receive+dispatch can be read apart.
+# Instruction counts are deterministic: compare them across commits.
+set -eu
+libtool=$1 bench=$2 n=$3 out=$4
+
+rm -rf "$out"
+mkdir -p "$out"
+if ! $libtool --mode=execute valgrind --tool=callgrind --toggle-collect=connection_io \
+       --callgrind-out-file="$out/callgrind.out.%p" "$bench" --callgrind "$n" \
+       > "$out/bench.log" 2>&1; then
+  cat "$out/bench.log"
+  exit 1
+fi
+commands=$(sed -n 's/^commands: //p' "$out/bench.log")
+# The responder is a forked child: its file collects nothing.
+for f in "$out"/callgrind.out.*; do
+  grep -q '^totals: [1-9]' "$f" || continue
+  callgrind_annotate --inclusive=yes "$f" > "$out/annotate.txt" 2>/dev/null
+  total=$(sed -n 's/^totals: //p' "$f")
+  awk -v n="$commands" -v total="$total" '
+    function per(label, pattern,    line, ir) {
+      while ((getline line < file) > 0)
+        if (index(line, pattern) > 0 && index(line, "[") > 0) {
+          ir = line; sub(/^ */, "", ir); sub(/ .*/, "", ir); gsub(/,/, "", ir)
+          printf "  %-48s %8.0f\n", label, ir / n
+          close(file); return
+        }
+      close(file)
+      printf "  %-48s %8s\n", label, "-"
+    }
+    BEGIN {
+      file = ARGV[1]; ARGV[1] = ""
+      printf "instructions per command (%d commands, 64 in flight):\n", n
+      printf "  %-48s %8.0f\n", "connection_io, all of the dispatch", total / n
+      per("  qmp_message_parse (framed reply -> message)", ":qmp_message_parse [")
+      per("    json_parser_load_from_data", "json_parser_load_from_data [")
+      per("  qmp_message_clear (freeing the tree)", ":qmp_message_clear [")
+      per("  pending_complete (GTask, callback, next exec)", ":pending_complete [")
+      per("    g_task_return_pointer", "g_task_return_pointer [")
+      per("  qmp_framer_next (newline scan)", ":qmp_framer_next [")
+      per("  qmp_trace_enabled", ":qmp_trace_enabled [")
+      per("  send side: xen_qmp_cmd_exec (next command)", ":xen_qmp_cmd_exec [")
+      per("  send side: connection_flush", ":connection_flush")
+    }' "$out/annotate.txt"
+  echo "(full profile: callgrind_annotate --inclusive=yes $f)"
+done

@@ -1,0 +1,601 @@
+/* bench-main.c: make bench, the library against the socket's floor
+ *
+ * Every figure is measured in this run next to its baseline (the raw
+ * client, one connection, json-glib alone), alternating the two in rounds
+ * and keeping the median, so that ratios hold on a noisy machine. See
+ * tests/bench/README.md for how to read the table.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <xenqmp/xenqmp.h>
+
+#include "bench-blob.h"
+#include "bench-lib.h"
+#include "bench-qemu.h"
+#include "bench-raw-client.h"
+#include "bench-responder.h"
+#include "bench-run-dir.h"
+#include "bench-table.h"
+
+#define ROUNDS      3      /* baseline and library alternate this many times */
+#define RUN_SECONDS 0.3    /* each timed run */
+#define N_DOMAINS   1000
+
+typedef struct {
+  char  *dir;              /* the run dir: qmp-libxl-N links to the responder */
+  char  *responder_path;
+  pid_t  responder;
+  pid_t  qemu;
+} Bench;
+
+static Bench bench;
+
+/* Like g_error(), but exits so that the children are reaped at once. */
+static void die (const char *format, ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
+
+static void
+die (const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  fputs ("bench: ", stderr);
+  vfprintf (stderr, format, args);
+  fputc ('\n', stderr);
+  va_end (args);
+  exit (1);
+}
+
+/* At exit; bench-run-dir.c's watcher also covers an abort or a kill. */
+static void
+bench_cleanup (void)
+{
+  bench_child_stop (bench.responder);
+  bench_child_stop (bench.qemu);
+  if (bench.dir != NULL)
+    {
+      g_autoptr(GDir) dir = g_dir_open (bench.dir, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (bench.dir, name, NULL);
+          g_unlink (path);
+        }
+      g_rmdir (bench.dir);
+    }
+  g_clear_pointer (&bench.dir, free);
+  g_clear_pointer (&bench.responder_path, g_free);
+}
+
+static char *
+fmt (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+/* A figure for a row; freed with the next call's result, rows copy it. */
+static char *
+fmt (const char *format, ...)
+{
+  static char *last;
+  va_list args;
+
+  g_free (last);
+  va_start (args, format);
+  last = g_strdup_vprintf (format, args);
+  va_end (args);
+  return last;
+}
+
+static XenQmpHost *
+host_new (const char *run_dir)
+{
+  XenQmpHost *host = xen_qmp_host_new (run_dir);
+
+  /* Connections stay open between runs; 100,000 commands may queue; the
+   * 10 MiB reply is admitted. */
+  g_object_set (host, "idle-timeout-ms", G_MAXUINT, "max-queued-commands", 200000u,
+                "max-message-size", (guint64) 64 * 1024 * 1024, NULL);
+  return host;
+}
+
+static double
+raw_run (const char *path, gboolean oob, guint window, double seconds)
+{
+  BenchRawClient c;
+  double us;
+
+  if (!bench_raw_client_open (&c, path, oob))
+    die ("raw client cannot connect to %s: %s", path, g_strerror (errno));
+  us = bench_raw_client_run (&c, window, seconds, window);
+  bench_raw_client_close (&c);
+  if (us < 0)
+    die ("raw client run failed");
+  return us;
+}
+
+static double
+cmd_run (XenQmpHost *host, guint window, double seconds)
+{
+  static const guint32 one = 1;
+  BenchCmdRun run = { .domids = &one, .n_domains = 1, .window = window,
+                      .seconds = seconds, .min = window };
+  double us = bench_cmd_run (host, &run);
+
+  if (us < 0)
+    die ("command API run failed");
+  return us;
+}
+
+/* 2. and 3.: one connection, the raw client against the command API and
+ * XenQmpClient. A sequential round trip costs a few µs when the scheduler
+ * keeps both processes on one core and tens of µs across cores, and it
+ * switches between the two from run to run: each ratio is taken within a
+ * round (library and raw client back to back) and the median of those
+ * ratios is shown, with the median times. */
+#define ONE_CONN_ROUNDS 5
+
+static void
+ratio_row (const char *what, const double *lib, const double *raw, gboolean throughput,
+           const char *target, double limit)
+{
+  double l[ONE_CONN_ROUNDS], r[ONE_CONN_ROUNDS], ratio[ONE_CONN_ROUNDS], lm, rm, q;
+
+  for (guint i = 0; i < ONE_CONN_ROUNDS; i++)
+    {
+      l[i] = lib[i];
+      r[i] = raw[i];
+      ratio[i] = lib[i] / raw[i];
+    }
+  lm = bench_median (l, ONE_CONN_ROUNDS);
+  rm = bench_median (r, ONE_CONN_ROUNDS);
+  q = bench_median (ratio, ONE_CONN_ROUNDS);
+  bench_table_row (what,
+                   throughput
+                   ? fmt ("%.0f cmd/s vs raw %.0f = %.2fx time", 1e6 / lm, 1e6 / rm, q)
+                   : fmt ("%.1f us/cmd vs raw %.1f = %.2fx", lm, rm, q),
+                   target, q <= limit);
+}
+
+static void
+measure_one_connection (XenQmpHost *host, double *one_conn_window100_us)
+{
+  static const guint windows[] = { 1, 64, 1024, 100 };
+  g_autofree char *path = xen_qmp_host_dup_socket_path (host, 1);
+  g_autoptr(XenQmpClient) client = xen_qmp_client_new_for_socket (path);
+  g_autoptr(GError) error = NULL;
+
+  if (!xen_qmp_client_connect_sync (client, NULL, &error))
+    die ("XenQmpClient: %s", error->message);
+  for (guint w = 0; w < G_N_ELEMENTS (windows); w++)
+    {
+      guint window = windows[w];
+      gboolean with_client = window == 1 || window == 64;
+      double raw[ONE_CONN_ROUNDS], lib[ONE_CONN_ROUNDS], cli[ONE_CONN_ROUNDS];
+
+      for (guint i = 0; i < ONE_CONN_ROUNDS; i++)
+        {
+          raw[i] = raw_run (bench.responder_path, TRUE, window, RUN_SECONDS);
+          lib[i] = cmd_run (host, window, RUN_SECONDS);
+          cli[i] = with_client ? bench_client_run (client, window, RUN_SECONDS, window) : 1;
+          if (cli[i] < 0)
+            die ("XenQmpClient run failed");
+        }
+      if (window == 1)
+        {
+          ratio_row ("sequential, command API", lib, raw, FALSE, "<= 1.15x", 1.15);
+          ratio_row ("sequential, XenQmpClient", cli, raw, FALSE, "<= 1.15x", 1.15);
+        }
+      else if (window == 64)
+        {
+          ratio_row ("64 in flight, command API", lib, raw, TRUE, "<= 3x (2x)", 3);
+          ratio_row ("64 in flight, XenQmpClient", cli, raw, TRUE, NULL, 0);
+        }
+      else if (window == 1024)
+        ratio_row ("1,024 in flight, command API", lib, raw, TRUE, NULL, 0);
+      else
+        *one_conn_window100_us = bench_median (lib, ONE_CONN_ROUNDS);
+    }
+  xen_qmp_client_close (client);
+}
+
+/* 5.: the time from exec to the callback with the parsed reply, against
+ * json-glib parsing the same bytes from memory. A 10 MiB reply takes most
+ * of a second: samples of one reply or more, alternating with json-glib
+ * one by one, keep a burst of load from landing on one side only. */
+#define LARGE_SAMPLES 5
+#define LARGE_SAMPLE_SECONDS 0.1
+
+static double
+large_reply (XenQmpHost *host, gsize size, double *json_us)
+{
+  static const guint32 one = 1;
+  g_autoptr(JsonObject) args = json_object_new ();
+  BenchCmdRun run = { .command = BENCH_BLOB_COMMAND, .arguments = args, .domids = &one,
+                      .n_domains = 1, .window = 1, .seconds = LARGE_SAMPLE_SECONDS,
+                      .min = 1 };
+  gsize len;
+  g_autofree char *blob = bench_blob_new (size, &len);
+  double lib[LARGE_SAMPLES], json[LARGE_SAMPLES];
+
+  json_object_set_int_member (args, "size", (gint64) size);
+  for (guint i = 0; i < LARGE_SAMPLES; i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      guint n = 0;
+
+      do
+        {
+          g_autoptr(JsonParser) parser = json_parser_new ();
+
+          if (!json_parser_load_from_data (parser, blob, (gssize) len, NULL))
+            die ("json-glib cannot parse the blob");
+          n++;
+        }
+      while (g_get_monotonic_time () - start < LARGE_SAMPLE_SECONDS * 1e6);
+      json[i] = (double) (g_get_monotonic_time () - start) / n;
+      lib[i] = bench_cmd_run (host, &run);
+      if (lib[i] < 0)
+        die ("large reply run failed");
+    }
+  *json_us = bench_median (json, LARGE_SAMPLES);
+  return bench_median (lib, LARGE_SAMPLES);
+}
+
+static void
+measure_large_replies (XenQmpHost *host)
+{
+  double json_small, json_half, json_big;
+  double small = large_reply (host, 200 * 1024, &json_small);
+  double half = large_reply (host, 5 * 1024 * 1024, &json_half);
+  double big = large_reply (host, 10 * 1024 * 1024, &json_big);
+
+  bench_table_row ("200 KiB reply",
+                   fmt ("%.0f us vs json-glib %.0f = %.2fx", small, json_small, small / json_small),
+                   "<= 1.3x", small / json_small <= 1.3);
+  bench_table_row ("10 MiB reply",
+                   fmt ("%.1f ms vs json-glib %.1f = %.2fx", big / 1e3, json_big / 1e3,
+                        big / json_big),
+                   "<= 1.3x", big / json_big <= 1.3);
+  /* Linear: doubling the size doubles the time, as it does for json-glib
+   * alone (whose own ratio shows what the machine's caches add). */
+  bench_table_row ("5 MiB -> 10 MiB reply",
+                   fmt ("%.1f ms -> %.1f ms = %.2fx (json-glib %.2fx)", half / 1e3, big / 1e3,
+                        big / half, json_big / json_half),
+                   "linear (<= 2.2x)", big / half <= MAX (2.2, 1.1 * json_big / json_half));
+}
+
+static gsize
+heap_in_use (void)
+{
+  struct mallinfo2 info = mallinfo2 ();
+
+  return info.uordblks + info.hblkhd;
+}
+
+static gsize
+rss_bytes (void)
+{
+  unsigned long size = 0, resident = 0;
+  FILE *f = fopen ("/proc/self/statm", "r");
+
+  if (f == NULL || fscanf (f, "%lu %lu", &size, &resident) != 2)
+    die ("cannot read /proc/self/statm");
+  fclose (f);
+  return resident * (gsize) sysconf (_SC_PAGESIZE);
+}
+
+static void
+noop_cmd_done (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
+               const GError *error, gpointer user_data)
+{
+  guint *left = user_data;
+
+  (void) cmd;
+  (void) response;
+  (void) error_class;
+  if (error != NULL)
+    die ("command failed: %s", error->message);
+  (*left)--;
+}
+
+typedef struct {
+  gsize rss, heap;
+} Checkpoint;
+
+static void
+take_checkpoint (gpointer user_data)
+{
+  Checkpoint *c = user_data;
+
+  c->rss = rss_bytes ();
+  c->heap = heap_in_use ();
+}
+
+/* 6.: heap per Active command (queued, as exec does no I/O), and RSS after
+ * 1,000,000 commands against after the first 10,000. */
+static void
+measure_memory (XenQmpHost *host)
+{
+  const guint n = 100000;
+  g_autofree XenQmpCmd *cmds = g_new0 (XenQmpCmd, n);
+  guint left = n;
+  gsize before;
+  static const guint32 one = 1;
+  Checkpoint early = { 0 };
+  BenchCmdRun run = { .domids = &one, .n_domains = 1, .window = 64, .min = 1000000,
+                      .checkpoint = 10000, .checkpoint_func = take_checkpoint,
+                      .checkpoint_data = &early };
+  double us;
+
+  malloc_trim (0);
+  before = heap_in_use ();
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      xen_qmp_cmd_init (&cmds[i]);
+      if (!xen_qmp_cmd_exec (host, &cmds[i], noop_cmd_done, &left, 1, "query-status",
+                             NULL, &error))
+        die ("exec: %s", error->message);
+    }
+  gssize per_cmd = ((gssize) heap_in_use () - (gssize) before) / (gssize) n;
+  while (left > 0)
+    g_main_context_iteration (NULL, TRUE);
+  bench_table_row ("heap per Active command (100,000)", fmt ("%zd bytes", per_cmd),
+                   "<= 1 KiB", per_cmd <= 1024);
+
+  us = bench_cmd_run (host, &run);
+  if (us < 0)
+    die ("1,000,000 commands failed");
+  gssize rss_growth = (gssize) rss_bytes () - (gssize) early.rss;
+  gssize heap_growth = (gssize) heap_in_use () - (gssize) early.heap;
+  bench_table_row ("RSS 10,000 -> 1,000,000 commands",
+                   fmt ("%+zd KiB (heap %+zd KiB), %.1f us/cmd", rss_growth / 1024,
+                        heap_growth / 1024, us),
+                   "flat (<= +1 MiB)", rss_growth <= 1024 * 1024);
+}
+
+static gboolean
+count_iteration (gpointer user_data)
+{
+  (*(guint64 *) user_data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* One main-loop iteration with nothing but an unrelated idle source to
+ * dispatch: what every idle connection adds to it. */
+static double
+iteration_us (void)
+{
+  double samples[ROUNDS];
+
+  for (guint i = 0; i < ROUNDS; i++)
+    {
+      guint64 n = 0;
+      guint id = g_idle_add (count_iteration, &n);
+      gint64 start = g_get_monotonic_time ();
+
+      while (g_get_monotonic_time () - start < RUN_SECONDS * 1e6 / 2)
+        g_main_context_iteration (NULL, FALSE);
+      samples[i] = (double) (g_get_monotonic_time () - start) / (double) n;
+      g_source_remove (id);
+    }
+  return bench_median (samples, ROUNDS);
+}
+
+/* 4.: 1,000 connections held by one host in this thread's context. */
+static void
+measure_many_domains (double one_conn_window100_us)
+{
+  g_autoptr(XenQmpHost) host = host_new (bench.dir);
+  g_autofree guint32 *domids = g_new (guint32, N_DOMAINS);
+  double idle0, idle100, idle1000, many[ROUNDS], m;
+  gsize heap100;
+
+  idle0 = iteration_us ();
+  if (!bench_cmd_connect_all (host, 1, 100))
+    die ("cannot open 100 connections");
+  idle100 = iteration_us ();
+  /* Measured over the next 900, so that what the first connection sets up
+   * once (and what earlier figures free late) stays out of it. */
+  heap100 = heap_in_use ();
+  if (!bench_cmd_connect_all (host, 101, N_DOMAINS))
+    die ("cannot open 1,000 connections");
+  gssize per_conn = ((gssize) heap_in_use () - (gssize) heap100) / (N_DOMAINS - 100);
+  idle1000 = iteration_us ();
+
+  bench_table_row ("heap per idle connection (900)", fmt ("%zd bytes", per_conn),
+                   "<= 64 KiB", per_conn <= 64 * 1024);
+  bench_table_row ("main-loop iteration, idle connections",
+                   fmt ("0: %.1f us, 100: %.1f us, 1,000: %.1f us (+%.1f)", idle0, idle100,
+                        idle1000, idle1000 - idle0),
+                   "<= +10 us", idle1000 - idle0 <= 10);
+
+  for (guint32 d = 0; d < N_DOMAINS; d++)
+    domids[d] = d + 1;
+  for (guint i = 0; i < ROUNDS; i++)
+    {
+      BenchCmdRun run = { .domids = domids, .n_domains = N_DOMAINS, .window = 100,
+                          .seconds = RUN_SECONDS, .min = 100 };
+
+      many[i] = bench_cmd_run (host, &run);
+      if (many[i] < 0)
+        die ("1,000 connections run failed");
+    }
+  m = bench_median (many, ROUNDS);
+  bench_table_row ("1,000 connections, 100 in flight",
+                   fmt ("%.0f cmd/s vs 1 connection %.0f = %.2fx", 1e6 / m,
+                        1e6 / one_conn_window100_us, one_conn_window100_us / m),
+                   ">= 0.5x", one_conn_window100_us / m >= 0.5);
+}
+
+/* 7.: QEMU serves one client at a time: each run connects, measures and
+ * closes, the raw client and the library taking turns. */
+static void
+measure_qemu (const char *binary)
+{
+  static const guint windows[] = { 1, 64 };
+  g_autofree char *path = g_build_filename (bench.dir, "qemu.sock", NULL);
+  g_autofree char *link = g_build_filename (bench.dir, "qmp-libxl-0", NULL);
+
+  bench.qemu = bench_qemu_start (binary, path);
+  if (bench.qemu < 0)
+    {
+      bench_table_row ("real QEMU", fmt ("%s did not start: skipped", binary), NULL, FALSE);
+      return;
+    }
+  if (symlink (path, link) < 0)
+    die ("symlink %s: %s", link, g_strerror (errno));
+  for (guint w = 0; w < G_N_ELEMENTS (windows); w++)
+    {
+      static const guint32 zero = 0;
+      double raw[ROUNDS], lib[ROUNDS], r, l;
+
+      for (guint i = 0; i < ROUNDS; i++)
+        {
+          g_autoptr(XenQmpHost) host = host_new (bench.dir);
+          BenchCmdRun run = { .domids = &zero, .n_domains = 1, .window = windows[w],
+                              .seconds = RUN_SECONDS, .min = windows[w] };
+
+          raw[i] = raw_run (path, TRUE, windows[w], RUN_SECONDS);
+          lib[i] = bench_cmd_run (host, &run);
+          if (lib[i] < 0)
+            die ("real QEMU run failed");
+        }
+      r = bench_median (raw, ROUNDS);
+      l = bench_median (lib, ROUNDS);
+      bench_table_row (windows[w] == 1 ? "real QEMU, sequential" : "real QEMU, 64 in flight",
+                       fmt ("%.0f us/cmd vs raw (oob) %.0f = %.1f%% throughput", l, r,
+                            100 * r / l),
+                       ">= 95%", r / l >= 0.95);
+    }
+  bench_child_stop (bench.qemu);
+  bench.qemu = 0;
+}
+
+static void
+setup (void)
+{
+  struct rlimit limit;
+
+  /* 1,000 connections, and the responder's 1,000 in the child. */
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 4096)
+    {
+      limit.rlim_cur = MIN (limit.rlim_max, 4096);
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+  bench.dir = bench_run_dir_new ();
+  if (bench.dir == NULL)
+    die ("cannot create a temporary directory: %s", g_strerror (errno));
+  atexit (bench_cleanup);
+  bench.responder_path = g_build_filename (bench.dir, "responder.sock", NULL);
+  bench.responder = bench_responder_start (bench.responder_path);
+  if (bench.responder < 0)
+    die ("cannot start the responder: %s", g_strerror (errno));
+  /* Every domain's socket is the one responder. */
+  for (guint d = 1; d <= N_DOMAINS; d++)
+    {
+      g_autofree char *name = g_strdup_printf ("qmp-libxl-%u", d);
+      g_autofree char *link = g_build_filename (bench.dir, name, NULL);
+
+      if (symlink ("responder.sock", link) < 0)
+        die ("symlink %s: %s", link, g_strerror (errno));
+    }
+}
+
+/* Under callgrind: a fixed number of commands, 64 in flight, so that the
+ * instructions of the receive path divide by a known count. */
+static int
+run_for_callgrind (guint64 n)
+{
+  g_autoptr(XenQmpHost) host = host_new (bench.dir);
+  static const guint32 one = 1;
+  BenchCmdRun run = { .domids = &one, .n_domains = 1, .window = 64, .min = n };
+
+  if (!bench_cmd_connect_all (host, 1, 1) || bench_cmd_run (host, &run) < 0)
+    return 1;
+  printf ("commands: %" G_GUINT64_FORMAT "\n", n + 1);
+  return 0;
+}
+
+/* For perf and strace: one figure's workload through the command API for
+ * @seconds, without its baseline. */
+static int
+run_for_profile (const char *what, double seconds)
+{
+  g_autoptr(XenQmpHost) host = host_new (bench.dir);
+  g_autofree guint32 *domids = g_new (guint32, N_DOMAINS);
+  BenchCmdRun run = { .domids = domids, .n_domains = 1, .seconds = seconds };
+  double us;
+
+  for (guint32 d = 0; d < N_DOMAINS; d++)
+    domids[d] = d + 1;
+  if (g_str_has_prefix (what, "raw-"))
+    {
+      us = raw_run (bench.responder_path, TRUE, g_str_equal (what, "raw-64") ? 64 : 1, seconds);
+      printf ("%s: %.2f us/cmd\n", what, us);
+      return 0;
+    }
+  if (g_str_equal (what, "sequential"))
+    run.window = 1;
+  else if (g_str_equal (what, "64"))
+    run.window = 64;
+  else if (g_str_equal (what, "many"))
+    {
+      run.window = 100;
+      run.n_domains = N_DOMAINS;
+    }
+  else
+    return 2;
+  if (!bench_cmd_connect_all (host, 1, run.n_domains))
+    return 1;
+  us = bench_cmd_run (host, &run);
+  printf ("%s: %.2f us/cmd\n", what, us);
+  return us < 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(XenQmpHost) host = NULL;
+  const char *qemu = g_getenv ("QEMU_SYSTEM");
+  double one_conn_window100_us = 0;
+  gint64 start = g_get_monotonic_time ();
+
+  setup ();
+  if (argc == 3 && g_str_equal (argv[1], "--callgrind"))
+    return run_for_callgrind (g_ascii_strtoull (argv[2], NULL, 10));
+  if (argc == 4 && g_str_equal (argv[1], "--profile"))
+    return run_for_profile (argv[2], g_ascii_strtod (argv[3], NULL));
+  if (argc != 1)
+    {
+      fprintf (stderr, "usage: %s [--callgrind N | --profile [raw-]sequential|[raw-]64|many SECONDS]\n",
+               argv[0]);
+      return 2;
+    }
+
+  fprintf (stderr, "bench: runs of %.1f s, library and baseline taking turns; progress:\n",
+           RUN_SECONDS);
+  host = host_new (bench.dir);
+  if (!bench_cmd_connect_all (host, 1, 1))
+    die ("cannot connect to the responder");
+  measure_one_connection (host, &one_conn_window100_us);
+  measure_large_replies (host);
+  measure_memory (host);
+  g_clear_object (&host);
+  measure_many_domains (one_conn_window100_us);
+  measure_qemu (qemu != NULL && *qemu != '\0' ? qemu : "qemu-system-x86_64");
+
+  bench_table_print ();
+  printf ("(run took %.0f s)\n", (double) (g_get_monotonic_time () - start) / 1e6);
+  bench_table_clear ();
+  return 0;
+}

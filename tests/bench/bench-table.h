@@ -1,0 +1,17 @@
+/* bench-table.h: the one table make bench prints
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+/* A row: what was measured, the figure with its baseline, the target and
+ * whether it is met. @target NULL: a figure for information, no status. */
+void bench_table_row   (const char *what, const char *figure,
+                        const char *target, gboolean met);
+void bench_table_print (void);
+void bench_table_clear (void);
+
+/* The median of @n values (reordered in place). */
+double bench_median (double *values, guint n);
