@@ -57,6 +57,8 @@ struct _QmpConnection {
   JsonNode                *greeting;   /* whole greeting message */
   gboolean                 oob_enabled;
 
+  gboolean                 in_io;      /* inside connection_io() */
+  gboolean                 tracing;    /* the wire trace is on (checked per dispatch) */
   gint64                   next_id;
   GHashTable              *by_id;      /* gint64 id -> QmpPending (owned) */
   GQueue                   outq;       /* QmpPending not yet fully written */
@@ -591,6 +593,12 @@ connection_update_io (QmpConnection *conn)
 {
   QmpPending *head = g_queue_peek_head (&conn->outq);
 
+  /* connection_io() flushes and updates once at its end: commands exec'd
+   * from callbacks go out in the same dispatch, without an epoll_ctl()
+   * and another main loop iteration each. */
+  if (conn->in_io)
+    return;
+
   if (conn->watch != NULL)
     qmp_poller_set_want_write (conn->watch,
                                       head != NULL && can_write (conn, head));
@@ -599,7 +607,7 @@ connection_update_io (QmpConnection *conn)
 static void
 trace_sent (QmpConnection *conn, QmpPending *pending, guint n_fds)
 {
-  if (qmp_trace_enabled ())
+  if (conn->tracing)
     qmp_trace_message (conn->peer, TRUE, pending->wire, pending->wire_len,
                        pending->trace_node, n_fds);
 }
@@ -630,7 +638,7 @@ connection_flush (QmpConnection *conn, GError **error)
 
           if (l != conn->outq.head && (p->n_fds > 0 || !can_write (conn, p)))
             break;
-          qmp_pending_serialize (p, conn->oob_enabled, qmp_trace_enabled ());
+          qmp_pending_serialize (p, conn->oob_enabled, conn->tracing);
           iov[msg.msg_iovlen].iov_base = p->wire + p->written;
           iov[msg.msg_iovlen].iov_len = p->wire_len - p->written;
           msg.msg_iovlen++;
@@ -920,12 +928,12 @@ handle_message (QmpConnection *conn, const char *data, gsize len, guint n_fds)
 
   if (!qmp_message_parse (conn->parser, data, len, &msg, &error))
     {
-      if (qmp_trace_enabled ())
+      if (conn->tracing)
         qmp_trace_message (conn->peer, FALSE, data, len, NULL, n_fds);
       connection_protocol_error (conn, error);
       return;
     }
-  if (qmp_trace_enabled ())
+  if (conn->tracing)
     qmp_trace_message (conn->peer, FALSE, data, len, msg.root, n_fds);
 
   switch (msg.kind)
@@ -1013,7 +1021,13 @@ connection_read (QmpConnection *conn)
           int saved = errno;
 
           if (saved == EAGAIN)
-            return;
+            {
+              /* An idle connection keeps no read buffer: 1,000 of them
+               * must not hold 64 KiB each, nor the peak of one large
+               * reply forever. */
+              qmp_framer_release_if_empty (conn->framer);
+              return;
+            }
           connection_fail (conn, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
                                               "%s: reading from QEMU failed: %s",
                                               conn->peer, g_strerror (saved)));
@@ -1053,13 +1067,24 @@ connection_read (QmpConnection *conn)
 static void
 connection_io (int fd, GIOCondition revents, gpointer user_data)
 {
-  QmpConnection *conn = qmp_connection_ref (user_data);
+  QmpConnection *conn = user_data;
   GError *error = NULL;
 
+  /* A nested main loop run from one of this connection's callbacks: its
+   * framer is in the middle of a message; it is served when that returns. */
+  if (conn->in_io)
+    return;
+  qmp_connection_ref (conn);
+  conn->tracing = qmp_trace_enabled ();
+  conn->in_io = TRUE;
   if ((revents & G_IO_OUT) && !connection_flush (conn, &error))
     connection_fail (conn, error);
   if (conn->state != QMP_CONNECTION_CLOSED && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)))
     connection_read (conn);
+  conn->in_io = FALSE;
+  if (conn->state != QMP_CONNECTION_CLOSED && !g_queue_is_empty (&conn->outq)
+      && !connection_flush (conn, &error))
+    connection_fail (conn, error);
   if (conn->state != QMP_CONNECTION_CLOSED)
     connection_update_io (conn);
   qmp_connection_unref (conn);

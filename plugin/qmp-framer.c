@@ -182,3 +182,13 @@ qmp_framer_pending (QmpFramer *framer)
 
   return framer->end > start ? framer->end - start : 0;
 }
+
+void
+qmp_framer_release_if_empty (QmpFramer *framer)
+{
+  if (qmp_framer_pending (framer) > 0)
+    return;
+  g_clear_pointer (&framer->buf, g_free);
+  framer->alloc = framer->start = framer->scanned = framer->end = framer->consumed = 0;
+  reset_structure (framer);
+}

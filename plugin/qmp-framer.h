@@ -38,6 +38,9 @@ QmpFramerResult qmp_framer_next         (QmpFramer   *framer,
                                          gsize       *len,
                                          GError     **error);
 
+/* Frees the buffer when it holds no unfinished message. */
+void            qmp_framer_release_if_empty (QmpFramer *framer);
+
 /* Bytes of an unfinished message (at EOF: data cut off mid-message). */
 gsize           qmp_framer_pending      (QmpFramer *framer);
 

@@ -18,6 +18,30 @@ to_json_text (JsonNode *node)
   return json_generator_to_data (generator, NULL);
 }
 
+/* A command name as a JSON string. Written by hand: json_generator costs
+ * more than the rest of sending a command (measured with callgrind). */
+static char *
+quote_json_string (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text) + 2);
+
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) *p);
+        }
+      else if (*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", *p);
+      else
+        g_string_append_c (out, (char) *p);
+    }
+  g_string_append_c (out, '"');
+  return g_string_free (out, FALSE);
+}
+
 QmpPending *
 qmp_pending_new (gint64      id,
                  const char *command,
@@ -27,7 +51,6 @@ qmp_pending_new (gint64      id,
                  guint       n_fds)
 {
   QmpPending *pending = g_new0 (QmpPending, 1);
-  g_autoptr(JsonNode) name = json_node_init_string (json_node_alloc (), command);
 
   pending->id = id;
   /* FDS is taken: the array and the descriptors. */
@@ -37,7 +60,7 @@ qmp_pending_new (gint64      id,
   pending->out_of_band = out_of_band;
   /* The caller may change ARGUMENTS once the call returns: what is sent is
    * what they were now. */
-  pending->command_json = to_json_text (name);
+  pending->command_json = quote_json_string (command);
   if (arguments != NULL)
     {
       g_autoptr(JsonNode) args = json_node_init_object (json_node_alloc (), arguments);
@@ -60,12 +83,22 @@ qmp_pending_serialize (QmpPending *pending,
    * negotiation says whether QEMU accepts it. */
   wire = g_string_sized_new (64 + (pending->arguments_json != NULL
                                    ? strlen (pending->arguments_json) : 0));
-  g_string_append_printf (wire, "{\"%s\":%s",
-                          pending->out_of_band && oob_enabled ? "exec-oob" : "execute",
-                          pending->command_json);
+  g_string_append (wire, pending->out_of_band && oob_enabled
+                         ? "{\"exec-oob\":" : "{\"execute\":");
+  g_string_append (wire, pending->command_json);
   if (pending->arguments_json != NULL)
-    g_string_append_printf (wire, ",\"arguments\":%s", pending->arguments_json);
-  g_string_append_printf (wire, ",\"id\":%" G_GINT64_FORMAT "}\n", pending->id);
+    {
+      g_string_append (wire, ",\"arguments\":");
+      g_string_append (wire, pending->arguments_json);
+    }
+  g_string_append (wire, ",\"id\":");
+  {
+    char digits[24];
+
+    g_snprintf (digits, sizeof digits, "%" G_GINT64_FORMAT, pending->id);
+    g_string_append (wire, digits);
+  }
+  g_string_append (wire, "}\n");
   pending->wire_len = wire->len;
   pending->wire = g_string_free (wire, FALSE);
   g_clear_pointer (&pending->arguments_json, g_free);

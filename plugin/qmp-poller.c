@@ -118,6 +118,9 @@ qmp_poller_get (GMainContext *context)
     g_error ("epoll_create1: %s", g_strerror (errno));
   poller->tag = g_source_add_unix_fd (&poller->source, poller->epfd, G_IO_IN);
   g_source_set_name (&poller->source, "[xenqmp] QMP sockets");
+  /* A callback may run a nested main loop (a _sync call) waiting for
+   * another socket of the same context: the one source must serve it. */
+  g_source_set_can_recurse (&poller->source, TRUE);
   g_source_attach (&poller->source, context);
   g_hash_table_insert (pollers, context, poller);
   G_UNLOCK (pollers);

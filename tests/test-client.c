@@ -500,6 +500,48 @@ test_client_for_domain_shares_connection (Fixture *f, gconstpointer data)
   g_ptr_array_unref (seen.names);
 }
 
+typedef struct {
+  XenQmpClient *other;
+  JsonNode     *nested;
+  gboolean      done;
+} NestedSync;
+
+static void
+nested_sync_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NestedSync *n = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = xen_qmp_client_execute_finish (XEN_QMP_CLIENT (source), result, &error);
+
+  g_assert_no_error (error);
+  /* A sync call from inside a callback runs a nested main loop: the other
+   * QEMU's socket must still be served (sockets share one source). */
+  n->nested = xen_qmp_client_execute_sync (n->other, "query-version", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  n->done = TRUE;
+}
+
+static void
+test_client_sync_call_inside_callback (Fixture *f, gconstpointer data)
+{
+  g_autofree char *other_socket = g_build_filename (f->dir, "qmp-libxl-2", NULL);
+  g_autoptr(GError) error = NULL;
+  TestServer *other_server = NULL;
+  NestedSync n = { 0 };
+
+  SKIP_UNLESS_READY (f);
+  other_server = test_server_start_fake (other_socket, NULL, &error);
+  g_assert_no_error (error);
+  n.other = xen_qmp_client_new_for_socket (other_socket);
+  xen_qmp_client_set_timeout_ms (n.other, 10000);
+  xen_qmp_client_execute_async (f->client, "query-status", NULL, NULL, NULL, nested_sync_done, &n);
+  RUN_UNTIL (n.done);
+  g_assert_nonnull (json_object_get_member (json_node_get_object (n.nested), "qemu"));
+  json_node_unref (n.nested);
+  g_object_unref (n.other);
+  test_server_stop (other_server);
+}
+
 static void
 add (const char *name, Backend backend, void (*func) (Fixture *, gconstpointer))
 {
@@ -534,5 +576,6 @@ main (int argc, char *argv[])
   add_both ("fd-list", test_client_fd_list);
   add_both ("out-of-band", test_client_out_of_band);
   add_both ("for-domain-shares-connection", test_client_for_domain_shares_connection);
+  add ("sync-call-inside-callback", BACKEND_FAKE, test_client_sync_call_inside_callback);
   return g_test_run ();
 }
