@@ -22,9 +22,9 @@
  * machines are busy and valgrind slows everything down. */
 #define SERVER_START_TIMEOUT_US (20 * G_USEC_PER_SEC)
 
-/* A failed assertion aborts the test process before any teardown runs: the
- * servers die with it (PR_SET_PDEATHSIG), and the abort handler removes the
- * temp dirs still registered here. */
+/* A failed assertion kills the test process before any teardown runs: the
+ * servers die with it (PR_SET_PDEATHSIG), and the handler of the fatal
+ * signals removes the temp dirs still registered here. */
 #define MAX_TMPDIRS 16
 static char *live_tmpdirs[MAX_TMPDIRS];
 
@@ -327,7 +327,11 @@ test_tmpdir_new (void)
   g_assert_no_error (error);
   if (!handler_installed)
     {
-      signal (SIGABRT, on_abort);
+      /* g_assert() aborts, g_error() traps, a timeout terminates. */
+      const int fatal[] = { SIGABRT, SIGTRAP, SIGTERM, SIGINT, SIGSEGV, SIGBUS };
+
+      for (gsize i = 0; i < G_N_ELEMENTS (fatal); i++)
+        signal (fatal[i], on_abort);
       handler_installed = TRUE;
     }
   for (int i = 0; i < MAX_TMPDIRS; i++)
