@@ -11,6 +11,7 @@ packages="
   gi-docgen
   qemu-system-x86
   valgrind
+  debhelper lintian dpkg-dev fakeroot man-db
 "
 
 if [ "$(id -u)" -ne 0 ]; then
