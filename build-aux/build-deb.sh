@@ -80,6 +80,23 @@ if [ ! -f "$src/debian/control" ]; then
   finish
 fi
 
+# The version is set once, in configure.ac: a release whose changelog entry
+# is not written yet gets one here, in the copy, pointing at NEWS.
+upstream=$(sed -n 's/^m4_define(\[xenqmp_\(major\|minor\|micro\)\], \[\([0-9]*\)\])$/\2/p' \
+             "$src/configure.ac" | paste -sd.)
+logged=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version 2>/dev/null)
+if [ -n "$upstream" ] && [ "$upstream" != "$logged" ]; then
+  echo "# debian/changelog says $logged, configure.ac $upstream: adding an entry"
+  { printf 'libxenqmp (%s) unstable; urgency=medium\n\n' "$upstream"
+    printf '  * Release %s: see NEWS.\n\n' "$upstream"
+    printf ' -- %s  %s\n\n' "$(dpkg-parsechangelog -l "$src/debian/changelog" -S Maintainer)" \
+      "$(date -R)"
+    cat "$src/debian/changelog"; } > "$src/debian/changelog.new"
+  mv "$src/debian/changelog.new" "$src/debian/changelog"
+fi
+check "package version $upstream follows configure.ac" \
+  test "$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)" = "$upstream"
+
 # 2. The tools and the build dependencies.
 need=()
 command -v dpkg-buildpackage >/dev/null || need+=(dpkg-dev)
