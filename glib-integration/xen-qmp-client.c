@@ -32,15 +32,19 @@
  * Events: the #XenQmpClient::event signal is emitted for each event QEMU
  * sends, detailed by the event name (`event::SHUTDOWN`). Events that
  * arrive before the connection is ready, or before the callback of
- * xen_qmp_client_connect_async() has run, are kept (up to 1024, the
- * oldest dropped beyond that with a debug message) and emitted right after
+ * xen_qmp_client_connect_async() has run, are kept and emitted right after
  * it, so that a handler connected in that callback still sees them. Once
  * connected, an event nobody handles is dropped, as a signal is.
  *
+ * Limits: QEMU may be compromised, so what it sends is bounded (see
+ * #XenQmpClient:max-message-size, #XenQmpClient:max-depth,
+ * #XenQmpClient:max-queued-commands and
+ * #XenQmpClient:max-buffered-events). Going over one ends the client's
+ * connection with an error that names the limit, and other connections go
+ * on.
+ *
  * Since: 0.1
  */
-
-#define MAX_EARLY_EVENTS 1024
 
 typedef struct {
   char       *name;
@@ -57,6 +61,8 @@ struct _XenQmpClient {
   guint32        domid;
   guint          timeout_ms;
   gboolean       enable_oob;
+  QmpLimits      limits;         /* a socket's connection; a domain's is the host's */
+  guint          max_buffered_events;
 
   QmpConnection *conn;           /* held and observed while set */
   gboolean       connected;
@@ -77,6 +83,10 @@ enum {
   PROP_GREETING,
   PROP_TIMEOUT_MS,
   PROP_ENABLE_OOB,
+  PROP_MAX_MESSAGE_SIZE,
+  PROP_MAX_DEPTH,
+  PROP_MAX_QUEUED_COMMANDS,
+  PROP_MAX_BUFFERED_EVENTS,
   N_PROPS
 };
 
@@ -106,6 +116,8 @@ xen_qmp_client_init (XenQmpClient *client)
 {
   client->context = g_main_context_ref_thread_default ();
   client->enable_oob = TRUE;
+  qmp_limits_init (&client->limits);
+  client->max_buffered_events = QMP_DEFAULT_MAX_BUFFERED_EVENTS;
   client->tasks = g_hash_table_new (NULL, NULL);
   g_queue_init (&client->early_events);
 }
@@ -176,6 +188,18 @@ xen_qmp_client_get_property (GObject    *object,
     case PROP_ENABLE_OOB:
       g_value_set_boolean (value, client->enable_oob);
       break;
+    case PROP_MAX_MESSAGE_SIZE:
+      g_value_set_uint64 (value, client->limits.max_message_size);
+      break;
+    case PROP_MAX_DEPTH:
+      g_value_set_uint (value, client->limits.max_depth);
+      break;
+    case PROP_MAX_QUEUED_COMMANDS:
+      g_value_set_uint (value, client->limits.max_queued);
+      break;
+    case PROP_MAX_BUFFERED_EVENTS:
+      g_value_set_uint (value, client->max_buffered_events);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -206,6 +230,18 @@ xen_qmp_client_set_property (GObject      *object,
       break;
     case PROP_ENABLE_OOB:
       client->enable_oob = g_value_get_boolean (value);
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      client->limits.max_message_size = (gsize) g_value_get_uint64 (value);
+      break;
+    case PROP_MAX_DEPTH:
+      client->limits.max_depth = g_value_get_uint (value);
+      break;
+    case PROP_MAX_QUEUED_COMMANDS:
+      client->limits.max_queued = g_value_get_uint (value);
+      break;
+    case PROP_MAX_BUFFERED_EVENTS:
+      client->max_buffered_events = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -310,6 +346,62 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_ENABLE_OOB] =
     g_param_spec_boolean ("enable-oob", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:max-message-size:
+   *
+   * The largest message a client of a socket accepts from QEMU, in bytes;
+   * a larger one closes the connection with an error naming this limit.
+   * It takes effect at the next connect. A domain's client shares the
+   * host's connection, which follows #XenQmpHost:max-message-size.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_MESSAGE_SIZE] =
+    g_param_spec_uint64 ("max-message-size", NULL, NULL, 64, G_MAXSIZE,
+                         QMP_DEFAULT_MAX_MESSAGE_SIZE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:max-depth:
+   *
+   * The deepest nesting of JSON arrays and objects a client of a socket
+   * accepts from QEMU, checked before the message is parsed (at most 1024,
+   * so that parsing fits a 256 KiB thread stack). It takes effect at the
+   * next connect; a domain's client follows #XenQmpHost:max-depth.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_DEPTH] =
+    g_param_spec_uint ("max-depth", NULL, NULL, 2, QMP_MAX_DEPTH_CEILING,
+                       QMP_DEFAULT_MAX_DEPTH,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:max-queued-commands:
+   *
+   * How many commands may be Active on a socket's connection; one more
+   * fails with %G_IO_ERROR_BUSY. It takes effect at the next connect; a
+   * domain's client follows #XenQmpHost:max-queued-commands.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_QUEUED_COMMANDS] =
+    g_param_spec_uint ("max-queued-commands", NULL, NULL, 1, G_MAXUINT,
+                       QMP_DEFAULT_MAX_QUEUED,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:max-buffered-events:
+   *
+   * How many events the client keeps while they cannot be emitted yet
+   * (before the callback of xen_qmp_client_connect_async() has run). One
+   * more means QEMU is flooding the client: the client's connection ends
+   * with %G_IO_ERROR_NO_SPACE naming this limit, rather than dropping
+   * events silently or growing without bound.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_BUFFERED_EVENTS] =
+    g_param_spec_uint ("max-buffered-events", NULL, NULL, 1, G_MAXUINT,
+                       QMP_DEFAULT_MAX_BUFFERED_EVENTS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -438,12 +530,20 @@ on_conn_event (QmpConnection *conn, const char *name, JsonObject *data,
       emit_event (client, name, data, timestamp_us);
       return;
     }
-  if (g_queue_get_length (&client->early_events) >= MAX_EARLY_EVENTS)
+  if (g_queue_get_length (&client->early_events) >= client->max_buffered_events)
     {
-      e = g_queue_pop_head (&client->early_events);
-      g_debug ("%s: dropped early event %s: more than %u events before connect completed",
-               client->socket_path, e->name, MAX_EARLY_EVENTS);
-      early_event_free (e);
+      g_autoptr(GError) error =
+        g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                     "%s: QEMU sent more than %u events before they could be "
+                     "delivered (limit max-buffered-events)",
+                     client->socket_path, client->max_buffered_events);
+
+      g_warning ("%s", error->message);
+      g_queue_clear_full (&client->early_events, (GDestroyNotify) early_event_free);
+      g_object_ref (client);
+      client_drop_connection (client, error);
+      g_object_unref (client);
+      return;
     }
   e = g_new0 (EarlyEvent, 1);
   e->name = g_strdup (name);
@@ -570,7 +670,7 @@ ensure_connection (XenQmpClient *client, GError **error)
     {
       QmpConnectionConfig config = { 0 };
 
-      qmp_limits_init (&config.limits);
+      config.limits = client->limits;
       config.enable_oob = client->enable_oob;
       config.idle_timeout_ms = G_MAXUINT;
       config.drain_timeout_ms = 30000;

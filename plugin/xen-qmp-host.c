@@ -366,12 +366,16 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * XenQmpHost:max-depth:
    *
    * The deepest nesting of JSON arrays and objects accepted from QEMU,
-   * checked before the message is parsed.
+   * checked as the bytes arrive, before the message is parsed. A deeper
+   * message closes the connection with an error naming this limit. At
+   * most 1024 (QEMU's own limit), so that parsing stays within a 256 KiB
+   * thread stack.
    *
    * Since: 0.1
    */
   properties[PROP_MAX_DEPTH] =
-    g_param_spec_uint ("max-depth", NULL, NULL, 2, 100000, QMP_DEFAULT_MAX_DEPTH,
+    g_param_spec_uint ("max-depth", NULL, NULL, 2, QMP_MAX_DEPTH_CEILING,
+                       QMP_DEFAULT_MAX_DEPTH,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpHost:max-queued-commands:
