@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "qmp-connection.h"
+#include "xen-qmp-client-private.h"
 #include "xen-qmp-enum-types.h"
 #include "xen-qmp-error.h"
 #include "xen-qmp-host-private.h"
@@ -63,6 +64,9 @@ struct _XenQmpClient {
   gboolean       enable_oob;
   QmpLimits      limits;         /* a socket's connection; a domain's is the host's */
   guint          max_buffered_events;
+  gboolean       validate;
+  char          *schema_cache_dir;
+  ClientSchemaState schema;
 
   QmpConnection *conn;           /* held and observed while set */
   gboolean       connected;
@@ -87,6 +91,8 @@ enum {
   PROP_MAX_DEPTH,
   PROP_MAX_QUEUED_COMMANDS,
   PROP_MAX_BUFFERED_EVENTS,
+  PROP_VALIDATE,
+  PROP_SCHEMA_CACHE_DIR,
   N_PROPS
 };
 
@@ -139,6 +145,7 @@ xen_qmp_client_dispose (GObject *object)
       g_clear_pointer (&client->early_flush, g_source_unref);
     }
   g_queue_clear_full (&client->early_events, (GDestroyNotify) early_event_free);
+  _xen_qmp_client_schema_state_clear (&client->schema);
   g_clear_object (&client->host);
 
   G_OBJECT_CLASS (xen_qmp_client_parent_class)->dispose (object);
@@ -153,6 +160,7 @@ xen_qmp_client_finalize (GObject *object)
   g_clear_pointer (&client->greeting, json_object_unref);
   g_main_context_unref (client->context);
   g_free (client->socket_path);
+  g_free (client->schema_cache_dir);
 
   G_OBJECT_CLASS (xen_qmp_client_parent_class)->finalize (object);
 }
@@ -200,6 +208,12 @@ xen_qmp_client_get_property (GObject    *object,
     case PROP_MAX_BUFFERED_EVENTS:
       g_value_set_uint (value, client->max_buffered_events);
       break;
+    case PROP_VALIDATE:
+      g_value_set_boolean (value, client->validate);
+      break;
+    case PROP_SCHEMA_CACHE_DIR:
+      g_value_set_string (value, client->schema_cache_dir);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -242,6 +256,13 @@ xen_qmp_client_set_property (GObject      *object,
       break;
     case PROP_MAX_BUFFERED_EVENTS:
       client->max_buffered_events = g_value_get_uint (value);
+      break;
+    case PROP_VALIDATE:
+      client->validate = g_value_get_boolean (value);
+      break;
+    case PROP_SCHEMA_CACHE_DIR:
+      g_free (client->schema_cache_dir);
+      client->schema_cache_dir = g_value_dup_string (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -402,6 +423,35 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
     g_param_spec_uint ("max-buffered-events", NULL, NULL, 1, G_MAXUINT,
                        QMP_DEFAULT_MAX_BUFFERED_EVENTS,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:validate:
+   *
+   * Whether every execute is first checked against QEMU's QAPI schema
+   * (xen_qmp_schema_validate_command()). A command that fails completes
+   * with %G_IO_ERROR_INVALID_ARGUMENT, naming the argument and what was
+   * expected, and is not sent. The schema is fetched once per QEMU build
+   * (see xen_qmp_client_get_schema_async()).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_VALIDATE] =
+    g_param_spec_boolean ("validate", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:schema-cache-dir:
+   *
+   * A directory where schemas are saved per QEMU build (version and
+   * package string, from the greeting), so that another process talking
+   * to the same QEMU build does not fetch the schema again, such as
+   * `$XDG_CACHE_HOME/xenqmp` for the `xen-qmp` tool. %NULL (the default)
+   * keeps schemas in memory only. A corrupt or foreign file there is
+   * ignored with a debug message.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SCHEMA_CACHE_DIR] =
+    g_param_spec_string ("schema-cache-dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -831,14 +881,14 @@ xen_qmp_client_connect_finish (XenQmpClient  *client,
 
 /* Sync calls iterate the client's context: the connection's sources live
  * there. They must be made from the thread that owns it. */
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+void
+_xen_qmp_client_store_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
-static GAsyncResult *
-wait_for_result (XenQmpClient *client, GAsyncResult **slot)
+GAsyncResult *
+_xen_qmp_client_wait_for_result (XenQmpClient *client, GAsyncResult **slot)
 {
   while (*slot == NULL)
     g_main_context_iteration (client->context, TRUE);
@@ -866,8 +916,8 @@ xen_qmp_client_connect_sync (XenQmpClient  *client,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), FALSE);
-  xen_qmp_client_connect_async (client, cancellable, store_result, &result);
-  return xen_qmp_client_connect_finish (client, wait_for_result (client, &result), error);
+  xen_qmp_client_connect_async (client, cancellable, _xen_qmp_client_store_result, &result);
+  return xen_qmp_client_connect_finish (client, _xen_qmp_client_wait_for_result (client, &result), error);
 }
 
 /* ---- executing ----------------------------------------------------- */
@@ -973,10 +1023,6 @@ xen_qmp_client_execute_full_async (XenQmpClient        *client,
                                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
-  ExecuteData *data;
-  int *fds;
-  guint n_fds;
 
   g_return_if_fail (XEN_QMP_IS_CLIENT (client));
   g_return_if_fail (command != NULL);
@@ -988,6 +1034,29 @@ xen_qmp_client_execute_full_async (XenQmpClient        *client,
   g_task_set_name (task, command);
   if (g_task_return_error_if_cancelled (task))
     return;
+  if (client->validate)
+    _xen_qmp_client_validate_then_execute (client, task, command, arguments, fd_list,
+                                           flags, timeout_ms);
+  else
+    _xen_qmp_client_execute_task (client, task, command, arguments, fd_list,
+                                  flags, timeout_ms);
+}
+
+void
+_xen_qmp_client_execute_task (XenQmpClient        *client,
+                              GTask               *task,
+                              const char          *command,
+                              JsonObject          *arguments,
+                              GUnixFDList         *fd_list,
+                              XenQmpExecuteFlags   flags,
+                              gint                 timeout_ms)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
+  ExecuteData *data;
+  int *fds;
+  guint n_fds;
+
   if (!ensure_connection (client, &error)
       || !qmp_connection_can_execute (client->conn, &error))
     {
@@ -1017,6 +1086,24 @@ xen_qmp_client_execute_full_async (XenQmpClient        *client,
   qmp_connection_execute (client->conn, task, command, arguments,
                           (flags & XEN_QMP_EXECUTE_OUT_OF_BAND) != 0, fds, n_fds,
                           timeout_ms < 0 ? client->timeout_ms : (guint) timeout_ms);
+}
+
+ClientSchemaState *
+_xen_qmp_client_schema_state (XenQmpClient *client)
+{
+  return &client->schema;
+}
+
+XenQmpHost *
+_xen_qmp_client_get_host (XenQmpClient *client)
+{
+  return client->host;
+}
+
+const char *
+_xen_qmp_client_get_schema_cache_dir (XenQmpClient *client)
+{
+  return client->schema_cache_dir;
 }
 
 /**
@@ -1102,8 +1189,8 @@ xen_qmp_client_execute_sync (XenQmpClient  *client,
 
   g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), NULL);
   xen_qmp_client_execute_async (client, command, arguments, fd_list,
-                                cancellable, store_result, &result);
-  return xen_qmp_client_execute_finish (client, wait_for_result (client, &result), error);
+                                cancellable, _xen_qmp_client_store_result, &result);
+  return xen_qmp_client_execute_finish (client, _xen_qmp_client_wait_for_result (client, &result), error);
 }
 
 /**

@@ -70,6 +70,8 @@ struct _XenQmpHost {
   GArray       *handlers;         /* EventHandler */
   guint         next_handler_id;
   guint         dispatching;      /* events being delivered right now */
+
+  GHashTable   *schemas;          /* QEMU build key -> XenQmpSchema */
 };
 
 enum {
@@ -165,6 +167,7 @@ xen_qmp_host_finalize (GObject *object)
   XenQmpHost *host = XEN_QMP_HOST (object);
 
   g_hash_table_unref (host->connections);
+  g_clear_pointer (&host->schemas, g_hash_table_unref);
   g_array_unref (host->handlers);
   g_main_context_unref (host->context);
   g_clear_error (&host->xs_error);
@@ -808,4 +811,22 @@ xen_qmp_host_remove_event_handler (XenQmpHost *host, guint handler_id)
         }
     }
   g_critical ("%s: no event handler with id %u", G_STRFUNC, handler_id);
+}
+
+/* A host runs a few QEMU builds at most: their schemas are kept for the
+ * host's lifetime, so that clients of each domain fetch them only once. */
+XenQmpSchema *
+_xen_qmp_host_lookup_schema (XenQmpHost *host, const char *key)
+{
+  XenQmpSchema *schema = host->schemas != NULL ? g_hash_table_lookup (host->schemas, key) : NULL;
+
+  return schema != NULL ? g_object_ref (schema) : NULL;
+}
+
+void
+_xen_qmp_host_add_schema (XenQmpHost *host, const char *key, XenQmpSchema *schema)
+{
+  if (host->schemas == NULL)
+    host->schemas = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_hash_table_replace (host->schemas, g_strdup (key), g_object_ref (schema));
 }

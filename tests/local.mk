@@ -85,7 +85,8 @@ installcheck-local:
 
 # memcheck over the command API tests: definite leaks and invalid accesses
 # fail. Children (fake-qemu, QEMU) are not traced.
-VALGRIND_TESTS = tests/test-framer tests/test-trace tests/test-cmd tests/test-client tests/test-limits
+VALGRIND_TESTS = tests/test-framer tests/test-trace tests/test-cmd tests/test-client tests/test-limits \
+	tests/test-schema tests/test-validate
 VALGRIND_FLAGS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite --error-exitcode=99 --num-callers=30 \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp
@@ -124,3 +125,20 @@ tests_test_faults_SOURCES = tests/test-faults.c tests/test-fds.h tests/test-loop
 tests_test_faults_CPPFLAGS = $(tests_cppflags)
 tests_test_faults_CFLAGS = $(tests_cflags)
 tests_test_faults_LDADD = $(tests_ldadd)
+
+# XenQmpSchema against QEMU 7.2's own schema.
+check_PROGRAMS += tests/test-schema
+TESTS += tests/test-schema
+tests_test_schema_SOURCES = tests/test-schema.c
+tests_test_schema_CPPFLAGS = $(tests_cppflags)
+tests_test_schema_CFLAGS = $(tests_cflags)
+tests_test_schema_LDADD = $(tests_ldadd)
+
+# XenQmpClient:validate, the schema fetched once, the caches.
+check_PROGRAMS += tests/test-validate
+TESTS += tests/test-validate
+tests_test_validate_SOURCES = tests/test-validate.c tests/test-call.h tests/test-fds.h tests/test-loop.h \
+	$(tests_server_sources) $(tests_peer_sources)
+tests_test_validate_CPPFLAGS = $(tests_cppflags)
+tests_test_validate_CFLAGS = $(tests_cflags)
+tests_test_validate_LDADD = $(tests_ldadd)
