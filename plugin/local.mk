@@ -23,6 +23,7 @@ xenqmp_private_sources = \
 	plugin/qmp-framer.c plugin/qmp-framer.h \
 	plugin/qmp-limits.h \
 	plugin/qmp-message.c plugin/qmp-message.h \
+	plugin/qmp-json-reader.c plugin/qmp-json-reader.h \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \

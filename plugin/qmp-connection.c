@@ -926,7 +926,7 @@ handle_message (QmpConnection *conn, const char *data, gsize len, guint n_fds)
   g_auto(QmpMessage) msg = { 0 };
   GError *error = NULL;
 
-  if (!qmp_message_parse (conn->parser, data, len, &msg, &error))
+  if (!qmp_message_parse (conn->parser, data, len, conn->tracing, &msg, &error))
     {
       if (conn->tracing)
         qmp_trace_message (conn->peer, FALSE, data, len, NULL, n_fds);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "qmp-message.h"
+#include "qmp-json-reader.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -154,6 +155,7 @@ gboolean
 qmp_message_parse (JsonParser  *parser,
                    const char  *data,
                    gsize        len,
+                   gboolean     keep_root,
                    QmpMessage  *msg,
                    GError     **error)
 {
@@ -164,9 +166,22 @@ qmp_message_parse (JsonParser  *parser,
   memset (msg, 0, sizeof *msg);
   if (!g_utf8_validate_len (data, len, NULL))
     return invalid (error, "not valid UTF-8");
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error_))
-    return invalid (error, "not JSON (%s)", parse_error_->message);
-  msg->root = json_parser_steal_root (parser);
+  /* A reply, nearly every message, without even its envelope. */
+  if (!keep_root && qmp_json_read_reply (data, len, &msg->ret, &msg->id))
+    {
+      msg->kind = QMP_MESSAGE_RETURN;
+      msg->id_kind = QMP_MESSAGE_ID_OURS;
+      return TRUE;
+    }
+  /* Plain JSON without json-glib's parser, which has the last word on
+   * everything else. */
+  msg->root = qmp_json_read (data, len);
+  if (msg->root == NULL)
+    {
+      if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error_))
+        return invalid (error, "not JSON (%s)", parse_error_->message);
+      msg->root = json_parser_steal_root (parser);
+    }
   if (!is_object (msg->root))
     return invalid (error, "not a JSON object");
   object = json_node_get_object (msg->root);
@@ -195,6 +210,8 @@ qmp_message_parse (JsonParser  *parser,
 void
 qmp_message_clear (QmpMessage *msg)
 {
+  if (msg->root == NULL)
+    g_clear_pointer (&msg->ret, json_node_unref);
   g_clear_pointer (&msg->root, json_node_unref);
 }
 

@@ -37,7 +37,7 @@ typedef struct {
   gint64           timestamp_us;   /* -1 when absent */
 
   /* RETURN */
-  JsonNode        *ret;
+  JsonNode        *ret;            /* in root, or owned when root is NULL */
 
   /* ERROR */
   XenQmpErrorClass error_class;
@@ -46,10 +46,13 @@ typedef struct {
 } QmpMessage;
 
 /* Parses and classifies one message. On failure the error says what was
- * wrong with it, in words an administrator can act on. */
+ * wrong with it, in words an administrator can act on. Without KEEP_ROOT,
+ * a plain reply is read without its envelope (root stays NULL, ret is
+ * the message's own): the trace needs the whole tree to redact it. */
 gboolean qmp_message_parse (JsonParser  *parser,
                             const char  *data,
                             gsize        len,
+                            gboolean     keep_root,
                             QmpMessage  *msg,
                             GError     **error);
 

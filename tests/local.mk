@@ -17,6 +17,13 @@ tests_test_framer_CPPFLAGS = $(tests_cppflags) -DG_LOG_DOMAIN=\"XenQmp\"
 tests_test_framer_CFLAGS = $(tests_cflags)
 tests_test_framer_LDADD = $(GLIB_LIBS)
 
+check_PROGRAMS += tests/test-json-reader
+TESTS += tests/test-json-reader
+tests_test_json_reader_SOURCES = tests/test-json-reader.c plugin/qmp-json-reader.c plugin/qmp-json-reader.h
+tests_test_json_reader_CPPFLAGS = $(tests_cppflags)
+tests_test_json_reader_CFLAGS = $(tests_cflags)
+tests_test_json_reader_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
+
 check_PROGRAMS += tests/test-trace
 TESTS += tests/test-trace
 tests_test_trace_SOURCES = tests/test-trace.c plugin/qmp-trace.c plugin/qmp-trace.h \

@@ -1,0 +1,127 @@
+/* test-json-reader.c: the plain-JSON reader agrees with json-glib
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * qmp_json_read() may give up on any input, never disagree: what it reads
+ * must be exactly json-glib's tree, and what json-glib refuses it must
+ * give up on. Here on inputs written to probe each rule; tests/fuzz does
+ * the same on whatever the fuzzer makes.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "qmp-json-reader.h"
+
+/* What the reader does with TEXT. */
+typedef enum {
+  READS,      /* reads it, as json-glib does */
+  GIVES_UP,   /* leaves it to json-glib */
+} Outcome;
+
+static void
+check (const char *text, Outcome expected)
+{
+  gsize len = strlen (text);
+  g_autoptr(JsonNode) mine = qmp_json_read (text, len);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean glib_ok = json_parser_load_from_data (parser, text, (gssize) len, &error);
+
+  if (mine != NULL)
+    {
+      if (!glib_ok)
+        g_error ("read '%s', which json-glib refuses (%s)", text, error->message);
+      if (!json_node_equal (mine, json_parser_get_root (parser)))
+        g_error ("read '%s' differently from json-glib", text);
+    }
+  if ((mine != NULL) != (expected == READS))
+    g_error ("'%s': %s, expected %s", text, mine != NULL ? "read" : "gave up",
+             expected == READS ? "read" : "gave up");
+}
+
+static void
+test_plain_json_is_read (void)
+{
+  const char *texts[] = {
+    "{}", "[]", "{\"return\": {}, \"id\": 1}", "  {\"a\":1}  \r",
+    "{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}, \"id\": 42}",
+    "{\"event\": \"STOP\", \"timestamp\": {\"seconds\": 1700000000, \"microseconds\": 5}}",
+    "[1, -2, 0, -0, 9223372036854775807, -9223372036854775808]",
+    "[true, false, null, \"\", \"caf\xc3\xa9\", \"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"]",
+    "{\"a\": {\"b\": {\"c\": [[], {}, [{}]]}}}", "\"just a string\"", "7", "null",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    check (texts[i], READS);
+}
+
+static void
+test_the_rest_is_json_glibs (void)
+{
+  const char *texts[] = {
+    /* valid JSON the reader leaves alone */
+    "[1.5]", "[1e3]", "[-1E-2]", "[9223372036854775808]", "[-9223372036854775809]",
+    "[\"\\u00e9\"]", "[\"\\ud83d\\ude00\"]", "{\"a\": 1, \"a\": 2}",
+    /* not JSON */
+    "", "   ", "{", "}", "[1,]", "[,1]", "{\"a\" 1}", "{\"a\": 1,}", "{a: 1}",
+    "[01]", "[-]", "[+1]", "[tru]", "[truex]", "[nul]", "\"open", "[\"a\\x\"]",
+    "[\"tab\there\"]", "{\"a\": 1} {\"b\": 2}", "[1] x", "[\f1]", "'single'",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    check (texts[i], GIVES_UP);
+}
+
+static void
+test_reply_without_envelope (void)
+{
+  const struct {
+    const char *text;
+    gboolean    read;
+    gint64      id;
+  } cases[] = {
+    { "{\"return\": {\"a\": [1]}, \"id\": 7}", TRUE, 7 },
+    { "{\"id\": -3, \"return\": \"x\"}", TRUE, -3 },
+    { " { \"return\" : [] , \"id\" : 0 } ", TRUE, 0 },
+    /* anything else is read whole */
+    { "{\"return\": {}}", FALSE, 0 },
+    { "{\"id\": 1}", FALSE, 0 },
+    { "{\"return\": {}, \"id\": \"7\"}", FALSE, 0 },
+    { "{\"return\": {}, \"id\": 1.0}", FALSE, 0 },
+    { "{\"return\": {}, \"id\": 1, \"error\": {}}", FALSE, 0 },
+    { "{\"return\": 1, \"return\": 2, \"id\": 1}", FALSE, 0 },
+    { "{\"id\": 1, \"id\": 2}", FALSE, 0 },
+    { "{\"return\": {}, \"id\": 1} x", FALSE, 0 },
+    { "{\"return\": {\"x\": 1.5}, \"id\": 1}", FALSE, 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) ret = NULL;
+      gint64 id = -100;
+      gboolean read = qmp_json_read_reply (cases[i].text, strlen (cases[i].text), &ret, &id);
+
+      if (read != cases[i].read)
+        g_error ("'%s': %s", cases[i].text, read ? "read as a reply" : "not read as a reply");
+      if (!read)
+        continue;
+      g_assert_cmpint (id, ==, cases[i].id);
+      {
+        g_autoptr(JsonNode) whole = json_from_string (cases[i].text, NULL);
+
+        g_assert_true (json_node_equal (ret, json_object_get_member (json_node_get_object (whole),
+                                                                      "return")));
+      }
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/json-reader/plain-json-is-read", test_plain_json_is_read);
+  g_test_add_func ("/json-reader/the-rest-is-json-glibs", test_the_rest_is_json_glibs);
+  g_test_add_func ("/json-reader/reply-without-envelope", test_reply_without_envelope);
+  return g_test_run ();
+}
