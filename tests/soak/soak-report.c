@@ -161,7 +161,7 @@ soak_report_print (const SoakStats *stats,
   row ("fake-qemu exited alone", fleet->exited_alone, "(every domain quit)");
   row ("fake-qemu restarted", fleet->restarted, NULL);
   row ("domains quit (QMP quit)", stats->quits, NULL);
-  row ("clients closed (xen_qmp_client_close)", stats->clients_closed, NULL);
+  row ("clients closed with their work", stats->clients_closed, "(xen_qmp_client_close)");
   row ("chaos skipped (nothing running)", stats->chaos_skipped, NULL);
 
   printf ("must be 0\n");
