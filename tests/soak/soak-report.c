@@ -145,6 +145,7 @@ soak_report_print (const SoakStats *stats,
   printf ("commands\n");
   row ("sent (Active)", stats->sent, NULL);
   row ("  through XenQmpClient", stats->via_client, NULL);
+  row ("    of which connects", stats->connects, NULL);
   row ("answered (ok)", stats->ok, NULL);
   row ("QMP errors", soak_stats_qmp_total (stats), classes->str);
   row ("failed, local reason", soak_stats_local_total (stats), local);
@@ -173,6 +174,7 @@ soak_report_print (const SoakStats *stats,
   ok &= must_be_zero ("inconsistent callback arguments", stats->bad_arguments);
   ok &= must_be_zero ("replies not fitting their command", stats->mismatched);
   ok &= must_be_zero ("errors of another domain", stats->other_errors);
+  ok &= must_be_zero ("warnings and criticals logged", stats->warnings);
   /* Every Active command ended one way, and one way only. */
   accounted = stats->ok + soak_stats_qmp_total (stats) + soak_stats_local_total (stats)
               + stats->other_errors + stats->disposed + stats->lost;

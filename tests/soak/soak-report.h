@@ -28,6 +28,7 @@ typedef struct {
   /* Outcomes: every Active command lands in exactly one of these. */
   guint64 sent;                  /* Active: exec succeeded */
   guint64 via_client;            /* of which through XenQmpClient */
+  guint64 connects;              /* of which xen_qmp_client_connect_async () */
   guint64 ok;
   guint64 qmp_errors[SOAK_N_CLASSES];
   guint64 local_errors[SOAK_N_IO_CODES];   /* by GIOErrorEnum code */
@@ -44,6 +45,7 @@ typedef struct {
   guint64 active_inside;         /* the cmd was not Idle in its callback */
   guint64 bad_arguments;         /* response and error both or neither set */
   guint64 mismatched;            /* a reply that does not fit its command */
+  guint64 warnings;              /* g_warning () or g_critical () from anyone */
 
   /* Chaos and other activity. */
   guint64 cancelled;             /* g_cancellable_cancel () on an Active execute:
