@@ -613,7 +613,10 @@ trace_sent (QmpConnection *conn, QmpPending *pending, guint n_fds)
 }
 
 /* Sends as much of the queue as the socket takes. A command's fd goes with
- * its first byte, so a batch never carries a second command with an fd. */
+ * its first byte, and nothing follows that command in its sendmsg(): the
+ * kernel may join earlier data to an SCM_RIGHTS message in one read, but
+ * never later data, so a reader that gives a read's fds to the last
+ * command beginning in it (fake-qemu does) gives them to the right one. */
 static gboolean
 connection_flush (QmpConnection *conn, GError **error)
 {
@@ -636,7 +639,7 @@ connection_flush (QmpConnection *conn, GError **error)
         {
           QmpPending *p = l->data;
 
-          if (l != conn->outq.head && (p->n_fds > 0 || !can_write (conn, p)))
+          if (l != conn->outq.head && (send_fd || p->n_fds > 0 || !can_write (conn, p)))
             break;
           qmp_pending_serialize (p, conn->oob_enabled, conn->tracing);
           iov[msg.msg_iovlen].iov_base = p->wire + p->written;

@@ -479,6 +479,49 @@ test_cmd_getfd_then_closefd_inside_callback (Fixture *f, gconstpointer data)
   result_clear (&g.closefd);
 }
 
+/* A command with an fd, and commands queued right behind it: they must not
+ * share its sendmsg(). A reader sees where an SCM_RIGHTS message ends
+ * (the kernel never joins it to later data in one read) but not where it
+ * began, so it gives the fd to the last command that began in the read:
+ * the fd's own command only if nothing follows it there. Found by the
+ * soak: getfd failed with "No file descriptor supplied via SCM_RIGHTS". */
+static void
+test_cmd_fd_not_batched_with_later_commands (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd getfd, after[3];
+  Result r = { 0 }, r_after[3] = { { 0 } };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) args = json_object_new ();
+
+  SKIP_UNLESS_READY (f);
+  json_object_set_string_member (args, "fdname", "batched");
+  xen_qmp_cmd_init (&getfd);
+  getfd.fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  g_assert_true (xen_qmp_cmd_exec (f->host, &getfd, record_cb, &r, 1, "getfd",
+                                   args, &error));
+  g_assert_no_error (error);
+  /* Queued before any I/O: all four go out in the same flush. */
+  for (guint i = 0; i < G_N_ELEMENTS (after); i++)
+    {
+      xen_qmp_cmd_init (&after[i]);
+      g_assert_true (exec_cmd (f, &after[i], &r_after[i], 1, "query-status", NULL, &error));
+      g_assert_no_error (error);
+    }
+  RUN_UNTIL (r.calls == 1 && r_after[2].calls == 1);
+  g_assert_no_error (r.error);
+  for (guint i = 0; i < G_N_ELEMENTS (after); i++)
+    {
+      g_assert_no_error (r_after[i].error);
+      result_clear (&r_after[i]);
+    }
+  result_clear (&r);
+
+  /* The fake closed the fd it got: a later closefd finds the name. */
+  run_cmd (f, &r, 1, "closefd", "{\"fdname\": \"batched\"}");
+  g_assert_no_error (r.error);
+  result_clear (&r);
+}
+
 /* The peer serves exactly one connection: a second one would never be
  * answered, so this passes only if the nested exec reused the first. */
 static void
@@ -1302,6 +1345,7 @@ main (int argc, char *argv[])
   add_contract_test ("connection-released-when-idle", test_cmd_connection_released_when_idle);
   add_contract_test ("sends-fd", test_cmd_sends_fd);
   add_contract_test ("getfd-then-closefd-inside-callback", test_cmd_getfd_then_closefd_inside_callback);
+  add_contract_test ("fd-not-batched-with-later-commands", test_cmd_fd_not_batched_with_later_commands);
   add_test ("reuses-connection-inside-callback", BACKEND_NONE, test_cmd_reuses_connection_inside_callback);
   add_contract_test ("fd-closed-when-never-sent", test_cmd_fd_closed_when_never_sent);
   add_contract_test ("dispose-inside-other-callback", test_cmd_dispose_inside_other_callback);
