@@ -865,8 +865,16 @@ handle_reply (QmpConnection *conn, QmpMessage *msg)
                                  msg->kind == QMP_MESSAGE_ERROR ? msg->error_desc : ""));
       return;
     }
-  pending = msg->id_kind == QMP_MESSAGE_ID_OURS
-            ? g_hash_table_lookup (conn->by_id, &msg->id) : NULL;
+  if (msg->id_kind == QMP_MESSAGE_ID_FOREIGN)
+    {
+      /* QEMU echoes ids verbatim: one of another type answers nothing we
+       * sent, and waiting for the right one would only end in a timeout. */
+      connection_protocol_error (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                 "QEMU sent a reply whose id is %s: ours are integers",
+                                 msg->id_description));
+      return;
+    }
+  pending = g_hash_table_lookup (conn->by_id, &msg->id);
   if (pending == NULL)
     {
       g_debug ("%s: dropped a reply to an unknown id", conn->peer);

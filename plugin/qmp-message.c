@@ -82,7 +82,10 @@ parse_id (JsonObject *object, QmpMessage *msg)
       msg->id = json_node_get_int (id);
     }
   else
-    msg->id_kind = QMP_MESSAGE_ID_FOREIGN;
+    {
+      msg->id_kind = QMP_MESSAGE_ID_FOREIGN;
+      msg->id_description = describe_value (id);
+    }
 }
 
 static gboolean
