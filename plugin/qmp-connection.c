@@ -750,6 +750,31 @@ pending_end_early (QmpConnection *conn, QmpPending *pending, GError *error)
   connection_check_idle (conn);
 }
 
+/* Why a command timed out, as far as the connection can tell: "without
+ * a reply" alone would send an administrator looking at the command when
+ * QEMU never greeted, or stopped reading. */
+static const char *
+timeout_reason (QmpConnection *conn, QmpPending *pending)
+{
+  switch (conn->state)
+    {
+    case QMP_CONNECTION_WAITING:
+      return ": the device model was not ready, or libxl held the domain's lock";
+    case QMP_CONNECTION_CONNECTING:
+      return ": QEMU's socket did not accept the connection (backlog full)";
+    case QMP_CONNECTION_GREETING:
+      return ": QEMU sent no greeting";
+    case QMP_CONNECTION_NEGOTIATING:
+      return ": QEMU did not answer qmp_capabilities";
+    default:
+      break;
+    }
+  /* Ready, yet still queued: the socket took no more. */
+  if (pending->link != NULL)
+    return ": QEMU is not reading (the command could not be written out)";
+  return " without a reply";
+}
+
 static gboolean
 pending_timeout_cb (gpointer user_data)
 {
@@ -758,8 +783,9 @@ pending_timeout_cb (gpointer user_data)
   GError *error;
 
   error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                       "%s: %s timed out after %u ms without a reply",
-                       conn->peer, pending->command, pending->timeout_ms);
+                       "%s: %s timed out after %u ms%s",
+                       conn->peer, pending->command, pending->timeout_ms,
+                       timeout_reason (conn, pending));
   g_clear_pointer (&pending->timeout, g_source_unref);
   pending_end_early (conn, pending, error);
   qmp_connection_unref (conn);
