@@ -1062,9 +1062,21 @@ connection_read (QmpConnection *conn)
               qmp_framer_release_if_empty (conn->framer);
               return;
             }
-          connection_fail (conn, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
-                                              "%s: reading from QEMU failed: %s",
-                                              conn->peer, g_strerror (saved)));
+          gsize cut = qmp_framer_pending (conn->framer);
+
+          if (saved == ECONNRESET && cut > 0)
+            connection_fail (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                                                "%s: QEMU reset the connection in the "
+                                                "middle of a message (%" G_GSIZE_FORMAT
+                                                " bytes cut off)", conn->peer, cut));
+          else if (saved == ECONNRESET)
+            connection_fail (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                                                "%s: QEMU reset the connection",
+                                                conn->peer));
+          else
+            connection_fail (conn, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
+                                                "%s: reading from QEMU failed: %s",
+                                                conn->peer, g_strerror (saved)));
           return;
         }
       if (n == 0)
