@@ -48,22 +48,33 @@ typedef struct {
   GArray  *fds;
 } FdBatch;
 
+/* Descriptors to send with the byte at OFFSET of the output. */
+typedef struct {
+  gsize    offset;
+  int     *fds;
+  guint    n_fds;
+} OutFds;
+
 struct _FakeMonitor {
   guint            ref_count;
   FakeDomain      *domain;        /* NULL once closed */
   char            *name;
   int              fd;
   guint            read_watch;
+  guint            hangup_watch;  /* instead of read_watch, when not reading */
   guint            write_watch;
   guint            close_timeout;
   FakeJsonStream  *stream;
   GArray          *fd_batches;    /* FdBatch waiting for their value */
   GByteArray      *out;
   gsize            out_pos;       /* OUT[0, out_pos) is written */
+  GQueue           out_fds;       /* OutFds, by offset */
   gboolean         negotiated;
   gboolean         oob_enabled;
   gboolean         closing;
   gboolean         closed;
+  gboolean         not_reading;
+  gboolean         reset_on_close;
 };
 
 static gboolean
@@ -79,6 +90,15 @@ close_fds (GArray *fds)
     if (close (g_array_index (fds, int, i)) < 0)
       g_debug ("close: %s", g_strerror (errno));
   g_array_set_size (fds, 0);
+}
+
+static void
+out_fds_free (OutFds *out)
+{
+  for (guint i = 0; i < out->n_fds; i++)
+    close (out->fds[i]);
+  g_free (out->fds);
+  g_free (out);
 }
 
 static void
@@ -174,8 +194,16 @@ close_now (FakeMonitor *self, const char *reason)
   g_debug ("%s: connection closed (%s)", self->name, reason);
 
   g_clear_handle_id (&self->read_watch, g_source_remove);
+  g_clear_handle_id (&self->hangup_watch, g_source_remove);
   g_clear_handle_id (&self->write_watch, g_source_remove);
   g_clear_handle_id (&self->close_timeout, g_source_remove);
+  if (self->reset_on_close)
+    {
+      struct linger linger = { .l_onoff = 1, .l_linger = 0 };
+
+      if (setsockopt (self->fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger) < 0)
+        g_debug ("%s: SO_LINGER: %s", self->name, g_strerror (errno));
+    }
   if (close (self->fd) < 0)
     g_debug ("%s: close: %s", self->name, g_strerror (errno));
   self->fd = -1;
@@ -183,6 +211,7 @@ close_now (FakeMonitor *self, const char *reason)
   g_clear_pointer (&self->fd_batches, g_array_unref);
   g_byte_array_set_size (self->out, 0);
   self->out_pos = 0;
+  g_queue_clear_full (&self->out_fds, (GDestroyNotify) out_fds_free);
 
   self->domain = NULL;
   if (domain != NULL)
@@ -199,14 +228,62 @@ fake_monitor_close (FakeMonitor *self)
 
 static gboolean on_writable (int fd, GIOCondition condition, gpointer user_data);
 
+/* Sends LEN bytes of the output with WITH's descriptors, which the
+ * kernel then holds: ours are closed once the first byte is out. */
+static ssize_t
+send_with_fds (FakeMonitor *self, gsize len, OutFds *with)
+{
+  union {
+    struct cmsghdr align;
+    char           space[CMSG_SPACE (sizeof (int) * MAX_FDS_PER_READ)];
+  } control;
+  struct iovec iov = { self->out->data + self->out_pos, len };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+  struct cmsghdr *cmsg;
+  ssize_t n;
+
+  if (with->n_fds > 0)
+    {
+      memset (&control, 0, sizeof control);
+      msg.msg_control = control.space;
+      msg.msg_controllen = CMSG_SPACE (sizeof (int) * with->n_fds);
+      cmsg = CMSG_FIRSTHDR (&msg);
+      cmsg->cmsg_level = SOL_SOCKET;
+      cmsg->cmsg_type = SCM_RIGHTS;
+      cmsg->cmsg_len = CMSG_LEN (sizeof (int) * with->n_fds);
+      memcpy (CMSG_DATA (cmsg), with->fds, sizeof (int) * with->n_fds);
+    }
+  n = sendmsg (self->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n > 0)
+    {
+      if (debug_enabled ())
+        g_debug ("%s: -> %u file descriptors", self->name, with->n_fds);
+      out_fds_free (g_queue_pop_head (&self->out_fds));
+    }
+  return n;
+}
+
 /* Writes what the socket takes; FALSE if that closed the connection. */
 static gboolean
 flush (FakeMonitor *self)
 {
   while (self->out_pos < self->out->len)
     {
-      ssize_t n = send (self->fd, self->out->data + self->out_pos,
-                        self->out->len - self->out_pos, MSG_NOSIGNAL | MSG_DONTWAIT);
+      OutFds *with = g_queue_peek_head (&self->out_fds);
+      GList *later = self->out_fds.head;
+      gsize len = self->out->len - self->out_pos;
+      ssize_t n;
+
+      /* Descriptors go with their byte, and with no earlier one. */
+      while (later != NULL && ((OutFds *) later->data)->offset <= self->out_pos)
+        later = later->next;
+      if (later != NULL)
+        len = MIN (len, ((OutFds *) later->data)->offset - self->out_pos);
+      if (with != NULL && with->offset == self->out_pos)
+        n = send_with_fds (self, len, with);
+      else
+        n = send (self->fd, self->out->data + self->out_pos, len,
+                  MSG_NOSIGNAL | MSG_DONTWAIT);
 
       if (n < 0)
         {
@@ -220,6 +297,8 @@ flush (FakeMonitor *self)
               /* Keep the buffer from creeping forward forever. */
               if (self->out_pos > READ_SIZE && self->out_pos * 2 > self->out->len)
                 {
+                  for (GList *l = self->out_fds.head; l != NULL; l = l->next)
+                    ((OutFds *) l->data)->offset -= self->out_pos;
                   g_byte_array_remove_range (self->out, 0, (guint) self->out_pos);
                   self->out_pos = 0;
                 }
@@ -286,6 +365,30 @@ fake_monitor_send_raw (FakeMonitor *self, const void *data, gsize len)
 }
 
 void
+fake_monitor_send_raw_with_fds (FakeMonitor *self,
+                                const void  *data,
+                                gsize        len,
+                                int         *fds,
+                                guint        n_fds)
+{
+  OutFds *with;
+
+  g_return_if_fail (n_fds <= MAX_FDS_PER_READ);
+  if (self->closed || len == 0)
+    {
+      for (guint i = 0; i < n_fds; i++)
+        close (fds[i]);
+      return;
+    }
+  with = g_new0 (OutFds, 1);
+  with->offset = self->out->len;
+  with->fds = g_memdup2 (fds, sizeof (int) * n_fds);
+  with->n_fds = n_fds;
+  g_queue_push_tail (&self->out_fds, with);
+  fake_monitor_send_raw (self, data, len);
+}
+
+void
 fake_monitor_send (FakeMonitor *self, JsonNode *message)
 {
   g_autoptr(GString) text = g_string_new (NULL);
@@ -347,6 +450,34 @@ fake_monitor_close_after_output (FakeMonitor *self)
   if (flush (self))
     self->close_timeout = g_timeout_add_seconds (FAKE_MONITOR_CLOSE_GRACE_SECONDS,
                                                  on_close_timeout, self);
+}
+
+static gboolean
+on_hangup (int fd, GIOCondition condition, gpointer user_data)
+{
+  FakeMonitor *self = user_data;
+  g_autoptr(FakeMonitor) pin G_GNUC_UNUSED = fake_monitor_ref (self);
+
+  self->hangup_watch = 0;
+  close_now (self, "end of file (not reading)");
+  return G_SOURCE_REMOVE;
+}
+
+void
+fake_monitor_stop_reading (FakeMonitor *self)
+{
+  if (self->closed || self->not_reading)
+    return;
+  self->not_reading = TRUE;
+  g_clear_handle_id (&self->read_watch, g_source_remove);
+  /* POLLHUP comes whatever is asked for, POLLIN would come forever. */
+  self->hangup_watch = g_unix_fd_add (self->fd, G_IO_HUP | G_IO_ERR, on_hangup, self);
+}
+
+void
+fake_monitor_set_reset_on_close (FakeMonitor *self)
+{
+  self->reset_on_close = TRUE;
 }
 
 /* The descriptors received with a read, for the value SERIAL. */
@@ -503,8 +634,8 @@ fake_monitor_start (FakeMonitor *self)
       greeting = fake_qmp_greeting_new (fake_domain_get_offer_oob (self->domain));
       fake_monitor_send (self, greeting);
     }
-  /* The hook may have closed the connection already. */
-  if (!self->closed && !self->closing)
+  /* The hook may have closed the connection already, or stopped reading. */
+  if (!self->closed && !self->closing && !self->not_reading)
     self->read_watch = g_unix_fd_add (self->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
                                       on_readable, self);
 }

@@ -54,6 +54,14 @@ void         fake_monitor_send           (FakeMonitor  *self,
 void         fake_monitor_send_raw       (FakeMonitor  *self,
                                           const void   *data,
                                           gsize         len);
+/* Sends bytes as they are, with N_FDS descriptors (taken: closed once
+ * sent, or with the connection) on their first byte: a device model that
+ * passes descriptors to a toolstack that never asked for any. */
+void         fake_monitor_send_raw_with_fds (FakeMonitor *self,
+                                             const void  *data,
+                                             gsize        len,
+                                             int         *fds,
+                                             guint        n_fds);
 /* {"return": VALUE (consumed)} with the request's id. */
 void         fake_monitor_reply          (FakeMonitor  *self,
                                           FakeRequest  *request,
@@ -69,5 +77,13 @@ void         fake_monitor_close          (FakeMonitor  *self);
  * after FAKE_MONITOR_CLOSE_GRACE_SECONDS). */
 void         fake_monitor_close_after_output (FakeMonitor *self);
 gboolean     fake_monitor_is_closed      (FakeMonitor  *self);
+/* Reads nothing more: what the client sends stays in the socket, and
+ * its writes block once the socket's buffer is full. The client closing
+ * is still noticed. */
+void         fake_monitor_stop_reading   (FakeMonitor  *self);
+/* The connection will be closed with SO_LINGER 0: with input left
+ * unread (after fake_monitor_stop_reading()), the client's next read
+ * fails with ECONNRESET, as when QEMU dies. */
+void         fake_monitor_set_reset_on_close (FakeMonitor *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeMonitor, fake_monitor_unref)

@@ -22,7 +22,10 @@
 
 #include "script-run.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "builtins.h"
 #include "json-write.h"
@@ -48,6 +51,11 @@ typedef struct {
   const FakeStep *held_step;
   gint64         cut_after;     /* -1, or bytes of the next message to send */
   gboolean       closing;       /* the fake is closing this client: no more steps */
+  GBytes        *drip;          /* bytes being sent a chunk at a time */
+  gsize          drip_pos;
+  const FakeStep *drip_step;    /* its chunk and interval */
+  gboolean       drip_close;    /* close once the drip is done */
+  guint          drip_timer;
 } Lane;
 
 struct _FakeScriptRun {
@@ -107,22 +115,104 @@ mismatch (Lane *lane, const FakeStep *step, const char *format, ...)
 
 /* ---- sending ---------------------------------------------------------------- */
 
-/* Sends TEXT (a whole message), honouring a pending "disconnect" after N
- * bytes. */
+/* N_FDS fresh descriptors of /dev/null, for a step's "send-fds". */
+static int *
+open_fds (guint n_fds)
+{
+  int *fds = g_new (int, MAX (n_fds, 1));
+
+  for (guint i = 0; i < n_fds; i++)
+    {
+      fds[i] = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (fds[i] < 0)
+        g_error ("/dev/null: %s", g_strerror (errno));
+    }
+  return fds;
+}
+
+static gboolean on_drip (gpointer user_data);
+
+static void
+drip_stop (Lane *lane)
+{
+  g_clear_handle_id (&lane->drip_timer, g_source_remove);
+  g_clear_pointer (&lane->drip, g_bytes_unref);
+  lane->drip_step = NULL;
+  lane->drip_close = FALSE;
+}
+
+/* Sends the next chunk of the drip; TRUE while more is left. */
+static gboolean
+drip_next (Lane *lane)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (lane->drip, &size);
+  gsize n = MIN (size - lane->drip_pos, lane->drip_step->chunk);
+  g_autofree int *fds = NULL;
+  guint n_fds = lane->drip_pos == 0 ? lane->drip_step->send_fds : 0;
+
+  fds = open_fds (n_fds);
+  fake_monitor_send_raw_with_fds (lane->monitor, data + lane->drip_pos, n, fds, n_fds);
+  lane->drip_pos += n;
+  if (lane->drip_pos < size && !fake_monitor_is_closed (lane->monitor))
+    return TRUE;
+  if (lane->drip_close)
+    fake_monitor_close_after_output (lane->monitor);
+  lane->drip_timer = 0;
+  drip_stop (lane);
+  return FALSE;
+}
+
+static gboolean
+on_drip (gpointer user_data)
+{
+  Lane *lane = user_data;
+
+  if (drip_next (lane))
+    return G_SOURCE_CONTINUE;
+  run_lane (lane);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sends bytes (a whole message) as STEP says (in chunks, with
+ * descriptors; STEP may be NULL), honouring a pending "disconnect" after
+ * N bytes. The lane's steps wait while a message goes out in chunks. */
+static void
+lane_output (Lane *lane, const void *data, gsize len, const FakeStep *step)
+{
+  gboolean close_after = FALSE;
+  guint n_fds = step != NULL ? step->send_fds : 0;
+  g_autofree int *fds = NULL;
+
+  if (lane->monitor == NULL || fake_monitor_is_closed (lane->monitor))
+    return;
+  if (lane->cut_after >= 0)
+    {
+      len = MIN (len, (gsize) lane->cut_after);
+      lane->cut_after = -1;
+      lane->closing = TRUE;
+      close_after = TRUE;
+    }
+  if (step != NULL && step->chunk > 0 && len > step->chunk)
+    {
+      lane->drip = g_bytes_new (data, len);
+      lane->drip_pos = 0;
+      lane->drip_step = step;
+      lane->drip_close = close_after;
+      if (drip_next (lane))
+        lane->drip_timer = g_timeout_add (MAX (step->interval_ms, 1), on_drip, lane);
+      return;
+    }
+  fds = open_fds (n_fds);
+  fake_monitor_send_raw_with_fds (lane->monitor, data, len, fds, n_fds);
+  if (close_after)
+    fake_monitor_close_after_output (lane->monitor);
+}
+
 static void
 lane_send_bytes (Lane *lane, const void *data, gsize len)
 {
-  if (lane->monitor == NULL || fake_monitor_is_closed (lane->monitor))
-    return;
-  if (lane->cut_after < 0)
-    {
-      fake_monitor_send_raw (lane->monitor, data, len);
-      return;
-    }
-  fake_monitor_send_raw (lane->monitor, data, MIN (len, (gsize) lane->cut_after));
-  lane->cut_after = -1;
-  lane->closing = TRUE;
-  fake_monitor_close_after_output (lane->monitor);
+  lane_output (lane, data, len, NULL);
 }
 
 static void
@@ -242,6 +332,28 @@ send_reply (Lane *lane, const FakeStep *step, FakeRequest *request)
       break;
     case FAKE_REPLY_SWALLOW:
       return;
+    case FAKE_REPLY_RAW:
+      {
+        g_autoptr(GString) text = g_string_new (step->raw_reply);
+        g_autoptr(GString) id = g_string_new (NULL);
+
+        if (request->id != NULL)
+          fake_json_write (id, request->id);
+        else
+          g_string_append (id, "null");
+        g_string_replace (text, "$id", id->str, 0);
+        lane_output (lane, text->str, text->len, step);
+        return;
+      }
+    }
+  if (step->chunk > 0 || step->send_fds > 0)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      fake_json_write (text, message);
+      g_string_append (text, "\r\n");
+      lane_output (lane, text->str, text->len, step);
+      return;
     }
   lane_send (lane, message);
 }
@@ -350,7 +462,8 @@ start_timer (Lane *lane, guint ms)
 static gboolean
 lane_finished (Lane *lane)
 {
-  return current_step (lane) == NULL && lane->monitor == NULL && lane->timer == 0;
+  return current_step (lane) == NULL && lane->monitor == NULL && lane->timer == 0
+         && lane->drip_timer == 0;
 }
 
 static gboolean
@@ -391,7 +504,7 @@ drain_unscripted (Lane *lane, const FakeStep *step)
 static void
 run_lane (Lane *lane)
 {
-  while (lane->timer == 0 && lane->monitor != NULL && !lane->closing)
+  while (lane->timer == 0 && lane->drip_timer == 0 && lane->monitor != NULL && !lane->closing)
     {
       const FakeStep *step = current_step (lane);
       g_autoptr(FakeRequest) request = NULL;
@@ -407,6 +520,9 @@ run_lane (Lane *lane)
           drain_unscripted (lane, step);
           break;
         }
+      /* Input sent from now on stays unread, for the reset to find. */
+      if (step->kind == FAKE_STEP_DISCONNECT && step->reset)
+        fake_monitor_stop_reading (lane->monitor);
       if (step->kind != FAKE_STEP_EXPECT && step->delay_ms > 0 && !lane->delay_done)
         {
           start_timer (lane, step->delay_ms);
@@ -424,11 +540,18 @@ run_lane (Lane *lane)
           advance (lane);
           continue;
         case FAKE_STEP_RAW:
-          lane_send_bytes (lane, g_bytes_get_data (step->raw, NULL), g_bytes_get_size (step->raw));
+          advance (lane);
+          lane_output (lane, g_bytes_get_data (step->raw, NULL), g_bytes_get_size (step->raw),
+                       step);
+          continue;
+        case FAKE_STEP_STOP_READING:
+          fake_monitor_stop_reading (lane->monitor);
           advance (lane);
           continue;
         case FAKE_STEP_DISCONNECT:
           advance (lane);
+          if (step->reset)
+            fake_monitor_set_reset_on_close (lane->monitor);
           if (step->after_bytes < 0)
             {
               lane->closing = TRUE;
@@ -520,6 +643,7 @@ on_connected (FakeMonitor *monitor, gpointer user_data)
 static void
 forget_client (Lane *lane)
 {
+  drip_stop (lane);
   g_clear_pointer (&lane->monitor, fake_monitor_unref);
   lane->cut_after = -1;
   while (!g_queue_is_empty (&lane->pending))

@@ -36,6 +36,7 @@ step_free (gpointer data)
   g_clear_pointer (&step->value, json_node_unref);
   g_free (step->error_class);
   g_free (step->error_desc);
+  g_free (step->raw_reply);
   g_clear_pointer (&step->events, g_ptr_array_unref);
   g_free (step->event);
   g_clear_pointer (&step->data, json_object_unref);
@@ -216,13 +217,15 @@ typedef struct {
 
 static const KindInfo kinds[] = {
   { "greeting",     FAKE_STEP_GREETING,     "" },
-  { "expect",       FAKE_STEP_EXPECT,       "args args-subset fds return error swallow delay events" },
+  { "expect",       FAKE_STEP_EXPECT,       "args args-subset fds return error swallow raw-reply "
+                                            "delay events chunk interval send-fds" },
   { "event",        FAKE_STEP_EVENT,        "data timestamp delay" },
   { "sleep",        FAKE_STEP_SLEEP,        "" },
-  { "raw",          FAKE_STEP_RAW,          "repeat delay" },
-  { "raw-base64",   FAKE_STEP_RAW,          "repeat delay" },
-  { "disconnect",   FAKE_STEP_DISCONNECT,   "delay" },
+  { "raw",          FAKE_STEP_RAW,          "repeat delay chunk interval send-fds" },
+  { "raw-base64",   FAKE_STEP_RAW,          "repeat delay chunk interval send-fds" },
+  { "disconnect",   FAKE_STEP_DISCONNECT,   "delay reset" },
   { "expect-close", FAKE_STEP_EXPECT_CLOSE, "" },
+  { "stop-reading", FAKE_STEP_STOP_READING, "delay" },
 };
 
 static gboolean
@@ -352,12 +355,19 @@ parse_expect (const LineContext *ctx, JsonObject *object, FakeStep *step, GError
           step->reply = FAKE_REPLY_SWALLOW;
         }
     }
+  if (json_object_has_member (object, "raw-reply"))
+    {
+      n_replies++;
+      step->reply = FAKE_REPLY_RAW;
+      if (!get_string (ctx, object, "raw-reply", &step->raw_reply, error))
+        return FALSE;
+    }
   if (json_object_has_member (object, "events")
       && !parse_reply_events (ctx, object, step, error))
     return FALSE;
   if (n_replies > 1)
     return fail (ctx, "expect", error,
-                 "a command gets one of \"return\", \"error\" or \"swallow\"");
+                 "a command gets one of \"return\", \"error\", \"raw-reply\" or \"swallow\"");
   if (step->reply == FAKE_REPLY_RETURN && step->value == NULL)
     {
       step->value = json_node_new (JSON_NODE_OBJECT);
@@ -451,6 +461,45 @@ parse_disconnect (const LineContext *ctx, JsonObject *object, FakeStep *step, GE
   return TRUE;
 }
 
+/* "chunk", "interval", "send-fds": how the bytes of a step go out. */
+static gboolean
+parse_sending (const LineContext *ctx, JsonObject *object, FakeStep *step, GError **error)
+{
+  gint64 n;
+
+  if (json_object_has_member (object, "chunk"))
+    {
+      if (!get_count (ctx, object, "chunk", FAKE_SCRIPT_RAW_MAX, &n, error))
+        return FALSE;
+      if (n == 0)
+        return fail (ctx, "chunk", error, "\"chunk\" must be at least 1 byte");
+      step->chunk = (guint) n;
+    }
+  if (json_object_has_member (object, "interval"))
+    {
+      if (!json_object_has_member (object, "chunk"))
+        return fail (ctx, "interval", error, "\"interval\" needs \"chunk\"");
+      if (!get_seconds (ctx, object, "interval", &step->interval_ms, error))
+        return FALSE;
+    }
+  if (json_object_has_member (object, "send-fds"))
+    {
+      /* SCM_MAX_FD: the kernel takes no more in one message. */
+      if (!get_count (ctx, object, "send-fds", 253, &n, error))
+        return FALSE;
+      step->send_fds = (guint) n;
+    }
+  if (json_object_has_member (object, "reset"))
+    {
+      JsonNode *member = json_object_get_member (object, "reset");
+
+      if (json_node_get_value_type (member) != G_TYPE_BOOLEAN)
+        return fail (ctx, "reset", error, "\"reset\" must be true or false");
+      step->reset = json_node_get_boolean (member);
+    }
+  return TRUE;
+}
+
 static gboolean
 parse_step (const LineContext *ctx, JsonObject *object, FakeStep *step, GError **error)
 {
@@ -470,7 +519,7 @@ parse_step (const LineContext *ctx, JsonObject *object, FakeStep *step, GError *
   if (info == NULL)
     return fail (ctx, NULL, error,
                  "a step needs one of \"greeting\", \"expect\", \"event\", \"sleep\", "
-                 "\"raw\", \"raw-base64\", \"disconnect\", \"expect-close\"");
+                 "\"raw\", \"raw-base64\", \"disconnect\", \"expect-close\", \"stop-reading\"");
   step->kind = info->kind;
 
   json_object_iter_init_ordered (&iter, object);
@@ -488,6 +537,8 @@ parse_step (const LineContext *ctx, JsonObject *object, FakeStep *step, GError *
     }
   if (json_object_has_member (object, "delay")
       && !get_seconds (ctx, object, "delay", &step->delay_ms, error))
+    return FALSE;
+  if (!parse_sending (ctx, object, step, error))
     return FALSE;
 
   switch (info->kind)
@@ -515,6 +566,11 @@ parse_step (const LineContext *ctx, JsonObject *object, FakeStep *step, GError *
       member = json_object_get_member (object, "expect-close");
       if (json_node_get_value_type (member) != G_TYPE_BOOLEAN || !json_node_get_boolean (member))
         return fail (ctx, "expect-close", error, "\"expect-close\" must be true");
+      return TRUE;
+    case FAKE_STEP_STOP_READING:
+      member = json_object_get_member (object, "stop-reading");
+      if (json_node_get_value_type (member) != G_TYPE_BOOLEAN || !json_node_get_boolean (member))
+        return fail (ctx, "stop-reading", error, "\"stop-reading\" must be true");
       return TRUE;
     default:
       g_assert_not_reached ();
@@ -601,6 +657,8 @@ fake_step_describe (const FakeStep *step)
       return g_strdup_printf ("to send %" G_GSIZE_FORMAT " raw bytes", g_bytes_get_size (step->raw));
     case FAKE_STEP_DISCONNECT:
       return g_strdup ("to disconnect");
+    case FAKE_STEP_STOP_READING:
+      return g_strdup ("to stop reading");
     default:
       g_assert_not_reached ();
     }

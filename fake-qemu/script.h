@@ -16,12 +16,14 @@ typedef enum {
   FAKE_STEP_RAW,           /* bytes sent verbatim */
   FAKE_STEP_DISCONNECT,    /* the fake closes the connection */
   FAKE_STEP_EXPECT_CLOSE,  /* the client must close the connection */
+  FAKE_STEP_STOP_READING,  /* the fake reads nothing more from the client */
 } FakeStepKind;
 
 typedef enum {
   FAKE_REPLY_RETURN,       /* {"return": VALUE} */
   FAKE_REPLY_ERROR,        /* {"error": {"class": ..., "desc": ...}} */
   FAKE_REPLY_SWALLOW,      /* no reply, ever */
+  FAKE_REPLY_RAW,          /* bytes as written, "$id" replaced by the id */
 } FakeReplyKind;
 
 typedef struct {
@@ -43,6 +45,7 @@ typedef struct {
   JsonNode     *value;         /* FAKE_REPLY_RETURN */
   char         *error_class;   /* FAKE_REPLY_ERROR */
   char         *error_desc;
+  char         *raw_reply;     /* FAKE_REPLY_RAW */
   GPtrArray    *events;        /* FakeStep (FAKE_STEP_EVENT) sent before the
                                   reply, as QEMU sends the events a command
                                   causes; NULL: none */
@@ -55,9 +58,19 @@ typedef struct {
   /* FAKE_STEP_RAW */
   GBytes       *raw;
 
+  /* How FAKE_STEP_RAW's bytes, or FAKE_STEP_EXPECT's reply, are sent:
+   * in pieces of CHUNK bytes (0: at once) INTERVAL_MS apart, the first
+   * piece carrying SEND_FDS descriptors of /dev/null. */
+  guint         chunk;
+  guint         interval_ms;
+  guint         send_fds;
+
   /* FAKE_STEP_DISCONNECT: -1 at once, else after this many bytes of the
    * next message the script sends. */
   gint64        after_bytes;
+  /* The fake stops reading when the step comes, and closes with unread
+   * input, so that the client's next read fails with ECONNRESET. */
+  gboolean      reset;
 } FakeStep;
 
 /* How long one repeated raw step may be. */

@@ -48,6 +48,28 @@ invalid (GError **error, const char *format, ...)
   return FALSE;
 }
 
+/* What a value is, for an error about a value of the wrong type. */
+static const char *
+describe_value (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_ARRAY:
+      return "an array";
+    case JSON_NODE_NULL:
+      return "null";
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        return "a string";
+      if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        return "a boolean";
+      return "a number";
+    case JSON_NODE_OBJECT:
+    default:
+      return "an object";
+    }
+}
+
 static void
 parse_id (JsonObject *object, QmpMessage *msg)
 {
@@ -61,7 +83,10 @@ parse_id (JsonObject *object, QmpMessage *msg)
       msg->id = json_node_get_int (id);
     }
   else
-    msg->id_kind = QMP_MESSAGE_ID_FOREIGN;
+    {
+      msg->id_kind = QMP_MESSAGE_ID_FOREIGN;
+      msg->id_description = describe_value (id);
+    }
 }
 
 static gboolean
@@ -140,8 +165,10 @@ parse_error (JsonObject *object, QmpMessage *msg, GError **error)
   e = json_node_get_object (err);
   cls = json_object_get_member (e, "class");
   desc = json_object_get_member (e, "desc");
+  if (cls == NULL)
+    return invalid (error, "an error reply has no \"class\"");
   if (!is_value_of (cls, G_TYPE_STRING))
-    return invalid (error, "an error reply has no string \"class\"");
+    return invalid (error, "an error reply's \"class\" is not a string");
   if (desc != NULL && !is_value_of (desc, G_TYPE_STRING))
     return invalid (error, "an error reply's \"desc\" is not a string");
   msg->kind = QMP_MESSAGE_ERROR;
@@ -161,9 +188,16 @@ qmp_message_parse (JsonParser  *parser,
 {
   g_autoptr(GError) parse_error_ = NULL;
   JsonObject *object;
+  const char *nul;
   guint kinds;
 
   memset (msg, 0, sizeof *msg);
+  /* g_utf8_validate_len() refuses NUL bytes too: tell them apart, as
+   * "not valid UTF-8" would send an administrator looking for encodings. */
+  nul = memchr (data, '\0', len);
+  if (nul != NULL)
+    return invalid (error, "a NUL byte (at byte %" G_GSIZE_FORMAT ")",
+                    (gsize) (nul - data));
   if (!g_utf8_validate_len (data, len, NULL))
     return invalid (error, "not valid UTF-8");
   /* A reply, nearly every message, without even its envelope. */
@@ -183,7 +217,7 @@ qmp_message_parse (JsonParser  *parser,
       msg->root = json_parser_steal_root (parser);
     }
   if (!is_object (msg->root))
-    return invalid (error, "not a JSON object");
+    return invalid (error, "%s, not a JSON object", describe_value (msg->root));
   object = json_node_get_object (msg->root);
 
   kinds = json_object_has_member (object, "QMP")

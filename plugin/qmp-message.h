@@ -26,6 +26,7 @@ typedef struct {
 
   QmpMessageIdKind id_kind;
   gint64           id;
+  const char      *id_description;  /* QMP_MESSAGE_ID_FOREIGN: "a string", ... */
 
   /* GREETING */
   JsonObject      *greeting;       /* the "QMP" member */

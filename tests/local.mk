@@ -42,6 +42,42 @@ tests_test_cmd_CFLAGS = $(tests_cflags)
 tests_test_cmd_LDADD = $(tests_ldadd)
 
 
+# The catalogue of hostile device-model input: one fake-qemu script per
+# bad input (tests/hostile/README.md), each played against the command API
+# beside a well-behaved domain.
+check_PROGRAMS += tests/test-hostile
+TESTS += tests/test-hostile
+tests_test_hostile_SOURCES = tests/test-hostile.c tests/test-loop.h $(tests_server_sources)
+tests_test_hostile_CPPFLAGS = $(tests_cppflags)
+tests_test_hostile_CFLAGS = $(tests_cflags)
+tests_test_hostile_LDADD = $(tests_ldadd)
+EXTRA_DIST += tests/hostile/README.md \
+	tests/hostile/deep-nesting.jsonl \
+	tests/hostile/duplicate-id.jsonl \
+	tests/hostile/endless-line.jsonl \
+	tests/hostile/eof-mid-message.jsonl \
+	tests/hostile/error-class-not-string.jsonl \
+	tests/hostile/error-without-class.jsonl \
+	tests/hostile/event-flood.jsonl \
+	tests/hostile/greeting-not-object.jsonl \
+	tests/hostile/huge-string.jsonl \
+	tests/hostile/invalid-utf8.jsonl \
+	tests/hostile/neither.jsonl \
+	tests/hostile/never-reads.jsonl \
+	tests/hostile/no-greeting.jsonl \
+	tests/hostile/nul-bytes.jsonl \
+	tests/hostile/one-byte-at-a-time.jsonl \
+	tests/hostile/reply-before-greeting.jsonl \
+	tests/hostile/reset-mid-message.jsonl \
+	tests/hostile/return-and-error.jsonl \
+	tests/hostile/second-greeting.jsonl \
+	tests/hostile/server-sends-fds.jsonl \
+	tests/hostile/top-level-array.jsonl \
+	tests/hostile/top-level-number.jsonl \
+	tests/hostile/top-level-string.jsonl \
+	tests/hostile/unknown-id.jsonl \
+	tests/hostile/wrong-type-id.jsonl
+
 # The GObject client API.
 check_PROGRAMS += tests/test-client
 TESTS += tests/test-client

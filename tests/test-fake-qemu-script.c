@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -404,6 +406,176 @@ test_disconnects (Fixture *f, gconstpointer data)
                    "  line 4: never reached: {\"expect\": \"qmp_capabilities\"}\n");
 }
 
+/* ---- hostile sending: slowly, with descriptors, reset, not reading ------------ */
+
+static void
+test_chunks_and_interval (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = NULL;
+  g_autofree char *reply = NULL;
+  gint64 start;
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"raw\": \"{\\\"event\\\": \\\"SLOW\\\"}\\r\\n\", \"chunk\": 4, \"interval\": 0.05}\n"
+    "{\"expect\": \"query-status\", \"return\": {\"a\": 1}, \"chunk\": 1, \"interval\": 0.001}\n"
+    "{\"expect-close\": true}\n", NULL);
+  c = client_connect_negotiated (f->path);
+  /* 19 bytes, 4 at a time, 50 ms apart: the first read sees part of
+   * them (one chunk, unless this process was held up), the whole takes
+   * four intervals. */
+  start = g_get_monotonic_time ();
+  g_assert_true (client_fill (c, REPLY_TIMEOUT_MS));
+  g_assert_true (g_str_has_prefix ("{\"event\": \"SLOW\"}\r\n", c->in->str));
+  g_assert_cmpuint (c->in->len, <, 19);
+  client_expect (c, "{\"event\": \"SLOW\"}");
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 4 * 50 * 1000 - 5000);
+  /* A reply one byte at a time is the same reply. */
+  reply = client_call (c, "{\"execute\": \"query-status\", \"id\": 3}");
+  g_assert_cmpstr (reply, ==, "{\"return\": {\"a\": 1}, \"id\": 3}");
+  g_clear_pointer (&c, client_free);
+  assert_passed (f);
+}
+
+static void
+test_raw_reply_echoes_the_id (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = NULL;
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"query-status\", \"raw-reply\": "
+    "\"{\\\"return\\\": 1, \\\"id\\\": $id}\\r\\n{\\\"return\\\": 2, \\\"id\\\": \\\"$id\\\"}\\r\\n\"}\n"
+    "{\"expect\": \"stop\", \"raw-reply\": \"{\\\"id\\\": $id}\\r\\n\"}\n"
+    "{\"expect-close\": true}\n", NULL);
+  c = client_connect_negotiated (f->path);
+  client_send (c, "{\"execute\": \"query-status\", \"id\": {\"a\": [7]}}");
+  client_expect (c, "{\"return\": 1, \"id\": {\"a\": [7]}}");
+  client_expect (c, "{\"return\": 2, \"id\": \"{\"a\": [7]}\"}");
+  /* No id: null. */
+  client_check (c, "{\"execute\": \"stop\"}", "{\"id\": null}");
+  g_clear_pointer (&c, client_free);
+  assert_passed (f);
+}
+
+/* Reads into C, counting (and checking, then closing) the descriptors
+ * that come with the bytes. */
+static guint
+client_fill_counting_fds (Client *c)
+{
+  char buffer[4096];
+  union {
+    struct cmsghdr align;
+    char           space[CMSG_SPACE (sizeof (int) * 16)];
+  } control;
+  struct iovec iov = { buffer, sizeof buffer };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = control.space, .msg_controllen = sizeof control.space };
+  guint n_fds = 0;
+  ssize_t n;
+
+  do
+    n = recvmsg (c->fd, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  g_assert_cmpint (n, >, 0);
+  g_string_append_len (c->in, buffer, n);
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR (&msg); cm != NULL; cm = CMSG_NXTHDR (&msg, cm))
+    for (gsize i = 0; i < (cm->cmsg_len - CMSG_LEN (0)) / sizeof (int); i++)
+      {
+        int fd;
+        struct stat st;
+
+        memcpy (&fd, CMSG_DATA (cm) + i * sizeof (int), sizeof fd);
+        g_assert_cmpint (fstat (fd, &st), ==, 0);
+        g_assert_true (S_ISCHR (st.st_mode));
+        close (fd);
+        n_fds++;
+      }
+  return n_fds;
+}
+
+static void
+test_send_fds (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = NULL;
+  guint n_fds;
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"raw\": \"{\\\"event\\\": \\\"FDS\\\"}\\r\\n\", \"send-fds\": 3}\n"
+    "{\"expect\": \"query-status\", \"send-fds\": 2}\n"
+    "{\"expect-close\": true}\n", NULL);
+  c = client_connect_negotiated (f->path);
+  n_fds = client_fill_counting_fds (c);
+  g_assert_cmpuint (n_fds, ==, 3);
+  client_expect (c, "{\"event\": \"FDS\"}");
+  client_send (c, "{\"execute\": \"query-status\", \"id\": 1}");
+  n_fds = client_fill_counting_fds (c);
+  g_assert_cmpuint (n_fds, ==, 2);
+  client_expect (c, "{\"return\": {}, \"id\": 1}");
+  g_clear_pointer (&c, client_free);
+  assert_passed (f);
+}
+
+static void
+test_stop_reading (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = NULL;
+  g_autofree char *big = g_strnfill (65536, ' ');
+  gsize sent = 0;
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"stop-reading\": true}\n"
+    "{\"expect-close\": true}\n", NULL);
+  c = client_connect_negotiated (f->path);
+  client_send (c, "{\"execute\": \"query-status\", \"id\": 1}");
+  client_expect_quiet (c, QUIET_MS);
+  /* Nothing is read: the socket's buffer fills up and stays full. */
+  for (;;)
+    {
+      ssize_t n = send (c->fd, big, 65536, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EAGAIN)
+        break;
+      g_assert_cmpint (n, >, 0);
+      sent += (gsize) n;
+      g_assert_cmpuint (sent, <, 256u << 20);
+    }
+  g_usleep (QUIET_MS * 1000);
+  g_assert_cmpint (send (c->fd, big, 65536, MSG_DONTWAIT | MSG_NOSIGNAL), ==, -1);
+  g_assert_cmpint (errno, ==, EAGAIN);
+  /* Its going away is still seen: expect-close passes. */
+  g_clear_pointer (&c, client_free);
+  assert_passed (f);
+}
+
+static void
+test_reset (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = NULL;
+  char buffer[64];
+  ssize_t n;
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"disconnect\": 4, \"reset\": true, \"delay\": 0.2}\n"
+    "{\"raw\": \"{\\\"return\\\": {}}\\r\\n\"}\n", NULL);
+  c = client_connect_negotiated (f->path);
+  /* Left unread when the fake closes. */
+  client_send (c, "{\"execute\": \"query-status\", \"id\": 1}");
+  while (c->in->len < 4 && client_fill (c, REPLY_TIMEOUT_MS))
+    ;
+  g_assert_cmpstr (c->in->str, ==, "{\"re");
+  do
+    n = recv (c->fd, buffer, sizeof buffer, 0);
+  while (n < 0 && errno == EINTR);
+  g_assert_cmpint (n, ==, -1);
+  g_assert_cmpint (errno, ==, ECONNRESET);
+  g_clear_pointer (&c, client_free);
+  assert_passed (f);
+}
+
 /* ---- the verdict -------------------------------------------------------------------- */
 
 static void
@@ -774,11 +946,17 @@ test_script_errors (Fixture *f, gconstpointer data)
   assert_script_error (f, "[1]\n", "1:1: a step must be a JSON object, e.g. {\"expect\": \"query-status\"}");
   assert_script_error (f, "{\"args\": {}}\n",
                        "1:1: a step needs one of \"greeting\", \"expect\", \"event\", \"sleep\", "
-                       "\"raw\", \"raw-base64\", \"disconnect\", \"expect-close\"");
+                       "\"raw\", \"raw-base64\", \"disconnect\", \"expect-close\", \"stop-reading\"");
   assert_script_error (f, "{\"expect\": \"stop\", \"event\": \"STOP\"}\n",
                        "1:20: one step per line: \"expect\" and \"event\"");
   assert_script_error (f, "{\"expect\": \"stop\", \"return\": 1, \"error\": \"x\"}\n",
-                       "1:2: a command gets one of \"return\", \"error\" or \"swallow\"");
+                       "1:2: a command gets one of \"return\", \"error\", \"raw-reply\" or \"swallow\"");
+  assert_script_error (f, "{\"raw\": \"x\", \"interval\": 1}\n", "1:14: \"interval\" needs \"chunk\"");
+  assert_script_error (f, "{\"raw\": \"x\", \"chunk\": 0}\n", "1:14: \"chunk\" must be at least 1 byte");
+  assert_script_error (f, "{\"raw\": \"x\", \"send-fds\": 254}\n",
+                       "1:14: \"send-fds\" must be an integer from 0 to 253");
+  assert_script_error (f, "{\"disconnect\": true, \"reset\": 1}\n", "1:22: \"reset\" must be true or false");
+  assert_script_error (f, "{\"stop-reading\": false}\n", "1:2: \"stop-reading\" must be true");
   assert_script_error (f, "{\"sleep\": -1}\n", "1:2: \"sleep\" must be between 0 and 86400 seconds");
   assert_script_error (f, "{\"raw-base64\": \"**\"}\n", "1:2: \"raw-base64\" is not base64: '*'");
   assert_script_error (f, "{\"expect\": \"stop\", \"socket\": 1}\n",
@@ -813,6 +991,11 @@ main (int argc, char *argv[])
   ADD ("raw-bytes", test_raw_bytes);
   ADD ("greetings", test_greetings);
   ADD ("disconnects", test_disconnects);
+  ADD ("chunks-and-interval", test_chunks_and_interval);
+  ADD ("raw-reply-echoes-the-id", test_raw_reply_echoes_the_id);
+  ADD ("send-fds", test_send_fds);
+  ADD ("stop-reading", test_stop_reading);
+  ADD ("reset", test_reset);
   ADD ("unreached-steps-are-reported", test_unreached_and_after_the_end);
   ADD ("command-after-the-end", test_command_after_the_end);
   ADD ("lenient-falls-back-to-builtins", test_lenient_falls_back);
