@@ -326,7 +326,7 @@ parse_expect (const LineContext *ctx, JsonObject *object, FakeStep *step, GError
           JsonNode *class_node = json_object_get_member (e, "class");
           JsonNode *desc_node = json_object_get_member (e, "desc");
 
-          if (json_node_get_value_type (desc_node) != G_TYPE_STRING
+          if (desc_node == NULL || json_node_get_value_type (desc_node) != G_TYPE_STRING
               || (class_node != NULL && json_node_get_value_type (class_node) != G_TYPE_STRING)
               || json_object_get_size (e) != (class_node != NULL ? 2u : 1u))
             return fail (ctx, "error", error,
@@ -389,7 +389,7 @@ parse_event (const LineContext *ctx, JsonObject *object, FakeStep *step, GError 
           const char *name = i == 0 ? "seconds" : "microseconds";
           JsonNode *member = json_object_get_member (step->timestamp, name);
 
-          if (json_node_get_value_type (member) != G_TYPE_INT64)
+          if (member == NULL || json_node_get_value_type (member) != G_TYPE_INT64)
             return fail (ctx, "timestamp", error,
                          "\"timestamp\" must be {\"seconds\": N, \"microseconds\": N}");
         }
