@@ -89,7 +89,8 @@ command_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_assert_true ((ret == NULL) != (error == NULL));
   g_assert_true (error == NULL || error->message != NULL);
 
-  /* Executing from inside a callback must reuse the connection. */
+  /* A command exec'd from inside a callback (while the connection may be
+   * in any state, even closing) is held to the same exactly-once rule. */
   if (command->index == 0
       && qmp_connection_can_execute (session->conn, NULL))
     execute (session, MAX_INITIAL_COMMANDS);
