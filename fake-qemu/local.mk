@@ -32,7 +32,8 @@ dist_fakeqemuscripts_DATA = \
 	fake-qemu/scripts/query-qmp-schema.jsonl \
 	fake-qemu/scripts/stop-cont.jsonl \
 	fake-qemu/scripts/errors.jsonl \
-	fake-qemu/scripts/fdsets.jsonl
+	fake-qemu/scripts/fdsets.jsonl \
+	fake-qemu/scripts/qemu-7.2-schema.json
 
 # The fake itself, over raw sockets (no libxenqmp).
 check_PROGRAMS += tests/test-fake-qemu

@@ -23,7 +23,11 @@ XenQmp_1_0_gir_FILES = \
 	plugin/xen-qmp-error.c \
 	plugin/xen-qmp-host.c \
 	plugin/xen-qmp-cmd.c \
+	plugin/xen-qmp-schema.c \
+	plugin/xen-qmp-schema-describe.c \
+	plugin/qmp-schema-validate.c \
 	glib-integration/xen-qmp-client.c \
+	glib-integration/xen-qmp-client-schema.c \
 	plugin/xen-qmp-enum-types.c
 INTROSPECTION_GIRS += XenQmp-1.0.gir
 

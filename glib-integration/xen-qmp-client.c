@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "qmp-connection.h"
+#include "xen-qmp-client-private.h"
 #include "xen-qmp-enum-types.h"
 #include "xen-qmp-error.h"
 #include "xen-qmp-host-private.h"
@@ -32,15 +33,19 @@
  * Events: the #XenQmpClient::event signal is emitted for each event QEMU
  * sends, detailed by the event name (`event::SHUTDOWN`). Events that
  * arrive before the connection is ready, or before the callback of
- * xen_qmp_client_connect_async() has run, are kept (up to 1024, the
- * oldest dropped beyond that with a debug message) and emitted right after
+ * xen_qmp_client_connect_async() has run, are kept and emitted right after
  * it, so that a handler connected in that callback still sees them. Once
  * connected, an event nobody handles is dropped, as a signal is.
  *
+ * Limits: QEMU may be compromised, so what it sends is bounded (see
+ * #XenQmpClient:max-message-size, #XenQmpClient:max-depth,
+ * #XenQmpClient:max-queued-commands and
+ * #XenQmpClient:max-buffered-events). Going over one ends the client's
+ * connection with an error that names the limit, and other connections go
+ * on.
+ *
  * Since: 0.1
  */
-
-#define MAX_EARLY_EVENTS 1024
 
 typedef struct {
   char       *name;
@@ -57,6 +62,11 @@ struct _XenQmpClient {
   guint32        domid;
   guint          timeout_ms;
   gboolean       enable_oob;
+  QmpLimits      limits;         /* a socket's connection; a domain's is the host's */
+  guint          max_buffered_events;
+  gboolean       validate;
+  char          *schema_cache_dir;
+  ClientSchemaState schema;
 
   QmpConnection *conn;           /* held and observed while set */
   gboolean       connected;
@@ -77,6 +87,12 @@ enum {
   PROP_GREETING,
   PROP_TIMEOUT_MS,
   PROP_ENABLE_OOB,
+  PROP_MAX_MESSAGE_SIZE,
+  PROP_MAX_DEPTH,
+  PROP_MAX_QUEUED_COMMANDS,
+  PROP_MAX_BUFFERED_EVENTS,
+  PROP_VALIDATE,
+  PROP_SCHEMA_CACHE_DIR,
   N_PROPS
 };
 
@@ -106,6 +122,8 @@ xen_qmp_client_init (XenQmpClient *client)
 {
   client->context = g_main_context_ref_thread_default ();
   client->enable_oob = TRUE;
+  qmp_limits_init (&client->limits);
+  client->max_buffered_events = QMP_DEFAULT_MAX_BUFFERED_EVENTS;
   client->tasks = g_hash_table_new (NULL, NULL);
   g_queue_init (&client->early_events);
 }
@@ -127,6 +145,7 @@ xen_qmp_client_dispose (GObject *object)
       g_clear_pointer (&client->early_flush, g_source_unref);
     }
   g_queue_clear_full (&client->early_events, (GDestroyNotify) early_event_free);
+  _xen_qmp_client_schema_state_clear (&client->schema);
   g_clear_object (&client->host);
 
   G_OBJECT_CLASS (xen_qmp_client_parent_class)->dispose (object);
@@ -141,6 +160,7 @@ xen_qmp_client_finalize (GObject *object)
   g_clear_pointer (&client->greeting, json_object_unref);
   g_main_context_unref (client->context);
   g_free (client->socket_path);
+  g_free (client->schema_cache_dir);
 
   G_OBJECT_CLASS (xen_qmp_client_parent_class)->finalize (object);
 }
@@ -176,6 +196,24 @@ xen_qmp_client_get_property (GObject    *object,
     case PROP_ENABLE_OOB:
       g_value_set_boolean (value, client->enable_oob);
       break;
+    case PROP_MAX_MESSAGE_SIZE:
+      g_value_set_uint64 (value, client->limits.max_message_size);
+      break;
+    case PROP_MAX_DEPTH:
+      g_value_set_uint (value, client->limits.max_depth);
+      break;
+    case PROP_MAX_QUEUED_COMMANDS:
+      g_value_set_uint (value, client->limits.max_queued);
+      break;
+    case PROP_MAX_BUFFERED_EVENTS:
+      g_value_set_uint (value, client->max_buffered_events);
+      break;
+    case PROP_VALIDATE:
+      g_value_set_boolean (value, client->validate);
+      break;
+    case PROP_SCHEMA_CACHE_DIR:
+      g_value_set_string (value, client->schema_cache_dir);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -206,6 +244,25 @@ xen_qmp_client_set_property (GObject      *object,
       break;
     case PROP_ENABLE_OOB:
       client->enable_oob = g_value_get_boolean (value);
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      client->limits.max_message_size = (gsize) g_value_get_uint64 (value);
+      break;
+    case PROP_MAX_DEPTH:
+      client->limits.max_depth = g_value_get_uint (value);
+      break;
+    case PROP_MAX_QUEUED_COMMANDS:
+      client->limits.max_queued = g_value_get_uint (value);
+      break;
+    case PROP_MAX_BUFFERED_EVENTS:
+      client->max_buffered_events = g_value_get_uint (value);
+      break;
+    case PROP_VALIDATE:
+      client->validate = g_value_get_boolean (value);
+      break;
+    case PROP_SCHEMA_CACHE_DIR:
+      g_free (client->schema_cache_dir);
+      client->schema_cache_dir = g_value_dup_string (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -310,6 +367,91 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_ENABLE_OOB] =
     g_param_spec_boolean ("enable-oob", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:max-message-size:
+   *
+   * The largest message a client of a socket accepts from QEMU, in bytes;
+   * a larger one closes the connection with an error naming this limit.
+   * It takes effect at the next connect. A domain's client shares the
+   * host's connection, which follows #XenQmpHost:max-message-size.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_MESSAGE_SIZE] =
+    g_param_spec_uint64 ("max-message-size", NULL, NULL, 64, G_MAXSIZE,
+                         QMP_DEFAULT_MAX_MESSAGE_SIZE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:max-depth:
+   *
+   * The deepest nesting of JSON arrays and objects a client of a socket
+   * accepts from QEMU, checked before the message is parsed (at most 1024,
+   * so that parsing fits a 256 KiB thread stack). It takes effect at the
+   * next connect; a domain's client follows #XenQmpHost:max-depth.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_DEPTH] =
+    g_param_spec_uint ("max-depth", NULL, NULL, 2, QMP_MAX_DEPTH_CEILING,
+                       QMP_DEFAULT_MAX_DEPTH,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:max-queued-commands:
+   *
+   * How many commands may be Active on a socket's connection; one more
+   * fails with %G_IO_ERROR_BUSY. It takes effect at the next connect; a
+   * domain's client follows #XenQmpHost:max-queued-commands.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_QUEUED_COMMANDS] =
+    g_param_spec_uint ("max-queued-commands", NULL, NULL, 1, G_MAXUINT,
+                       QMP_DEFAULT_MAX_QUEUED,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:max-buffered-events:
+   *
+   * How many events the client keeps while they cannot be emitted yet
+   * (before the callback of xen_qmp_client_connect_async() has run). One
+   * more means QEMU is flooding the client: the client's connection ends
+   * with %G_IO_ERROR_NO_SPACE naming this limit, rather than dropping
+   * events silently or growing without bound.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MAX_BUFFERED_EVENTS] =
+    g_param_spec_uint ("max-buffered-events", NULL, NULL, 1, G_MAXUINT,
+                       QMP_DEFAULT_MAX_BUFFERED_EVENTS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:validate:
+   *
+   * Whether every execute is first checked against QEMU's QAPI schema
+   * (xen_qmp_schema_validate_command()). A command that fails completes
+   * with %G_IO_ERROR_INVALID_ARGUMENT, naming the argument and what was
+   * expected, and is not sent. The schema is fetched once per QEMU build
+   * (see xen_qmp_client_get_schema_async()).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_VALIDATE] =
+    g_param_spec_boolean ("validate", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:schema-cache-dir:
+   *
+   * A directory where schemas are saved per QEMU build (version and
+   * package string, from the greeting), so that another process talking
+   * to the same QEMU build does not fetch the schema again, such as
+   * `$XDG_CACHE_HOME/xenqmp` for the `xen-qmp` tool. %NULL (the default)
+   * keeps schemas in memory only. A corrupt or foreign file there is
+   * ignored with a debug message.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SCHEMA_CACHE_DIR] =
+    g_param_spec_string ("schema-cache-dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -438,12 +580,20 @@ on_conn_event (QmpConnection *conn, const char *name, JsonObject *data,
       emit_event (client, name, data, timestamp_us);
       return;
     }
-  if (g_queue_get_length (&client->early_events) >= MAX_EARLY_EVENTS)
+  if (g_queue_get_length (&client->early_events) >= client->max_buffered_events)
     {
-      e = g_queue_pop_head (&client->early_events);
-      g_debug ("%s: dropped early event %s: more than %u events before connect completed",
-               client->socket_path, e->name, MAX_EARLY_EVENTS);
-      early_event_free (e);
+      g_autoptr(GError) error =
+        g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                     "%s: QEMU sent more than %u events before they could be "
+                     "delivered (limit max-buffered-events)",
+                     client->socket_path, client->max_buffered_events);
+
+      g_warning ("%s", error->message);
+      g_queue_clear_full (&client->early_events, (GDestroyNotify) early_event_free);
+      g_object_ref (client);
+      client_drop_connection (client, error);
+      g_object_unref (client);
+      return;
     }
   e = g_new0 (EarlyEvent, 1);
   e->name = g_strdup (name);
@@ -570,7 +720,7 @@ ensure_connection (XenQmpClient *client, GError **error)
     {
       QmpConnectionConfig config = { 0 };
 
-      qmp_limits_init (&config.limits);
+      config.limits = client->limits;
       config.enable_oob = client->enable_oob;
       config.idle_timeout_ms = G_MAXUINT;
       config.drain_timeout_ms = 30000;
@@ -731,14 +881,14 @@ xen_qmp_client_connect_finish (XenQmpClient  *client,
 
 /* Sync calls iterate the client's context: the connection's sources live
  * there. They must be made from the thread that owns it. */
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+void
+_xen_qmp_client_store_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
-static GAsyncResult *
-wait_for_result (XenQmpClient *client, GAsyncResult **slot)
+GAsyncResult *
+_xen_qmp_client_wait_for_result (XenQmpClient *client, GAsyncResult **slot)
 {
   while (*slot == NULL)
     g_main_context_iteration (client->context, TRUE);
@@ -766,8 +916,8 @@ xen_qmp_client_connect_sync (XenQmpClient  *client,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), FALSE);
-  xen_qmp_client_connect_async (client, cancellable, store_result, &result);
-  return xen_qmp_client_connect_finish (client, wait_for_result (client, &result), error);
+  xen_qmp_client_connect_async (client, cancellable, _xen_qmp_client_store_result, &result);
+  return xen_qmp_client_connect_finish (client, _xen_qmp_client_wait_for_result (client, &result), error);
 }
 
 /* ---- executing ----------------------------------------------------- */
@@ -873,10 +1023,6 @@ xen_qmp_client_execute_full_async (XenQmpClient        *client,
                                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
-  ExecuteData *data;
-  int *fds;
-  guint n_fds;
 
   g_return_if_fail (XEN_QMP_IS_CLIENT (client));
   g_return_if_fail (command != NULL);
@@ -888,6 +1034,29 @@ xen_qmp_client_execute_full_async (XenQmpClient        *client,
   g_task_set_name (task, command);
   if (g_task_return_error_if_cancelled (task))
     return;
+  if (client->validate)
+    _xen_qmp_client_validate_then_execute (client, task, command, arguments, fd_list,
+                                           flags, timeout_ms);
+  else
+    _xen_qmp_client_execute_task (client, task, command, arguments, fd_list,
+                                  flags, timeout_ms);
+}
+
+void
+_xen_qmp_client_execute_task (XenQmpClient        *client,
+                              GTask               *task,
+                              const char          *command,
+                              JsonObject          *arguments,
+                              GUnixFDList         *fd_list,
+                              XenQmpExecuteFlags   flags,
+                              gint                 timeout_ms)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
+  ExecuteData *data;
+  int *fds;
+  guint n_fds;
+
   if (!ensure_connection (client, &error)
       || !qmp_connection_can_execute (client->conn, &error))
     {
@@ -917,6 +1086,24 @@ xen_qmp_client_execute_full_async (XenQmpClient        *client,
   qmp_connection_execute (client->conn, task, command, arguments,
                           (flags & XEN_QMP_EXECUTE_OUT_OF_BAND) != 0, fds, n_fds,
                           timeout_ms < 0 ? client->timeout_ms : (guint) timeout_ms);
+}
+
+ClientSchemaState *
+_xen_qmp_client_schema_state (XenQmpClient *client)
+{
+  return &client->schema;
+}
+
+XenQmpHost *
+_xen_qmp_client_get_host (XenQmpClient *client)
+{
+  return client->host;
+}
+
+const char *
+_xen_qmp_client_get_schema_cache_dir (XenQmpClient *client)
+{
+  return client->schema_cache_dir;
 }
 
 /**
@@ -1002,8 +1189,8 @@ xen_qmp_client_execute_sync (XenQmpClient  *client,
 
   g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), NULL);
   xen_qmp_client_execute_async (client, command, arguments, fd_list,
-                                cancellable, store_result, &result);
-  return xen_qmp_client_execute_finish (client, wait_for_result (client, &result), error);
+                                cancellable, _xen_qmp_client_store_result, &result);
+  return xen_qmp_client_execute_finish (client, _xen_qmp_client_wait_for_result (client, &result), error);
 }
 
 /**

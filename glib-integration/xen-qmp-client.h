@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 #include "xen-qmp-host.h"
 #include "xen-qmp-macros.h"
+#include "xen-qmp-schema.h"
 
 G_BEGIN_DECLS
 
@@ -88,6 +89,20 @@ JsonNode     *xen_qmp_client_execute_sync    (XenQmpClient        *client,
                                               GUnixFDList         *fd_list,
                                               GCancellable        *cancellable,
                                               GError             **error);
+
+XEN_QMP_AVAILABLE_IN_ALL
+void          xen_qmp_client_get_schema_async  (XenQmpClient        *client,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+XEN_QMP_AVAILABLE_IN_ALL
+XenQmpSchema *xen_qmp_client_get_schema_finish (XenQmpClient        *client,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+XEN_QMP_AVAILABLE_IN_ALL
+XenQmpSchema *xen_qmp_client_get_schema_sync   (XenQmpClient        *client,
+                                                GCancellable        *cancellable,
+                                                GError             **error);
 
 XEN_QMP_AVAILABLE_IN_ALL
 void          xen_qmp_client_close           (XenQmpClient        *client);

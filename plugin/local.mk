@@ -8,6 +8,7 @@ xenqmp_public_headers = \
 	plugin/xen-qmp-error.h \
 	plugin/xen-qmp-host.h \
 	plugin/xen-qmp-cmd.h \
+	plugin/xen-qmp-schema.h \
 	glib-integration/xen-qmp-client.h
 
 xenqmp_built_headers = \
@@ -25,7 +26,11 @@ xenqmp_private_sources = \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
-	plugin/xen-qmp-host-private.h
+	plugin/qmp-schema-cache.c plugin/qmp-schema-cache.h \
+	plugin/qmp-schema-validate.c \
+	plugin/qmp-suggest.c plugin/qmp-suggest.h \
+	plugin/xen-qmp-host-private.h \
+	plugin/xen-qmp-schema-private.h
 
 plugin_libxenqmp_1_0_la_SOURCES = \
 	$(xenqmp_public_headers) \
@@ -33,7 +38,11 @@ plugin_libxenqmp_1_0_la_SOURCES = \
 	plugin/xen-qmp-cmd.c \
 	plugin/xen-qmp-error.c \
 	plugin/xen-qmp-host.c \
-	glib-integration/xen-qmp-client.c
+	plugin/xen-qmp-schema.c \
+	plugin/xen-qmp-schema-describe.c \
+	glib-integration/xen-qmp-client.c \
+	glib-integration/xen-qmp-client-schema.c \
+	glib-integration/xen-qmp-client-private.h
 nodist_plugin_libxenqmp_1_0_la_SOURCES = \
 	$(xenqmp_built_headers) \
 	plugin/xen-qmp-enum-types.c
@@ -67,7 +76,7 @@ pkgconfig_DATA = plugin/xenqmp-1.0.pc
 
 # glib-mkenums: every public enum is a GType.
 xenqmp_enum_headers = plugin/xen-qmp-error.h plugin/xen-qmp-host.h plugin/xen-qmp-cmd.h \
-	glib-integration/xen-qmp-client.h
+	plugin/xen-qmp-schema.h glib-integration/xen-qmp-client.h
 
 plugin/xen-qmp-enum-types.h: $(xenqmp_enum_headers) plugin/xen-qmp-enum-types.h.template
 	$(AM_V_GEN)$(GLIB_MKENUMS) --identifier-prefix XenQmp --symbol-prefix xen_qmp --template $(srcdir)/plugin/xen-qmp-enum-types.h.template \

@@ -70,6 +70,8 @@ struct _XenQmpHost {
   GArray       *handlers;         /* EventHandler */
   guint         next_handler_id;
   guint         dispatching;      /* events being delivered right now */
+
+  GHashTable   *schemas;          /* QEMU build key -> XenQmpSchema */
 };
 
 enum {
@@ -165,6 +167,7 @@ xen_qmp_host_finalize (GObject *object)
   XenQmpHost *host = XEN_QMP_HOST (object);
 
   g_hash_table_unref (host->connections);
+  g_clear_pointer (&host->schemas, g_hash_table_unref);
   g_array_unref (host->handlers);
   g_main_context_unref (host->context);
   g_clear_error (&host->xs_error);
@@ -366,12 +369,16 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * XenQmpHost:max-depth:
    *
    * The deepest nesting of JSON arrays and objects accepted from QEMU,
-   * checked before the message is parsed.
+   * checked as the bytes arrive, before the message is parsed. A deeper
+   * message closes the connection with an error naming this limit. At
+   * most 1024 (QEMU's own limit), so that parsing stays within a 256 KiB
+   * thread stack.
    *
    * Since: 0.1
    */
   properties[PROP_MAX_DEPTH] =
-    g_param_spec_uint ("max-depth", NULL, NULL, 2, 100000, QMP_DEFAULT_MAX_DEPTH,
+    g_param_spec_uint ("max-depth", NULL, NULL, 2, QMP_MAX_DEPTH_CEILING,
+                       QMP_DEFAULT_MAX_DEPTH,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpHost:max-queued-commands:
@@ -804,4 +811,22 @@ xen_qmp_host_remove_event_handler (XenQmpHost *host, guint handler_id)
         }
     }
   g_critical ("%s: no event handler with id %u", G_STRFUNC, handler_id);
+}
+
+/* A host runs a few QEMU builds at most: their schemas are kept for the
+ * host's lifetime, so that clients of each domain fetch them only once. */
+XenQmpSchema *
+_xen_qmp_host_lookup_schema (XenQmpHost *host, const char *key)
+{
+  XenQmpSchema *schema = host->schemas != NULL ? g_hash_table_lookup (host->schemas, key) : NULL;
+
+  return schema != NULL ? g_object_ref (schema) : NULL;
+}
+
+void
+_xen_qmp_host_add_schema (XenQmpHost *host, const char *key, XenQmpSchema *schema)
+{
+  if (host->schemas == NULL)
+    host->schemas = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_hash_table_replace (host->schemas, g_strdup (key), g_object_ref (schema));
 }

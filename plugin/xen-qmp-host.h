@@ -72,6 +72,11 @@ G_DECLARE_FINAL_TYPE (XenQmpHost, xen_qmp_host, XEN_QMP, HOST, GObject)
  * Called from the host's main context for each event a domain's QEMU
  * sends while a connection to it is open.
  *
+ * Events are handed over as they are read and never buffered: a QEMU
+ * flooding events costs CPU time, not memory, and no more than 1 MiB of
+ * its input is read per main-loop iteration, so that other domains are
+ * still served.
+ *
  * Since: 0.1
  */
 typedef void (*XenQmpEventCallback) (XenQmpHost  *host,

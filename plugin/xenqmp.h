@@ -12,6 +12,7 @@
 #include "xen-qmp-enum-types.h"
 #include "xen-qmp-host.h"
 #include "xen-qmp-cmd.h"
+#include "xen-qmp-schema.h"
 #include "xen-qmp-client.h"
 
 #undef __XEN_QMP_H_INSIDE__

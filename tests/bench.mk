@@ -12,6 +12,7 @@ tests_bench_bench_SOURCES = \
 	tests/bench/bench-raw-client.c tests/bench/bench-raw-client.h \
 	tests/bench/bench-responder.c tests/bench/bench-responder.h \
 	tests/bench/bench-run-dir.c tests/bench/bench-run-dir.h \
+	tests/bench/bench-schema.c tests/bench/bench-schema.h \
 	tests/bench/bench-table.c tests/bench/bench-table.h
 tests_bench_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) \
 	-I$(top_builddir)/glib-integration/include
@@ -20,7 +21,8 @@ tests_bench_bench_LDADD = plugin/libxenqmp-1.0.la $(GLIB_LIBS) $(JSON_LIBS)
 $(tests_bench_bench_OBJECTS): $(xenqmp_include_stamp)
 EXTRA_DIST += tests/bench/README.md tests/bench/bench-callgrind.sh
 
-bench_env = QEMU_SYSTEM='$(QEMU_SYSTEM)'
+bench_env = QEMU_SYSTEM='$(QEMU_SYSTEM)' \
+	XENQMP_BENCH_SCHEMA='$(abs_top_srcdir)/fake-qemu/scripts/qemu-7.2-schema.json'
 
 .PHONY: bench bench-callgrind
 bench: tests/bench/bench

@@ -7,6 +7,7 @@ tests_ldadd = plugin/libxenqmp-1.0.la $(GLIB_LIBS) $(JSON_LIBS)
 
 tests_server_sources = tests/test-server.c tests/test-server.h
 tests_peer_sources = tests/test-peer.c tests/test-peer.h
+tests_recorded_sources = tests/recorded-session.c tests/recorded-session.h
 
 # Unit tests of internals: they compile the piece under test directly.
 check_PROGRAMS += tests/test-framer
@@ -28,7 +29,7 @@ tests_test_trace_LDADD = $(tests_ldadd)
 # raw scripted peer.
 check_PROGRAMS += tests/test-cmd
 TESTS += tests/test-cmd
-tests_test_cmd_SOURCES = tests/test-cmd.c tests/test-loop.h $(tests_server_sources) $(tests_peer_sources)
+tests_test_cmd_SOURCES = tests/test-cmd.c tests/test-loop.h tests/test-fds.h $(tests_server_sources) $(tests_peer_sources)
 tests_test_cmd_CPPFLAGS = $(tests_cppflags)
 tests_test_cmd_CFLAGS = $(tests_cflags)
 tests_test_cmd_LDADD = $(tests_ldadd)
@@ -37,7 +38,7 @@ tests_test_cmd_LDADD = $(tests_ldadd)
 # The GObject client API.
 check_PROGRAMS += tests/test-client
 TESTS += tests/test-client
-tests_test_client_SOURCES = tests/test-client.c tests/test-loop.h $(tests_server_sources) $(tests_peer_sources)
+tests_test_client_SOURCES = tests/test-client.c tests/test-call.h tests/test-loop.h tests/test-fds.h $(tests_server_sources) $(tests_peer_sources)
 tests_test_client_CPPFLAGS = $(tests_cppflags)
 tests_test_client_CFLAGS = $(tests_cflags)
 tests_test_client_LDADD = $(tests_ldadd)
@@ -65,7 +66,7 @@ tests_test_xen_LDADD = $(tests_ldadd) $(XENSTORE_LIBS)
 # Sessions recorded from real QEMU replay through the library.
 check_PROGRAMS += tests/test-replay
 TESTS += tests/test-replay
-tests_test_replay_SOURCES = tests/test-replay.c tests/test-loop.h $(tests_server_sources)
+tests_test_replay_SOURCES = tests/test-replay.c tests/test-loop.h $(tests_recorded_sources) $(tests_server_sources)
 tests_test_replay_CPPFLAGS = $(tests_cppflags)
 tests_test_replay_CFLAGS = $(tests_cflags)
 tests_test_replay_LDADD = $(tests_ldadd)
@@ -84,11 +85,12 @@ installcheck-local:
 
 # memcheck over the command API tests: definite leaks and invalid accesses
 # fail. Children (fake-qemu, QEMU) are not traced.
-VALGRIND_TESTS = tests/test-framer tests/test-trace tests/test-cmd tests/test-client
+VALGRIND_TESTS = tests/test-framer tests/test-trace tests/test-cmd tests/test-client tests/test-limits \
+	tests/test-schema tests/test-validate
 VALGRIND_FLAGS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite --error-exitcode=99 --num-callers=30 \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp
-EXTRA_DIST += tests/valgrind.supp
+EXTRA_DIST += tests/valgrind.supp tests/lsan.supp
 
 .PHONY: check-valgrind
 check-valgrind: all $(check_PROGRAMS)
@@ -106,3 +108,37 @@ clean-local: clean-valgrind
 .PHONY: clean-valgrind
 clean-valgrind:
 	rm -rf tests/valgrind
+
+# Limits on what QEMU may send: client, host, a 256 KiB thread stack.
+check_PROGRAMS += tests/test-limits
+TESTS += tests/test-limits
+tests_test_limits_SOURCES = tests/test-limits.c tests/test-call.h tests/test-loop.h tests/test-fds.h $(tests_server_sources) $(tests_peer_sources)
+tests_test_limits_CPPFLAGS = $(tests_cppflags)
+tests_test_limits_CFLAGS = $(tests_cflags)
+tests_test_limits_LDADD = $(tests_ldadd) -lpthread
+
+# Fault injection: QEMU gone at every byte offset of each recorded session.
+check_PROGRAMS += tests/test-faults
+TESTS += tests/test-faults
+tests_test_faults_SOURCES = tests/test-faults.c tests/test-fds.h tests/test-loop.h \
+	$(tests_recorded_sources) $(tests_server_sources)
+tests_test_faults_CPPFLAGS = $(tests_cppflags)
+tests_test_faults_CFLAGS = $(tests_cflags)
+tests_test_faults_LDADD = $(tests_ldadd)
+
+# XenQmpSchema against QEMU 7.2's own schema.
+check_PROGRAMS += tests/test-schema
+TESTS += tests/test-schema
+tests_test_schema_SOURCES = tests/test-schema.c
+tests_test_schema_CPPFLAGS = $(tests_cppflags)
+tests_test_schema_CFLAGS = $(tests_cflags)
+tests_test_schema_LDADD = $(tests_ldadd)
+
+# XenQmpClient:validate, the schema fetched once, the caches.
+check_PROGRAMS += tests/test-validate
+TESTS += tests/test-validate
+tests_test_validate_SOURCES = tests/test-validate.c tests/test-call.h tests/test-fds.h tests/test-loop.h \
+	$(tests_server_sources) $(tests_peer_sources)
+tests_test_validate_CPPFLAGS = $(tests_cppflags)
+tests_test_validate_CFLAGS = $(tests_cflags)
+tests_test_validate_LDADD = $(tests_ldadd)

@@ -12,6 +12,8 @@
 
 #include <gio/gio.h>
 #include "xenqmp.h"
+#include "test-call.h"
+#include "test-fds.h"
 #include "test-loop.h"
 #include "test-peer.h"
 #include "test-server.h"
@@ -29,6 +31,7 @@ typedef struct {
   TestServer   *server;
   XenQmpClient *client;
   gboolean      skipped;
+  GPtrArray    *fds;            /* open when the test started */
 } Fixture;
 
 static void
@@ -36,6 +39,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
+  f->fds = test_fds_snapshot ();
   f->backend = GPOINTER_TO_INT (data);
   if (f->backend == BACKEND_QEMU && !test_server_have_qemu ())
     {
@@ -61,36 +65,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
   test_tmpdir_remove (f->dir);
   g_free (f->dir);
   g_free (f->socket);
+  test_fds_assert_no_leak (g_steal_pointer (&f->fds));
 }
 
 #define SKIP_UNLESS_READY(f) G_STMT_START { if ((f)->skipped) return; } G_STMT_END
-
-typedef struct {
-  gboolean  done;
-  JsonNode *ret;
-  GError   *error;
-  gint64    completed_at;
-} Call;
-
-static void
-call_clear (Call *c)
-{
-  g_clear_pointer (&c->ret, json_node_unref);
-  g_clear_error (&c->error);
-  c->done = FALSE;
-}
-
-static void
-execute_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Call *c = user_data;
-
-  g_assert_false (c->done);
-  c->ret = xen_qmp_client_execute_finish (XEN_QMP_CLIENT (source), result, &c->error);
-  g_assert_true ((c->ret != NULL) != (c->error != NULL));
-  c->completed_at = g_get_monotonic_time ();
-  c->done = TRUE;
-}
 
 static void
 execute (Fixture *f, Call *c, const char *command, const char *args_json)
@@ -562,6 +540,7 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  test_fds_warm_up ();
 
   add_both ("connect-and-greeting", test_client_connect_and_greeting);
   add_both ("execute", test_client_execute);

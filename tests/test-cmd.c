@@ -19,6 +19,7 @@
 
 #include <gio/gio.h>
 #include "xenqmp.h"
+#include "test-fds.h"
 #include "test-loop.h"
 #include "test-peer.h"
 #include "test-server.h"
@@ -35,6 +36,7 @@ typedef struct {
   XenQmpHost  *host;
   TestServer  *servers[4];   /* by domid */
   gboolean     skipped;
+  GPtrArray    *fds;            /* open when the test started */
 } Fixture;
 
 /* What a callback saw. */
@@ -142,6 +144,7 @@ start_domain (Fixture *f, guint32 domid)
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
+  f->fds = test_fds_snapshot ();
   f->backend = GPOINTER_TO_INT (data);
   if (f->backend == BACKEND_QEMU && !test_server_have_qemu ())
     {
@@ -163,6 +166,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
     g_clear_pointer (&f->servers[i], test_server_stop);
   test_tmpdir_remove (f->dir);
   g_free (f->dir);
+  test_fds_assert_no_leak (g_steal_pointer (&f->fds));
 }
 
 #define SKIP_UNLESS_READY(f) G_STMT_START { if ((f)->skipped) return; } G_STMT_END
@@ -1288,6 +1292,7 @@ int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  test_fds_warm_up ();
 
   add_contract_test ("returns-response", test_cmd_returns_response);
   add_contract_test ("idle-inside-callback", test_cmd_idle_inside_callback);

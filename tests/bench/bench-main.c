@@ -24,6 +24,7 @@
 #include "bench-raw-client.h"
 #include "bench-responder.h"
 #include "bench-run-dir.h"
+#include "bench-schema.h"
 #include "bench-table.h"
 
 #define ROUNDS      3      /* baseline and library alternate this many times */
@@ -593,6 +594,7 @@ main (int argc, char **argv)
   g_clear_object (&host);
   measure_many_domains (one_conn_window100_us);
   measure_qemu (qemu != NULL && *qemu != '\0' ? qemu : "qemu-system-x86_64");
+  bench_schema_measure (g_getenv ("XENQMP_BENCH_SCHEMA"));
 
   bench_table_print ();
   printf ("(run took %.0f s)\n", (double) (g_get_monotonic_time () - start) / 1e6);

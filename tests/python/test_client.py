@@ -189,6 +189,28 @@ def _(fake, client):
     assert not client.props.connected
 
 
+@test("a QAPI schema is walked and checks commands")
+def _(fake, client):
+    path = os.path.join(os.environ["G_TEST_SRCDIR"], "..", "fake-qemu", "scripts",
+                        "qemu-7.2-schema.json")
+    with open(path, "rb") as f:
+        data = f.read().decode()
+    schema = XenQmp.Schema.new_from_data(data, -1)
+    assert schema.get_meta_type("device_del") == XenQmp.SchemaMetaType.COMMAND
+    arg_type = schema.get_arg_type("device_del")
+    ok, name, member_type, optional = schema.get_member(arg_type, 0)
+    assert ok and (name, member_type, optional) == ("id", "str", False)
+    assert "device_del" in schema.list(XenQmp.SchemaMetaType.COMMAND)
+    args = Json.Object()
+    args.set_string_member("idd", "nodev")
+    try:
+        schema.validate_command("device_del", args)
+        raise AssertionError("device_del idd=nodev was accepted")
+    except GLib.Error as e:
+        assert e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT), e
+        assert e.message == "device_del: no argument 'idd'; did you mean 'id'?", e.message
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="xqmp-py-")
     fake = None

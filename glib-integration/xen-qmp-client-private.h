@@ -1,0 +1,48 @@
+/* xen-qmp-client-private.h: what the client's schema support needs of it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "xen-qmp-client.h"
+#include "xen-qmp-schema.h"
+
+/* The client's schema, for the QEMU build named by key, and the requests
+ * for it while it is being fetched. */
+typedef struct {
+  XenQmpSchema *schema;
+  char         *key;
+  GList        *waiters;       /* SchemaWaiter: get_schema_async() calls */
+  gboolean      fetching;
+} ClientSchemaState;
+
+ClientSchemaState *_xen_qmp_client_schema_state     (XenQmpClient *client);
+void               _xen_qmp_client_schema_state_clear (ClientSchemaState *state);
+XenQmpHost        *_xen_qmp_client_get_host          (XenQmpClient *client);
+const char        *_xen_qmp_client_get_schema_cache_dir (XenQmpClient *client);
+
+/* The _sync functions: a GAsyncReadyCallback keeping the result in the
+ * GAsyncResult * slot it is given, and the wait for it on the client's
+ * main context. */
+void          _xen_qmp_client_store_result    (GObject       *source,
+                                               GAsyncResult  *result,
+                                               gpointer       user_data);
+GAsyncResult *_xen_qmp_client_wait_for_result (XenQmpClient  *client,
+                                               GAsyncResult **slot);
+
+/* An execute whose GTask is made: with validate set, once the schema
+ * has passed the command (xen-qmp-client-schema.c); without, at once. */
+void _xen_qmp_client_execute_task      (XenQmpClient        *client,
+                                        GTask               *task,
+                                        const char          *command,
+                                        JsonObject          *arguments,
+                                        GUnixFDList         *fd_list,
+                                        XenQmpExecuteFlags   flags,
+                                        gint                 timeout_ms);
+void _xen_qmp_client_validate_then_execute (XenQmpClient        *client,
+                                            GTask               *task,
+                                            const char          *command,
+                                            JsonObject          *arguments,
+                                            GUnixFDList         *fd_list,
+                                            XenQmpExecuteFlags   flags,
+                                            gint                 timeout_ms);

@@ -1,0 +1,18 @@
+/* xen-qmp-schema-private.h: what the schema's other files share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "xen-qmp-schema.h"
+
+/* The entity called NAME (borrowed from the schema), or NULL. */
+JsonObject *_xen_qmp_schema_lookup        (XenQmpSchema *schema,
+                                           const char   *name);
+const char *_xen_qmp_schema_string_member (JsonObject   *o,
+                                           const char   *member);
+JsonArray  *_xen_qmp_schema_array_member  (JsonObject   *o,
+                                           const char   *member);
+/* A short name for TYPE in messages: "str", "[int]", "enum", "object". */
+char       *_xen_qmp_schema_summary       (XenQmpSchema *schema,
+                                           const char   *type);

@@ -1,0 +1,454 @@
+/* test-validate.c: XenQmpClient:validate and the schema caches
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A raw peer plays a QEMU whose schema is QEMU 7.2's (the recorded
+ * fake-qemu/scripts/qemu-7.2-schema.json) and records every command it
+ * gets, so that "not sent" and "fetched once" are seen on the wire. The
+ * last test uses a real qemu-system-x86_64.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "xenqmp.h"
+#include "test-call.h"
+#include "test-fds.h"
+#include "test-loop.h"
+#include "test-peer.h"
+#include "test-server.h"
+
+static char *schema_json;      /* QEMU 7.2's, the return value */
+
+typedef struct {
+  char      *dir;
+  char      *cache_dir;
+  GPtrArray *fds;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->fds = test_fds_snapshot ();
+  f->dir = test_tmpdir_new ();
+  f->cache_dir = g_build_filename (f->dir, "cache", NULL);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  test_tmpdir_remove (f->dir);
+  g_free (f->dir);
+  g_free (f->cache_dir);
+  test_fds_assert_no_leak (g_steal_pointer (&f->fds));
+}
+
+/* ---- a QEMU with a schema, recording what it was sent ----------------- */
+
+typedef struct {
+  GMutex     lock;
+  GPtrArray *received;     /* command names, in order */
+} Wire;
+
+static void
+wire_init (Wire *w)
+{
+  g_mutex_init (&w->lock);
+  w->received = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+wire_clear (Wire *w)
+{
+  g_ptr_array_unref (w->received);
+  g_mutex_clear (&w->lock);
+}
+
+static guint
+wire_count (Wire *w, const char *command)
+{
+  guint n = 0;
+
+  g_mutex_lock (&w->lock);
+  for (guint i = 0; i < w->received->len; i++)
+    n += strcmp (w->received->pdata[i], command) == 0;
+  g_mutex_unlock (&w->lock);
+  return n;
+}
+
+static void
+schema_peer (TestPeer *peer, gpointer user_data)
+{
+  Wire *w = user_data;
+  JsonObject *cmd;
+
+  g_free (test_peer_negotiate (peer, FALSE));
+  while ((cmd = test_peer_read_command (peer)) != NULL)
+    {
+      const char *name = json_object_get_string_member (cmd, "execute");
+
+      g_mutex_lock (&w->lock);
+      g_ptr_array_add (w->received, g_strdup (name));
+      g_mutex_unlock (&w->lock);
+      if (strcmp (name, "query-qmp-schema") == 0)
+        test_peer_reply (peer, cmd, schema_json);
+      else if (strcmp (name, "device_del") == 0)
+        {
+          g_autofree char *error = g_strdup_printf ("{\"error\": {\"class\": \"DeviceNotFound\", "
+                                                    "\"desc\": \"Device 'nodev' not found\"}, "
+                                                    "\"id\": %" G_GINT64_FORMAT "}\r\n",
+                                                    json_object_get_int_member (cmd, "id"));
+
+          test_peer_send (peer, error);
+        }
+      else
+        test_peer_reply (peer, cmd, "{}");
+      json_object_unref (cmd);
+    }
+}
+
+static XenQmpClient *
+validating_client (const char *socket, const char *cache_dir)
+{
+  XenQmpClient *client = xen_qmp_client_new_for_socket (socket);
+
+  g_object_set (client, "validate", TRUE, "schema-cache-dir", cache_dir, NULL);
+  return client;
+}
+
+static void
+execute_json (XenQmpClient *client, Call *c, const char *command, const char *args_json)
+{
+  g_autoptr(JsonNode) node = args_json != NULL ? json_from_string (args_json, NULL) : NULL;
+
+  call_clear (c);
+  xen_qmp_client_execute_async (client, command,
+                                node != NULL ? json_node_get_object (node) : NULL,
+                                NULL, NULL, execute_done, c);
+  RUN_UNTIL (c->done);
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void
+test_invalid_is_not_sent (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
+  Wire w;
+  TestPeer *peer;
+  g_autoptr(XenQmpClient) client = NULL;
+  Call c = { 0 };
+
+  wire_init (&w);
+  peer = test_peer_new (socket, schema_peer, &w);
+  client = validating_client (socket, NULL);
+
+  execute_json (client, &c, "device_del", "{\"idd\": \"nodev\"}");
+  g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (c.error->message, ==, "device_del: no argument 'idd'; did you mean 'id'?");
+  execute_json (client, &c, "device_del", "{\"id\": \"nodev\"}");
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+  call_clear (&c);
+
+  xen_qmp_client_close (client);
+  test_peer_join (peer);
+  /* QEMU saw the schema request and the valid command only. */
+  g_assert_cmpuint (w.received->len, ==, 2);
+  g_assert_cmpstr (w.received->pdata[0], ==, "query-qmp-schema");
+  g_assert_cmpstr (w.received->pdata[1], ==, "device_del");
+  wire_clear (&w);
+}
+
+static void
+test_off_by_default (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
+  Wire w;
+  TestPeer *peer;
+  g_autoptr(XenQmpClient) client = NULL;
+  Call c = { 0 };
+  gboolean validate = TRUE;
+
+  wire_init (&w);
+  peer = test_peer_new (socket, schema_peer, &w);
+  client = xen_qmp_client_new_for_socket (socket);
+  g_object_get (client, "validate", &validate, NULL);
+  g_assert_false (validate);
+  execute_json (client, &c, "frobnicate", NULL);
+  g_assert_no_error (c.error);
+  call_clear (&c);
+  xen_qmp_client_close (client);
+  test_peer_join (peer);
+  g_assert_cmpuint (wire_count (&w, "query-qmp-schema"), ==, 0);
+  g_assert_cmpuint (wire_count (&w, "frobnicate"), ==, 1);
+  wire_clear (&w);
+}
+
+static void
+test_one_fetch_for_concurrent_executes (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
+  Wire w;
+  TestPeer *peer;
+  g_autoptr(XenQmpClient) client = NULL;
+  Call calls[4] = { { 0 } };
+
+  wire_init (&w);
+  peer = test_peer_new (socket, schema_peer, &w);
+  client = validating_client (socket, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    xen_qmp_client_execute_async (client, "query-status", NULL, NULL, NULL, execute_done, &calls[i]);
+  RUN_UNTIL (calls[0].done && calls[1].done && calls[2].done && calls[3].done);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      g_assert_no_error (calls[i].error);
+      call_clear (&calls[i]);
+    }
+  /* And not again for a later command on the same connection. */
+  execute_json (client, &calls[0], "query-status", NULL);
+  call_clear (&calls[0]);
+  xen_qmp_client_close (client);
+  test_peer_join (peer);
+  g_assert_cmpuint (wire_count (&w, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (wire_count (&w, "query-status"), ==, 5);
+  wire_clear (&w);
+}
+
+/* One client connection of a fresh client: how many fetches it made. */
+static guint
+run_one_client (Fixture *f, const char *socket, const char *cache_dir)
+{
+  Wire w;
+  TestPeer *peer;
+  g_autoptr(XenQmpClient) client = NULL;
+  Call c = { 0 };
+  guint fetches;
+
+  wire_init (&w);
+  peer = test_peer_new (socket, schema_peer, &w);
+  client = validating_client (socket, cache_dir);
+  execute_json (client, &c, "device_del", "{\"id\": \"nodev\"}");
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+  call_clear (&c);
+  xen_qmp_client_close (client);
+  test_peer_join (peer);
+  fetches = wire_count (&w, "query-qmp-schema");
+  wire_clear (&w);
+  return fetches;
+}
+
+static char *
+the_cache_file (Fixture *f)
+{
+  g_autoptr(GDir) d = g_dir_open (f->cache_dir, 0, NULL);
+  const char *name;
+  char *path = NULL;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_assert_null (path);     /* one QEMU build, one file */
+      path = g_build_filename (f->cache_dir, name, NULL);
+    }
+  g_assert_nonnull (path);
+  return path;
+}
+
+static void
+test_disk_cache_miss_then_hit (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
+  g_autofree char *file = NULL;
+
+  g_assert_cmpuint (run_one_client (f, socket, f->cache_dir), ==, 1);
+  file = the_cache_file (f);
+  g_assert_true (g_str_has_suffix (file, ".json"));
+  /* Another client (as another xen-qmp run would) finds it on disk. */
+  g_assert_cmpuint (run_one_client (f, socket, f->cache_dir), ==, 0);
+}
+
+static void
+test_disk_cache_corrupt_or_foreign (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
+  g_autofree char *file = NULL;
+  g_autofree char *saved = NULL;
+  const char *bad[] = {
+    "{\"xenqmp-schema-cache\": 1, \"qemu\": \"7.2",                          /* cut short */
+    "\x01\x02 not JSON at all",
+    "{\"xenqmp-schema-cache\": 1, \"qemu\": \"8.0.0 (other)\", \"schema\": []}", /* foreign */
+    "{\"xenqmp-schema-cache\": 99, \"qemu\": \"7.2.0 (test-peer)\", \"schema\": []}",
+    "{\"xenqmp-schema-cache\": 1, \"qemu\": \"7.2.0 (test-peer)\", \"schema\": {}}",
+  };
+
+  g_assert_cmpuint (run_one_client (f, socket, f->cache_dir), ==, 1);
+  file = the_cache_file (f);
+  g_assert_true (g_file_get_contents (file, &saved, NULL, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *rewritten = NULL;
+
+      g_assert_true (g_file_set_contents (file, bad[i], -1, NULL));
+      /* Never trusted: fetched again, and the file made right. */
+      g_assert_cmpuint (run_one_client (f, socket, f->cache_dir), ==, 1);
+      g_assert_true (g_file_get_contents (file, &rewritten, NULL, NULL));
+      g_assert_cmpstr (rewritten, ==, saved);
+    }
+}
+
+static void
+test_host_shares_schema_between_domains (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket1 = g_build_filename (f->dir, "qmp-libxl-1", NULL);
+  g_autofree char *socket2 = g_build_filename (f->dir, "qmp-libxl-2", NULL);
+  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  Wire w1, w2;
+  TestPeer *p1, *p2;
+  Call c = { 0 };
+
+  wire_init (&w1);
+  wire_init (&w2);
+  p1 = test_peer_new (socket1, schema_peer, &w1);
+  p2 = test_peer_new (socket2, schema_peer, &w2);
+  for (guint32 domid = 1; domid <= 2; domid++)
+    {
+      g_autoptr(XenQmpClient) client = xen_qmp_client_new_for_domain (host, domid);
+
+      g_object_set (client, "validate", TRUE, NULL);
+      execute_json (client, &c, "device_del", "{\"idd\": \"x\"}");
+      g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      call_clear (&c);
+      xen_qmp_client_close (client);
+    }
+  g_clear_object (&host);
+  test_peer_join (p1);
+  test_peer_join (p2);
+  /* The same QEMU build: the host fetched it once for both domains. */
+  g_assert_cmpuint (wire_count (&w1, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (wire_count (&w2, "query-qmp-schema"), ==, 0);
+  g_assert_cmpuint (w2.received->len, ==, 0);
+  wire_clear (&w1);
+  wire_clear (&w2);
+}
+
+static void
+test_get_schema (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
+  Wire w;
+  TestPeer *peer;
+  g_autoptr(XenQmpClient) client = NULL;
+  g_autoptr(XenQmpSchema) schema = NULL;
+  g_autoptr(XenQmpSchema) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  wire_init (&w);
+  peer = test_peer_new (socket, schema_peer, &w);
+  client = xen_qmp_client_new_for_socket (socket);
+  schema = xen_qmp_client_get_schema_sync (client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (xen_qmp_schema_get_meta_type (schema, "device_del"), ==,
+                   XEN_QMP_SCHEMA_META_TYPE_COMMAND);
+  again = xen_qmp_client_get_schema_sync (client, NULL, &error);
+  g_assert_true (again == schema);
+  xen_qmp_client_close (client);
+  test_peer_join (peer);
+  g_assert_cmpuint (wire_count (&w, "query-qmp-schema"), ==, 1);
+  wire_clear (&w);
+}
+
+static void
+no_schema_peer (TestPeer *peer, gpointer user_data)
+{
+  g_autoptr(JsonObject) cmd = NULL;
+  g_autofree char *error = NULL;
+
+  g_free (test_peer_negotiate (peer, FALSE));
+  cmd = test_peer_read_command (peer);
+  g_assert_cmpstr (json_object_get_string_member (cmd, "execute"), ==, "query-qmp-schema");
+  error = g_strdup_printf ("{\"error\": {\"class\": \"CommandNotFound\", "
+                           "\"desc\": \"The command query-qmp-schema has not been found\"}, "
+                           "\"id\": %" G_GINT64_FORMAT "}\r\n",
+                           json_object_get_int_member (cmd, "id"));
+  test_peer_send (peer, error);
+  test_peer_wait_eof (peer, 10000);
+}
+
+static void
+test_no_schema_is_not_sent (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
+  TestPeer *peer = test_peer_new (socket, no_schema_peer, NULL);
+  g_autoptr(XenQmpClient) client = validating_client (socket, NULL);
+  Call c = { 0 };
+
+  execute_json (client, &c, "device_del", "{\"id\": \"nodev\"}");
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_COMMAND_NOT_FOUND);
+  g_assert_cmpstr (c.error->message, ==,
+                   "device_del not sent: its arguments could not be checked: fetching QEMU's "
+                   "schema (query-qmp-schema): The command query-qmp-schema has not been found");
+  call_clear (&c);
+  xen_qmp_client_close (client);
+  test_peer_join (peer);
+}
+
+static void
+test_real_qemu (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XenQmpClient) client = NULL;
+  TestServer *qemu;
+  Call c = { 0 };
+
+  if (!test_server_have_qemu ())
+    {
+      g_test_skip ("qemu-system-x86_64 is not installed: real QEMU validation skipped");
+      return;
+    }
+  qemu = test_server_start_qemu (socket, &error);
+  g_assert_no_error (error);
+  client = validating_client (socket, f->cache_dir);
+  execute_json (client, &c, "device_del", "{\"idd\": \"nodev\"}");
+  g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (c.error->message, ==, "device_del: no argument 'idd'; did you mean 'id'?");
+  execute_json (client, &c, "device_del", "{\"id\": \"nodev\"}");
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+  call_clear (&c);
+  xen_qmp_client_close (client);
+  test_server_stop (qemu);
+}
+
+static void
+add (const char *name, void (*func) (Fixture *, gconstpointer))
+{
+  g_autofree char *path = g_strdup_printf ("/validate/%s", name);
+
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+  test_fds_warm_up ();
+  path = g_test_build_filename (G_TEST_DIST, "..", "fake-qemu", "scripts", "qemu-7.2-schema.json", NULL);
+  g_assert_true (g_file_get_contents (path, &schema_json, NULL, &error));
+  g_strchomp (schema_json);
+
+  add ("invalid-is-not-sent", test_invalid_is_not_sent);
+  add ("off-by-default", test_off_by_default);
+  add ("one-fetch-for-concurrent-executes", test_one_fetch_for_concurrent_executes);
+  add ("disk-cache-miss-then-hit", test_disk_cache_miss_then_hit);
+  add ("disk-cache-corrupt-or-foreign", test_disk_cache_corrupt_or_foreign);
+  add ("host-shares-schema-between-domains", test_host_shares_schema_between_domains);
+  add ("get-schema", test_get_schema);
+  add ("no-schema-is-not-sent", test_no_schema_is_not_sent);
+  add ("real-qemu", test_real_qemu);
+  return g_test_run ();
+}
