@@ -11,6 +11,7 @@ packages="
   gi-docgen
   qemu-system-x86
   valgrind
+  clang libclang-rt-dev
   debhelper lintian dpkg-dev fakeroot man-db
 "
 

@@ -143,7 +143,9 @@ parse_line (const LineContext *ctx, JsonNode **node, GError **error)
                      "%s:%u:1: not valid JSON: %s", ctx->path, ctx->line, local->message);
       return FALSE;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  /* json-glib skips C comments: a line of "//" parses to no root at all. */
+  if (json_parser_get_root (parser) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return fail (ctx, NULL, error, "a step must be a JSON object, e.g. {\"expect\": \"query-status\"}");
   *node = json_node_ref (json_parser_get_root (parser));
   return TRUE;
@@ -329,7 +331,7 @@ parse_expect (const LineContext *ctx, JsonObject *object, FakeStep *step, GError
           JsonNode *class_node = json_object_get_member (e, "class");
           JsonNode *desc_node = json_object_get_member (e, "desc");
 
-          if (json_node_get_value_type (desc_node) != G_TYPE_STRING
+          if (desc_node == NULL || json_node_get_value_type (desc_node) != G_TYPE_STRING
               || (class_node != NULL && json_node_get_value_type (class_node) != G_TYPE_STRING)
               || json_object_get_size (e) != (class_node != NULL ? 2u : 1u))
             return fail (ctx, "error", error,
@@ -399,7 +401,7 @@ parse_event (const LineContext *ctx, JsonObject *object, FakeStep *step, GError 
           const char *name = i == 0 ? "seconds" : "microseconds";
           JsonNode *member = json_object_get_member (step->timestamp, name);
 
-          if (json_node_get_value_type (member) != G_TYPE_INT64)
+          if (member == NULL || json_node_get_value_type (member) != G_TYPE_INT64)
             return fail (ctx, "timestamp", error,
                          "\"timestamp\" must be {\"seconds\": N, \"microseconds\": N}");
         }

@@ -13,6 +13,7 @@
 #include "qmp-connection.h"
 
 #include <errno.h>
+#include <glib-unix.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -364,6 +365,21 @@ qmp_connection_open (QmpConnection *conn, GError **error)
   if (conn->state == QMP_CONNECTION_GREETING)
     attach_io_source (conn);
   return TRUE;
+}
+
+void
+qmp_connection_open_fd (QmpConnection *conn, int fd)
+{
+  g_return_if_fail ((conn->state == QMP_CONNECTION_CONNECTING
+                    || conn->state == QMP_CONNECTION_WAITING) && conn->fd < 0);
+  g_return_if_fail (fd >= 0);
+
+  /* Reads and writes assume a socket that never blocks the main loop. */
+  if (!g_unix_set_fd_nonblocking (fd, TRUE, NULL))
+    g_warning ("%s: cannot make fd %d non-blocking", conn->peer, fd);
+  conn->fd = fd;
+  conn->state = QMP_CONNECTION_GREETING;
+  attach_io_source (conn);
 }
 
 void

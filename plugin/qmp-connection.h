@@ -73,6 +73,11 @@ void               qmp_connection_unref        (QmpConnection *conn);
  * is closed with that error (commands queued while it waited fail). */
 gboolean           qmp_connection_open         (QmpConnection  *conn,
                                                 GError        **error);
+/* Adopts FD, an already connected stream socket (a socketpair in the
+ * fuzz harness), as qmp_connection_open() would after connect(): the
+ * connection owns FD from now on and waits for the greeting. */
+void               qmp_connection_open_fd      (QmpConnection  *conn,
+                                                int             fd);
 /* Not connected yet, but accepting commands (they queue, their timeouts
  * run) until the owner calls qmp_connection_open(). */
 void               qmp_connection_set_waiting  (QmpConnection  *conn);

@@ -1,0 +1,86 @@
+# tests/fuzz/: libFuzzer harnesses (see tests/fuzz/README.md).
+#
+# ./configure CC=clang --enable-fuzzing: each harness is a libFuzzer binary,
+# built with ASan and UBSan together with the sources it fuzzes, and
+# make fuzz runs them. Otherwise each harness gets a small main
+# (fuzz-main.c) and make check replays its seed corpus and its
+# regressions.
+
+fuzz_common_sources = tests/fuzz/fuzz-common.c tests/fuzz/fuzz-harness.h
+
+# The receive path: framing, parsing and dispatch of what QEMU sends.
+tests_fuzz_fuzz_receive_SOURCES = tests/fuzz/fuzz-receive.c $(fuzz_common_sources) \
+	plugin/qmp-connection.c plugin/qmp-connection.h \
+	plugin/qmp-framer.c plugin/qmp-framer.h \
+	plugin/qmp-message.c plugin/qmp-message.h \
+	plugin/qmp-pending.c plugin/qmp-pending.h \
+	plugin/qmp-poller.c plugin/qmp-poller.h \
+	plugin/qmp-trace.c plugin/qmp-trace.h \
+	plugin/xen-qmp-error.c plugin/xen-qmp-error.h
+tests_fuzz_fuzz_receive_CPPFLAGS = $(tests_cppflags) -I$(top_srcdir)/tests/fuzz \
+	-DXEN_QMP_COMPILATION -DG_LOG_DOMAIN=\"XenQmp\" \
+	-DFUZZ_HARNESS=\"receive\" -DFUZZ_TESTS_SRCDIR=\"$(abs_top_srcdir)/tests\"
+tests_fuzz_fuzz_receive_CFLAGS = $(tests_cflags) $(fuzz_cflags)
+tests_fuzz_fuzz_receive_LDFLAGS = $(fuzz_ldflags)
+tests_fuzz_fuzz_receive_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
+
+# fake-qemu's script parser.
+tests_fuzz_fuzz_script_SOURCES = tests/fuzz/fuzz-script.c $(fuzz_common_sources) \
+	fake-qemu/script.c fake-qemu/script.h \
+	fake-qemu/json-write.c fake-qemu/json-write.h \
+	fake-qemu/utf8.c fake-qemu/utf8.h
+tests_fuzz_fuzz_script_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) \
+	-I$(top_srcdir)/fake-qemu -I$(top_srcdir)/tests/fuzz \
+	-DFUZZ_HARNESS=\"script\" -DFUZZ_TESTS_SRCDIR=\"$(abs_top_srcdir)/tests\"
+tests_fuzz_fuzz_script_CFLAGS = $(tests_cflags) $(fuzz_cflags)
+tests_fuzz_fuzz_script_LDFLAGS = $(fuzz_ldflags)
+tests_fuzz_fuzz_script_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
+
+fuzz_harnesses = tests/fuzz/fuzz-receive tests/fuzz/fuzz-script
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += $(fuzz_harnesses)
+fuzz_cflags = $(FUZZ_CFLAGS)
+fuzz_ldflags = $(FUZZ_CFLAGS)
+else
+check_PROGRAMS += $(fuzz_harnesses)
+TESTS += $(fuzz_harnesses)
+tests_fuzz_fuzz_receive_SOURCES += tests/fuzz/fuzz-main.c
+tests_fuzz_fuzz_script_SOURCES += tests/fuzz/fuzz-main.c
+endif
+
+# Seeds, regressions (inputs that once crashed a harness), dictionaries.
+EXTRA_DIST += \
+	tests/fuzz/README.md \
+	tests/fuzz/run-fuzzer.sh \
+	tests/fuzz/qmp.dict \
+	tests/fuzz/script.dict \
+	tests/fuzz/corpus \
+	tests/fuzz/regressions
+
+# make fuzz [FUZZ_SECONDS=N]: each harness for N seconds on a copy of its
+# corpus (under tests/fuzz/run/), with its dictionary; a crash, leak,
+# timeout or sanitizer report fails it and leaves the input in
+# tests/fuzz/run/HARNESS/artifacts/. make -j2 fuzz runs both at once.
+FUZZ_SECONDS = 60
+# The receive harness needs inputs past the 64 KiB message limit it sets.
+FUZZ_MAX_LEN_receive = 139264
+FUZZ_MAX_LEN_script = 16384
+fuzz_run = FUZZ_SECONDS='$(FUZZ_SECONDS)' $(SHELL) $(srcdir)/tests/fuzz/run-fuzzer.sh
+
+.PHONY: fuzz fuzz-receive fuzz-script
+if ENABLE_FUZZING
+fuzz: fuzz-receive fuzz-script
+fuzz-receive: tests/fuzz/fuzz-receive
+	@$(fuzz_run) receive $(FUZZ_MAX_LEN_receive) $(srcdir)/tests/fuzz/qmp.dict
+fuzz-script: tests/fuzz/fuzz-script
+	@$(fuzz_run) script $(FUZZ_MAX_LEN_script) $(srcdir)/tests/fuzz/script.dict
+else
+fuzz fuzz-receive fuzz-script:
+	@echo "make fuzz needs a build configured with CC=clang --enable-fuzzing" >&2; exit 1
+endif
+
+clean-local: clean-fuzz
+.PHONY: clean-fuzz
+clean-fuzz:
+	rm -rf tests/fuzz/run
