@@ -141,7 +141,7 @@ json_type_kind (const char *json_type)
 static const char *
 json_type_of (XenQmpSchema *schema, const char *type)
 {
-  switch (xen_qmp_schema_get_meta_type (schema, type))
+  switch (_xen_qmp_schema_meta_type (schema, type))
     {
     case XEN_QMP_SCHEMA_META_TYPE_BUILTIN:
       return xen_qmp_schema_get_json_type (schema, type);
@@ -406,7 +406,7 @@ validate_object (Validation *v, const char *type, JsonNode *node)
 static gboolean
 validate_node (Validation *v, const char *type, JsonNode *node)
 {
-  switch (xen_qmp_schema_get_meta_type (v->schema, type))
+  switch (_xen_qmp_schema_meta_type (v->schema, type))
     {
     case XEN_QMP_SCHEMA_META_TYPE_BUILTIN:
       {
@@ -473,7 +473,7 @@ xen_qmp_schema_validate_command (XenQmpSchema  *schema,
   g_return_val_if_fail (command != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (xen_qmp_schema_get_meta_type (schema, command) != XEN_QMP_SCHEMA_META_TYPE_COMMAND)
+  if (_xen_qmp_schema_meta_type (schema, command) != XEN_QMP_SCHEMA_META_TYPE_COMMAND)
     {
       g_autoptr(GString) message = g_string_new (NULL);
       g_auto(GStrv) commands = xen_qmp_schema_list (schema, XEN_QMP_SCHEMA_META_TYPE_COMMAND);

@@ -18,7 +18,7 @@
 static void
 append_summary (XenQmpSchema *schema, const char *type, GString *out, guint depth)
 {
-  switch (xen_qmp_schema_get_meta_type (schema, type))
+  switch (_xen_qmp_schema_meta_type (schema, type))
     {
     case XEN_QMP_SCHEMA_META_TYPE_ARRAY:
       g_string_append_c (out, '[');
@@ -78,7 +78,8 @@ append_members_inline (XenQmpSchema *schema, const char *type, GString *out, gui
       gboolean optional = FALSE;
 
       xen_qmp_schema_get_member (schema, type, i, &name, &member_type, &optional);
-      g_string_append_printf (out, "%s%s%s: ", i > 0 ? ", " : "", name, optional ? "?" : "");
+      g_string_append_printf (out, "%s%s%s: ", i > 0 ? ", " : "", name != NULL ? name : "?",
+                              optional ? "?" : "");
       append_type (schema, member_type, out, depth + 1);
     }
   if (tag != NULL)
@@ -89,7 +90,7 @@ append_members_inline (XenQmpSchema *schema, const char *type, GString *out, gui
 static void
 append_type (XenQmpSchema *schema, const char *type, GString *out, guint depth)
 {
-  switch (xen_qmp_schema_get_meta_type (schema, type))
+  switch (_xen_qmp_schema_meta_type (schema, type))
     {
     case XEN_QMP_SCHEMA_META_TYPE_ENUM:
       {
@@ -101,8 +102,12 @@ append_type (XenQmpSchema *schema, const char *type, GString *out, guint depth)
         break;
       }
     case XEN_QMP_SCHEMA_META_TYPE_ARRAY:
+      /* Counted as a level too: a hostile schema's array may hold itself. */
       g_string_append (out, "array of ");
-      append_type (schema, xen_qmp_schema_get_element_type (schema, type), out, depth);
+      if (depth < 4)
+        append_type (schema, xen_qmp_schema_get_element_type (schema, type), out, depth + 1);
+      else
+        g_string_append (out, "...");
       break;
     case XEN_QMP_SCHEMA_META_TYPE_OBJECT:
       if (depth >= DESCRIBE_DEPTH)
@@ -117,6 +122,11 @@ append_type (XenQmpSchema *schema, const char *type, GString *out, guint depth)
       {
         guint n = xen_qmp_schema_get_n_members (schema, type);
 
+        if (depth >= 4)
+          {
+            g_string_append (out, "...");
+            break;
+          }
         for (guint i = 0; i < n; i++)
           {
             const char *branch = NULL;
@@ -174,7 +184,7 @@ append_member_lines (XenQmpSchema *schema, const char *type, GString *out)
       gboolean optional = FALSE;
 
       xen_qmp_schema_get_member (schema, type, i, &name, &member_type, &optional);
-      g_string_append_printf (out, "  %s: ", name);
+      g_string_append_printf (out, "  %s: ", name != NULL ? name : "?");
       append_type (schema, member_type, out, 1);
       g_string_append (out, optional ? " (optional)\n" : "\n");
     }
@@ -208,7 +218,7 @@ xen_qmp_schema_describe_command (XenQmpSchema *schema, const char *command)
   g_return_val_if_fail (XEN_QMP_IS_SCHEMA (schema), NULL);
   g_return_val_if_fail (command != NULL, NULL);
 
-  if (xen_qmp_schema_get_meta_type (schema, command) != XEN_QMP_SCHEMA_META_TYPE_COMMAND)
+  if (_xen_qmp_schema_meta_type (schema, command) != XEN_QMP_SCHEMA_META_TYPE_COMMAND)
     return NULL;
   entity = _xen_qmp_schema_lookup (schema, command);
   arg_type = xen_qmp_schema_get_arg_type (schema, command);
@@ -226,11 +236,11 @@ xen_qmp_schema_describe_command (XenQmpSchema *schema, const char *command)
     }
 
   if (ret_type == NULL
-      || (xen_qmp_schema_get_meta_type (schema, ret_type) == XEN_QMP_SCHEMA_META_TYPE_OBJECT
+      || (_xen_qmp_schema_meta_type (schema, ret_type) == XEN_QMP_SCHEMA_META_TYPE_OBJECT
           && xen_qmp_schema_get_n_members (schema, ret_type) == 0
           && xen_qmp_schema_get_tag (schema, ret_type) == NULL))
     g_string_append (out, "returns: nothing\n");
-  else if (xen_qmp_schema_get_meta_type (schema, ret_type) == XEN_QMP_SCHEMA_META_TYPE_OBJECT)
+  else if (_xen_qmp_schema_meta_type (schema, ret_type) == XEN_QMP_SCHEMA_META_TYPE_OBJECT)
     {
       g_string_append (out, "returns: an object with\n");
       append_member_lines (schema, ret_type, out);

@@ -16,3 +16,7 @@ JsonArray  *_xen_qmp_schema_array_member  (JsonObject   *o,
 /* A short name for TYPE in messages: "str", "[int]", "enum", "object". */
 char       *_xen_qmp_schema_summary       (XenQmpSchema *schema,
                                            const char   *type);
+/* xen_qmp_schema_get_meta_type() for names taken from the schema itself,
+ * which may be missing (NULL) in a hostile one: NONE then. */
+XenQmpSchemaMetaType _xen_qmp_schema_meta_type (XenQmpSchema *schema,
+                                                const char   *name);

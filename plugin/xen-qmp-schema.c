@@ -296,6 +296,14 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
+XenQmpSchemaMetaType
+_xen_qmp_schema_meta_type (XenQmpSchema *schema, const char *name)
+{
+  JsonObject *entity = _xen_qmp_schema_lookup (schema, name);
+
+  return entity != NULL ? meta_type_of (entity) : XEN_QMP_SCHEMA_META_TYPE_NONE;
+}
+
 /**
  * xen_qmp_schema_list:
  * @schema: a schema

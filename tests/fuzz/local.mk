@@ -13,6 +13,7 @@ tests_fuzz_fuzz_receive_SOURCES = tests/fuzz/fuzz-receive.c $(fuzz_common_source
 	plugin/qmp-connection.c plugin/qmp-connection.h \
 	plugin/qmp-framer.c plugin/qmp-framer.h \
 	plugin/qmp-message.c plugin/qmp-message.h \
+	plugin/qmp-json-reader.c plugin/qmp-json-reader.h \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
@@ -36,7 +37,32 @@ tests_fuzz_fuzz_script_CFLAGS = $(tests_cflags) $(fuzz_cflags)
 tests_fuzz_fuzz_script_LDFLAGS = $(fuzz_ldflags)
 tests_fuzz_fuzz_script_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 
-fuzz_harnesses = tests/fuzz/fuzz-receive tests/fuzz/fuzz-script
+# The plain-JSON reader against json-glib (a differential harness).
+tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz-json.c $(fuzz_common_sources) \
+	plugin/qmp-json-reader.c plugin/qmp-json-reader.h
+tests_fuzz_fuzz_json_CPPFLAGS = $(tests_cppflags) -I$(top_srcdir)/tests/fuzz \
+	-DFUZZ_HARNESS=\"json\" -DFUZZ_TESTS_SRCDIR=\"$(abs_top_srcdir)/tests\"
+tests_fuzz_fuzz_json_CFLAGS = $(tests_cflags) $(fuzz_cflags)
+tests_fuzz_fuzz_json_LDFLAGS = $(fuzz_ldflags)
+tests_fuzz_fuzz_json_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
+
+# A hostile query-qmp-schema reply: index, describe, validate.
+tests_fuzz_fuzz_schema_SOURCES = tests/fuzz/fuzz-schema.c $(fuzz_common_sources) \
+	plugin/xen-qmp-schema.c plugin/xen-qmp-schema.h plugin/xen-qmp-schema-private.h \
+	plugin/xen-qmp-schema-describe.c plugin/qmp-schema-validate.c \
+	plugin/qmp-suggest.c plugin/qmp-suggest.h
+nodist_tests_fuzz_fuzz_schema_SOURCES = plugin/xen-qmp-enum-types.c plugin/xen-qmp-enum-types.h
+tests_fuzz_fuzz_schema_CPPFLAGS = $(tests_cppflags) -I$(top_srcdir)/tests/fuzz \
+	-DXEN_QMP_COMPILATION -DG_LOG_DOMAIN=\"XenQmp\" \
+	-DFUZZ_HARNESS=\"schema\" -DFUZZ_TESTS_SRCDIR=\"$(abs_top_srcdir)/tests\"
+tests_fuzz_fuzz_schema_CFLAGS = $(tests_cflags) $(fuzz_cflags)
+tests_fuzz_fuzz_schema_LDFLAGS = $(fuzz_ldflags)
+tests_fuzz_fuzz_schema_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
+# Built before its objects even when make fuzz is the first target.
+$(tests_fuzz_fuzz_schema_OBJECTS): plugin/xen-qmp-enum-types.h
+
+fuzz_harnesses = tests/fuzz/fuzz-receive tests/fuzz/fuzz-script tests/fuzz/fuzz-json \
+	tests/fuzz/fuzz-schema
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += $(fuzz_harnesses)
@@ -47,6 +73,8 @@ check_PROGRAMS += $(fuzz_harnesses)
 TESTS += $(fuzz_harnesses)
 tests_fuzz_fuzz_receive_SOURCES += tests/fuzz/fuzz-main.c
 tests_fuzz_fuzz_script_SOURCES += tests/fuzz/fuzz-main.c
+tests_fuzz_fuzz_json_SOURCES += tests/fuzz/fuzz-main.c
+tests_fuzz_fuzz_schema_SOURCES += tests/fuzz/fuzz-main.c
 endif
 
 # Seeds, regressions (inputs that once crashed a harness), dictionaries.
@@ -55,6 +83,7 @@ EXTRA_DIST += \
 	tests/fuzz/run-fuzzer.sh \
 	tests/fuzz/qmp.dict \
 	tests/fuzz/script.dict \
+	tests/fuzz/schema.dict \
 	tests/fuzz/corpus \
 	tests/fuzz/regressions
 
@@ -66,17 +95,23 @@ FUZZ_SECONDS = 60
 # The receive harness needs inputs past the 64 KiB message limit it sets.
 FUZZ_MAX_LEN_receive = 139264
 FUZZ_MAX_LEN_script = 16384
+FUZZ_MAX_LEN_json = 8192
+FUZZ_MAX_LEN_schema = 16384
 fuzz_run = FUZZ_SECONDS='$(FUZZ_SECONDS)' $(SHELL) $(srcdir)/tests/fuzz/run-fuzzer.sh
 
-.PHONY: fuzz fuzz-receive fuzz-script
+.PHONY: fuzz fuzz-receive fuzz-script fuzz-json fuzz-schema
 if ENABLE_FUZZING
-fuzz: fuzz-receive fuzz-script
+fuzz: fuzz-receive fuzz-script fuzz-json fuzz-schema
 fuzz-receive: tests/fuzz/fuzz-receive
 	@$(fuzz_run) receive $(FUZZ_MAX_LEN_receive) $(srcdir)/tests/fuzz/qmp.dict
 fuzz-script: tests/fuzz/fuzz-script
 	@$(fuzz_run) script $(FUZZ_MAX_LEN_script) $(srcdir)/tests/fuzz/script.dict
+fuzz-json: tests/fuzz/fuzz-json
+	@$(fuzz_run) json $(FUZZ_MAX_LEN_json) $(srcdir)/tests/fuzz/qmp.dict
+fuzz-schema: tests/fuzz/fuzz-schema
+	@$(fuzz_run) schema $(FUZZ_MAX_LEN_schema) $(srcdir)/tests/fuzz/schema.dict
 else
-fuzz fuzz-receive fuzz-script:
+fuzz fuzz-receive fuzz-script fuzz-json fuzz-schema:
 	@echo "make fuzz needs a build configured with CC=clang --enable-fuzzing" >&2; exit 1
 endif
 
