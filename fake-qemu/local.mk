@@ -68,7 +68,9 @@ TESTS += tests/test-fake-qemu-schema
 tests_test_fake_qemu_schema_SOURCES = tests/test-fake-qemu-schema.c \
 	tests/test-fake-qemu-client.c tests/test-fake-qemu-client.h \
 	tests/test-server.c tests/test-server.h
-tests_test_fake_qemu_schema_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
+tests_test_fake_qemu_schema_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) \
+	-I$(top_builddir)/glib-integration/include
 tests_test_fake_qemu_schema_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
-tests_test_fake_qemu_schema_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
+tests_test_fake_qemu_schema_LDADD = plugin/libxenqmp-1.0.la $(GLIB_LIBS) $(JSON_LIBS)
+$(tests_test_fake_qemu_schema_OBJECTS): $(xenqmp_include_stamp)
 dist_man_MANS += fake-qemu/fake-qemu.1

@@ -18,6 +18,7 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <xenqmp/xenqmp.h>
 
 #include "test-fake-qemu-client.h"
 #include "test-server.h"
@@ -565,6 +566,97 @@ test_bad_schema_file (Fixture *f, gconstpointer data)
                         "fake-qemu: --schema does not go with --record");
 }
 
+/* ---- the fake's own answers ------------------------------------------------------------ */
+
+/* Sends REQUEST and checks every message up to its reply against the
+ * schema: events' data, and the reply's "return" value. */
+static void
+check_answer (XenQmpSchema *schema, Client *c, const char *request, const int *fd)
+{
+  g_autoptr(JsonNode) sent = parse (request);
+  const char *command = json_object_get_string_member (json_node_get_object (sent), "execute");
+
+  if (fd != NULL)
+    client_send_fds (c, request, fd, 1);
+  else
+    client_send (c, request);
+  for (;;)
+    {
+      g_autofree char *text = client_read (c);
+      g_autoptr(JsonNode) message = parse (text);
+      JsonObject *object = json_node_get_object (message);
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s -> %.200s", command, text);
+      if (json_object_has_member (object, "event"))
+        {
+          const char *event = json_object_get_string_member (object, "event");
+          JsonNode *data = json_object_get_member (object, "data");
+          g_autoptr(JsonNode) empty = parse ("{}");
+
+          g_assert_cmpint (xen_qmp_schema_get_meta_type (schema, event), ==,
+                           XEN_QMP_SCHEMA_META_TYPE_EVENT);
+          xen_qmp_schema_validate_value (schema, xen_qmp_schema_get_arg_type (schema, event),
+                                         data != NULL ? data : empty, event, &error);
+          g_assert_no_error (error);
+          continue;
+        }
+      g_assert_true (json_object_has_member (object, "return"));
+      xen_qmp_schema_validate_value (schema, xen_qmp_schema_get_ret_type (schema, command),
+                                     json_object_get_member (object, "return"), command, &error);
+      g_assert_no_error (error);
+      return;
+    }
+}
+
+/* What the built-in QEMU and Xen device model answer, and the events
+ * they send, are what QEMU 7.2's schema says they may be. */
+static void
+test_builtin_answers_fit_the_schema (Fixture *f, gconstpointer data)
+{
+  const char *answers[] = {
+    "{\"execute\": \"query-version\"}",
+    "{\"execute\": \"query-status\"}",
+    "{\"execute\": \"stop\"}",
+    "{\"execute\": \"query-status\"}",
+    "{\"execute\": \"cont\"}",
+    "{\"execute\": \"query-chardev\"}",
+    "{\"execute\": \"query-vnc\"}",
+    "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"e1000\", \"id\": \"nic1\"}}",
+    "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"qemu64-x86_64-cpu\", "
+    "\"id\": \"cpu1\", \"socket-id\": 1, \"core-id\": 0, \"thread-id\": 0}}",
+    "{\"execute\": \"query-pci\"}",
+    "{\"execute\": \"query-cpus-fast\"}",
+    "{\"execute\": \"query-hotpluggable-cpus\"}",
+    "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"nic1\"}}",
+    "{\"execute\": \"query-fdsets\"}",
+    "{\"execute\": \"remove-fd\", \"arguments\": {\"fdset-id\": 1}}",
+    "{\"execute\": \"xen-set-global-dirty-log\", \"arguments\": {\"enable\": true}}",
+    "{\"execute\": \"system_wakeup\"}",
+    "{\"execute\": \"query-qmp-schema\"}",
+    "{\"execute\": \"quit\"}",
+  };
+  g_autofree char *text = NULL;
+  g_autoptr(XenQmpSchema) schema = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Client) c = NULL;
+  int fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+
+  g_assert_true (g_file_get_contents (f->schema, &text, NULL, NULL));
+  schema = xen_qmp_schema_new_from_data (text, -1, &error);
+  g_assert_no_error (error);
+  fixture_start (f, NULL, NULL, NULL);
+  c = client_connect_negotiated (f->path);
+  check_answer (schema, c, "{\"execute\": \"add-fd\", \"arguments\": {\"fdset-id\": 1, "
+                "\"opaque\": \"save\"}}", &fd);
+  close (fd);
+  for (gsize i = 0; i < G_N_ELEMENTS (answers); i++)
+    check_answer (schema, c, answers[i], NULL);
+  g_clear_pointer (&c, client_free);
+  g_assert_cmpint (fixture_finish (f, FALSE), ==, 0);
+  g_assert_cmpstr (f->stderr_text, ==, "");
+}
+
 /* ---- against the real thing ---------------------------------------------------------------- */
 
 /* The refusals' wording is QEMU's: a real QEMU 7.2 gives the same bytes
@@ -624,6 +716,7 @@ main (int argc, char *argv[])
   ADD ("script-lenient", test_script_lenient);
   ADD ("script-unexpected-and-refused", test_script_unexpected_and_refused);
   ADD ("bad-schema-file", test_bad_schema_file);
+  ADD ("builtin-answers-fit-the-schema", test_builtin_answers_fit_the_schema);
   ADD ("refusals-match-real-qemu", test_refusals_match_real_qemu);
 
   return g_test_run ();
