@@ -228,10 +228,11 @@ visit_object (Visit *v, const char *type, JsonNode *node)
     return FALSE;
   if (tag != NULL)
     {
-      const char *tag_value = json_object_get_string_member_with_default (object, tag, NULL);
+      JsonNode *tag_value = json_object_get_member (object, tag);
 
-      variant = tag_value != NULL ? xen_qmp_schema_get_variant_type (v->schema, type, tag_value)
-                                  : NULL;
+      if (tag_value != NULL && has_json_type (tag_value, "string"))
+        variant = xen_qmp_schema_get_variant_type (v->schema, type,
+                                                   json_node_get_string (tag_value));
     }
   if (variant != NULL && !visit_members (v, variant, object))
     return FALSE;

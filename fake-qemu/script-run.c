@@ -16,6 +16,11 @@
  * step is consumed, as the client did send that command. In lenient mode
  * unexpected requests go to the built-in QEMU instead, silently.
  *
+ * With --schema, what QEMU would refuse is a mismatch too, answered with
+ * QEMU's error, unless the step replies with exactly that error; and the
+ * script's own replies and events are judged once, when the run starts
+ * (schema.c, schema-script.c).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #define G_LOG_DOMAIN "fake-qemu"
