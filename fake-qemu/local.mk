@@ -18,9 +18,17 @@ fake_qemu_fake_qemu_SOURCES = \
 	fake-qemu/json-stream.c fake-qemu/json-stream.h \
 	fake-qemu/json-parse.c fake-qemu/json-parse.h \
 	fake-qemu/json-write.c fake-qemu/json-write.h \
-	fake-qemu/utf8.c fake-qemu/utf8.h
+	fake-qemu/utf8.c fake-qemu/utf8.h \
+	fake-qemu/schema.c fake-qemu/schema.h \
+	fake-qemu/schema-visit.c fake-qemu/schema-visit.h \
+	fake-qemu/schema-dispatch.c fake-qemu/schema-dispatch.h \
+	fake-qemu/schema-script.c fake-qemu/schema-script.h
+# --schema uses the library's XenQmpSchema (not wire code: the fake still
+# frames and parses everything itself), through the public headers.
+fake_qemu_fake_qemu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/glib-integration/include
 fake_qemu_fake_qemu_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
-fake_qemu_fake_qemu_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
+fake_qemu_fake_qemu_LDADD = plugin/libxenqmp-1.0.la $(GLIB_LIBS) $(JSON_LIBS)
+$(fake_qemu_fake_qemu_OBJECTS): $(xenqmp_include_stamp)
 EXTRA_DIST += fake-qemu/README.md
 
 # Scripts recorded from a real QEMU 7.2 (fake-qemu --record): examples,
@@ -54,4 +62,15 @@ tests_test_fake_qemu_script_SOURCES = tests/test-fake-qemu-script.c \
 tests_test_fake_qemu_script_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
 tests_test_fake_qemu_script_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
 tests_test_fake_qemu_script_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
+# --schema: QEMU 7.2's schema as the judge of commands and scripts.
+check_PROGRAMS += tests/test-fake-qemu-schema
+TESTS += tests/test-fake-qemu-schema
+tests_test_fake_qemu_schema_SOURCES = tests/test-fake-qemu-schema.c \
+	tests/test-fake-qemu-client.c tests/test-fake-qemu-client.h \
+	tests/test-server.c tests/test-server.h
+tests_test_fake_qemu_schema_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) \
+	-I$(top_builddir)/glib-integration/include
+tests_test_fake_qemu_schema_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
+tests_test_fake_qemu_schema_LDADD = plugin/libxenqmp-1.0.la $(GLIB_LIBS) $(JSON_LIBS)
+$(tests_test_fake_qemu_schema_OBJECTS): $(xenqmp_include_stamp)
 dist_man_MANS += fake-qemu/fake-qemu.1

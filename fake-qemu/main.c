@@ -12,6 +12,7 @@
 
 #include "listener.h"
 #include "record.h"
+#include "schema-dispatch.h"
 #include "script-run.h"
 
 typedef struct {
@@ -67,6 +68,7 @@ main (int argc, char **argv)
   g_autofree char *script_path = NULL;
   g_autofree char *record_path = NULL;
   g_autofree char *output_path = NULL;
+  g_autofree char *schema_path = NULL;
   FakeRecorder *recorder = NULL;
   gboolean lenient = FALSE;
   gboolean no_oob = FALSE;
@@ -80,6 +82,9 @@ main (int argc, char **argv)
       "Forward to the real QMP socket REAL and record the session", "REAL" },
     { "output", 0, 0, G_OPTION_ARG_FILENAME, &output_path,
       "With --record: the script to write", "FILE" },
+    { "schema", 0, 0, G_OPTION_ARG_FILENAME, &schema_path,
+      "Answer query-qmp-schema with FILE, and check commands (and the script) against it",
+      "FILE" },
     { "lenient", 0, 0, G_OPTION_ARG_NONE, &lenient,
       "Answer commands the script does not expect as the idle QEMU does", NULL },
     { "no-oob", 0, 0, G_OPTION_ARG_NONE, &no_oob,
@@ -93,6 +98,8 @@ main (int argc, char **argv)
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GPtrArray) domains = NULL;
   g_autoptr(FakeScript) script = NULL;
+  g_autoptr(FakeSchema) schema = NULL;
+  FakeSchemaGuard *guard = NULL;
   FakeQemu fake = { NULL };
   int status = 0;
 
@@ -141,6 +148,20 @@ main (int argc, char **argv)
       g_printerr ("fake-qemu: --lenient needs a --script\n");
       return 2;
     }
+  if (schema_path != NULL && record_path != NULL)
+    {
+      g_printerr ("fake-qemu: --schema does not go with --record (the real QEMU answers)\n");
+      return 2;
+    }
+  if (schema_path != NULL)
+    {
+      schema = fake_schema_load (schema_path, &error);
+      if (schema == NULL)
+        {
+          g_printerr ("fake-qemu: %s\n", error->message);
+          return 2;
+        }
+    }
   if (script_path != NULL)
     {
       script = fake_script_load (script_path, &error);
@@ -188,7 +209,11 @@ main (int argc, char **argv)
           g_printerr ("fake-qemu: %s\n", error->message);
           return 2;
         }
+      if (schema != NULL)
+        fake_script_run_set_schema (fake.script, schema);
     }
+  else if (schema != NULL)
+    guard = fake_schema_guard_new (schema, domains);
 
   if (record_path != NULL)
     {
@@ -227,6 +252,15 @@ main (int argc, char **argv)
       if (!fake_script_run_verdict (fake.script))
         status = 1;
       fake_script_run_free (fake.script);
+    }
+  if (guard != NULL)
+    {
+      /* The idle QEMU answered as QEMU does: the exit status stays 0,
+       * but what it refused is listed. */
+      g_autofree char *report = fake_schema_guard_report (guard);
+
+      g_printerr ("%s", report);
+      fake_schema_guard_free (guard);
     }
   return status;
 }

@@ -16,6 +16,11 @@
  * step is consumed, as the client did send that command. In lenient mode
  * unexpected requests go to the built-in QEMU instead, silently.
  *
+ * With --schema, what QEMU would refuse is a mismatch too, answered with
+ * QEMU's error, unless the step replies with exactly that error; and the
+ * script's own replies and events are judged once, when the run starts
+ * (schema.c, schema-script.c).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #define G_LOG_DOMAIN "fake-qemu"
@@ -30,6 +35,8 @@
 #include "builtins.h"
 #include "json-write.h"
 #include "qmp-message.h"
+#include "schema-dispatch.h"
+#include "schema-script.h"
 
 /* Requests are quoted in reports up to this length. */
 #define QUOTE_MAX 200
@@ -62,6 +69,7 @@ struct _FakeScriptRun {
   FakeScript         *script;
   GPtrArray          *lanes;     /* Lane */
   gboolean            lenient;
+  FakeSchema         *schema;    /* or NULL */
   GPtrArray          *mismatches; /* char *: report lines */
   guint               n_uncounted; /* mismatches past MISMATCHES_MAX */
   FakeScriptDoneFunc  done;
@@ -358,6 +366,20 @@ send_reply (Lane *lane, const FakeStep *step, FakeRequest *request)
   lane_send (lane, message);
 }
 
+/* For a mismatch: what QEMU would say of a command nobody expected. */
+static char *
+schema_note (Lane *lane, FakeRequest *request)
+{
+  g_autoptr(FakeSchemaRefusal) refusal = NULL;
+
+  if (lane->run->schema != NULL)
+    refusal = fake_schema_refuse (lane->run->schema, request->command, request->oob,
+                                  request->arguments);
+  if (refusal == NULL)
+    return g_strdup ("");
+  return g_strdup_printf (", which QEMU refuses (%s)", refusal->problem);
+}
+
 /* A request the current step (STEP, NULL after the last) does not expect. */
 static void
 unscripted (Lane *lane, const FakeStep *step, FakeRequest *request)
@@ -365,7 +387,21 @@ unscripted (Lane *lane, const FakeStep *step, FakeRequest *request)
   g_autofree char *got = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *desc = NULL;
+  g_autofree char *note = NULL;
 
+  if (lane->run->lenient && request->command != NULL && lane->run->schema != NULL
+      && lane->monitor != NULL)
+    {
+      g_autofree char *problem = NULL;
+
+      if (fake_schema_dispatch (lane->run->schema, lane->monitor, request, &problem)
+          == FAKE_DISPATCH_HANDLED)
+        {
+          if (problem != NULL)
+            mismatch (lane, step, "unscripted command refused by the schema: %s", problem);
+          return;
+        }
+    }
   if (lane->run->lenient || request->command == NULL)
     {
       /* Invalid input gets QEMU's own error; in strict mode it is still
@@ -382,20 +418,43 @@ unscripted (Lane *lane, const FakeStep *step, FakeRequest *request)
     }
 
   got = quote_request (request);
+  note = schema_note (lane, request);
   if (step == NULL)
     {
-      mismatch (lane, step, "unexpected command %s", got);
+      mismatch (lane, step, "unexpected command %s%s", got, note);
       desc = g_strdup_printf ("fake-qemu script: unexpected command '%s': the script has ended",
                               request->command);
     }
   else
     {
       expected = fake_step_describe (step);
-      mismatch (lane, step, "expected %s, got %s", expected, got);
+      mismatch (lane, step, "expected %s, got %s%s", expected, got, note);
       desc = g_strdup_printf ("fake-qemu script: expected %s (line %u), got '%s'",
                               expected, step->line, request->command);
     }
   reply_mismatch (lane, request, desc);
+}
+
+/* Whether QEMU would refuse REQUEST where STEP does not expect its
+ * refusal: then it is a mismatch, answered with QEMU's error. */
+static gboolean
+refused_by_schema (Lane *lane, const FakeStep *step, FakeRequest *request)
+{
+  g_autoptr(FakeSchemaRefusal) refusal = NULL;
+  g_autoptr(JsonNode) message = NULL;
+
+  if (lane->run->schema == NULL)
+    return FALSE;
+  refusal = fake_schema_refuse (lane->run->schema, request->command, request->oob,
+                                request->arguments);
+  if (refusal == NULL
+      || (step->reply == FAKE_REPLY_ERROR
+          && fake_schema_refusal_matches (refusal, step->error_class, step->error_desc)))
+    return FALSE;
+  mismatch (lane, step, "%s", refusal->problem);
+  message = fake_qmp_error_new (request->id, refusal->reply);
+  lane_send (lane, message);
+  return TRUE;
 }
 
 /* The request has the command STEP expects: checks the rest, answers. */
@@ -403,6 +462,9 @@ static void
 matched (Lane *lane, const FakeStep *step, FakeRequest *request)
 {
   g_autofree char *desc = NULL;
+
+  if (refused_by_schema (lane, step, request))
+    return;
 
   if (!arguments_match (step, request->arguments))
     {
@@ -743,6 +805,25 @@ fake_script_run_new (FakeScript          *script,
       fake_domain_set_hooks (lane->domain, &script_hooks, lane, NULL);
     }
   return run;
+}
+
+void
+fake_script_run_set_schema (FakeScriptRun *run, FakeSchema *schema)
+{
+  run->schema = schema;
+  for (guint i = 0; i < run->lanes->len; i++)
+    {
+      Lane *lane = g_ptr_array_index (run->lanes, i);
+
+      for (guint j = 0; j < lane->steps->len; j++)
+        {
+          const FakeStep *step = g_ptr_array_index (lane->steps, j);
+          g_autoptr(GPtrArray) problems = fake_schema_check_step (schema, step);
+
+          for (guint k = 0; k < problems->len; k++)
+            mismatch (lane, step, "%s", (const char *) g_ptr_array_index (problems, k));
+        }
+    }
 }
 
 void

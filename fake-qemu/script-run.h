@@ -5,6 +5,7 @@
 #pragma once
 
 #include "listener.h"
+#include "schema.h"
 #include "script.h"
 
 typedef struct _FakeScriptRun FakeScriptRun;
@@ -24,6 +25,14 @@ FakeScriptRun *fake_script_run_new      (FakeScript         *script,
                                          FakeScriptDoneFunc  done,
                                          gpointer            user_data,
                                          GError            **error);
+/* Judges the script and the client by SCHEMA (borrowed; it must outlive
+ * RUN) too: what the script sends that QEMU could not send is a mismatch
+ * at once (see schema-script.h), and so is, as it comes, a command QEMU
+ * would refuse, which gets QEMU's error unless the step expects exactly
+ * that error. */
+void           fake_script_run_set_schema (FakeScriptRun    *run,
+                                           FakeSchema       *schema);
+
 /* Detaches from the domains. */
 void           fake_script_run_free     (FakeScriptRun      *run);
 

@@ -796,23 +796,28 @@ replay_client (Client *c, const char *script)
 }
 
 /* The scripts shipped in fake-qemu/scripts/, recorded from QEMU 7.2,
- * replay: a client that sends what was sent gets what QEMU answered. */
+ * replay: a client that sends what was sent gets what QEMU answered.
+ * With DATA, they do so under --schema with that QEMU's schema: what QEMU
+ * said cannot drift from what QEMU says. */
 static void
 test_shipped_scripts_replay (Fixture *f, gconstpointer data)
 {
   const char *names[] = { "handshake", "query-version", "query-qmp-schema", "stop-cont",
                           "errors", "fdsets" };
+  g_autofree char *schema = g_test_build_filename (G_TEST_DIST, "..", "fake-qemu", "scripts",
+                                                   "qemu-7.2-schema.json", NULL);
 
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *file = g_strdup_printf ("%s.jsonl", names[i]);
       g_autofree char *script = g_test_build_filename (G_TEST_DIST, "..", "fake-qemu", "scripts",
                                                        file, NULL);
-      const char * const args[] = { "--script", script, NULL };
+      const char * const args[] = { "--script", script, data != NULL ? "--schema" : NULL,
+                                    schema, NULL };
       g_autoptr(Client) c = NULL;
       g_autofree char *greeting = NULL;
 
-      g_test_message ("replaying %s", script);
+      g_test_message ("replaying %s%s", script, data != NULL ? " with --schema" : "");
       fixture_start_args (f, args);
       c = client_connect (f->path);
       greeting = client_read (c);
@@ -1004,6 +1009,8 @@ main (int argc, char *argv[])
   ADD ("mismatch-names-the-socket", test_mismatch_names_the_socket);
   ADD ("record-then-replay", test_record_then_replay);
   ADD ("shipped-scripts-replay", test_shipped_scripts_replay);
+  g_test_add ("/fake-qemu/script/shipped-scripts-replay-with-schema", Fixture, "schema",
+              fixture_setup, test_shipped_scripts_replay, fixture_teardown);
   ADD ("script-errors", test_script_errors);
   ADD ("script-deep-nesting", test_script_deep_nesting);
 
