@@ -172,7 +172,7 @@ tests_test_faults_LDADD = $(tests_ldadd)
 # XenQmpSchema against QEMU 7.2's own schema.
 check_PROGRAMS += tests/test-schema
 TESTS += tests/test-schema
-tests_test_schema_SOURCES = tests/test-schema.c
+tests_test_schema_SOURCES = tests/test-schema.c tests/recorded-schema.h
 tests_test_schema_CPPFLAGS = $(tests_cppflags)
 tests_test_schema_CFLAGS = $(tests_cflags)
 tests_test_schema_LDADD = $(tests_ldadd)
@@ -180,7 +180,7 @@ tests_test_schema_LDADD = $(tests_ldadd)
 # XenQmpClient:validate, the schema fetched once, the caches.
 check_PROGRAMS += tests/test-validate
 TESTS += tests/test-validate
-tests_test_validate_SOURCES = tests/test-validate.c tests/test-call.h tests/test-fds.h tests/test-loop.h \
+tests_test_validate_SOURCES = tests/test-validate.c tests/recorded-schema.h tests/test-call.h tests/test-fds.h tests/test-loop.h \
 	$(tests_server_sources) $(tests_peer_sources)
 tests_test_validate_CPPFLAGS = $(tests_cppflags)
 tests_test_validate_CFLAGS = $(tests_cflags)

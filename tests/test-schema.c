@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "xenqmp.h"
+#include "recorded-schema.h"
 
 static XenQmpSchema *schema;
 
@@ -359,17 +360,10 @@ test_not_a_schema (void)
 int
 main (int argc, char *argv[])
 {
-  g_autofree char *path = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize len;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  path = g_test_build_filename (G_TEST_DIST, "..", "fake-qemu", "scripts", "qemu-7.2-schema.json", NULL);
-  g_assert_true (g_file_get_contents (path, &text, &len, &error));
-  schema = xen_qmp_schema_new_from_data (text, (gssize) len, &error);
-  g_assert_no_error (error);
+  schema = recorded_schema_load ();
 
   g_test_add_func ("/schema/index", test_index);
   g_test_add_func ("/schema/command-and-numbered-types", test_command_and_numbered_types);

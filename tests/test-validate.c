@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "xenqmp.h"
+#include "recorded-schema.h"
 #include "test-call.h"
 #include "test-fds.h"
 #include "test-loop.h"
@@ -432,14 +433,9 @@ add (const char *name, void (*func) (Fixture *, gconstpointer))
 int
 main (int argc, char *argv[])
 {
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-
   g_test_init (&argc, &argv, NULL);
   test_fds_warm_up ();
-  path = g_test_build_filename (G_TEST_DIST, "..", "fake-qemu", "scripts", "qemu-7.2-schema.json", NULL);
-  g_assert_true (g_file_get_contents (path, &schema_json, NULL, &error));
-  g_strchomp (schema_json);
+  schema_json = recorded_schema_text ();
 
   add ("invalid-is-not-sent", test_invalid_is_not_sent);
   add ("off-by-default", test_off_by_default);

@@ -65,8 +65,9 @@ launcher_new (const char *dir, GSubprocessFlags flags)
 {
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
 
-  /* No history or state in the user's home. */
+  /* No history, state or schema cache in the user's home. */
   g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", dir, TRUE);
   return launcher;
 }
 
@@ -119,6 +120,14 @@ run_toolv (Run *run, const char *dir, const char *input, const char * const *arg
 #define run_tool(run, dir, input, ...) \
   run_toolv ((run), (dir), (input), (const char * const []) { __VA_ARGS__, NULL })
 
+/* QEMU 7.2's schema, for fake-qemu --schema. */
+static char *
+schema_path (void)
+{
+  return g_test_build_filename (G_TEST_DIST, "..", "fake-qemu", "scripts",
+                                "qemu-7.2-schema.json", NULL);
+}
+
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
@@ -128,7 +137,13 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->dir = test_tmpdir_new ();
   f->socket = g_build_filename (f->dir, "qmp-libxl-7", NULL);
   if (f->backend == BACKEND_FAKE)
-    f->server = test_server_start_fake (f->socket, NULL, &error);
+    {
+      /* With QEMU 7.2's schema, as xen-qmp checks commands against it. */
+      g_autofree char *schema = schema_path ();
+      const char *args[] = { "--schema", schema, NULL };
+
+      f->server = test_server_start_fake (f->socket, args, &error);
+    }
   else
     {
       f->server = test_server_start_qemu (f->socket, &error);
@@ -201,11 +216,17 @@ test_qmp_error (Fixture *f, gconstpointer data)
 
   if (f->skipped)
     return;
-  run_tool (&run, f->dir, NULL, "--socket", f->socket, "no-such-command");
+  /* QEMU's own error, when the command is let through. */
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--no-validate", "no-such-command");
   g_assert_cmpint (run.status, ==, 1);
   g_assert_cmpstr (run.out, ==, "");
   g_assert_cmpstr (run.err, ==,
                    "error: CommandNotFound: The command no-such-command has not been found\n");
+  run_clear (&run);
+  /* Checked first, it never reaches QEMU: a local error. */
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "no-such-command");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: no-such-command: no such command in this QEMU\n");
   run_clear (&run);
 }
 
@@ -229,8 +250,9 @@ test_domain_run_dir (Fixture *f, gconstpointer data)
 }
 
 /* Values are JSON when they parse as JSON, strings otherwise; the
- * arguments may also be one JSON object. fake-qemu checks types as QEMU
- * does, so a wrong type shows in its error. */
+ * arguments may also be one JSON object. A wrong type is caught by the
+ * schema check; let through, QEMU (and fake-qemu, which checks types as
+ * QEMU does) says it in its own words. */
 static void
 test_key_value_arguments (Fixture *f, gconstpointer data)
 {
@@ -245,8 +267,15 @@ test_key_value_arguments (Fixture *f, gconstpointer data)
   assert_matches (run.out, "\\A\\{\"fd\":[0-9]+,\"fdset-id\":5\\}\n\\z");
   run_clear (&run);
 
-  /* "5" quoted as JSON is a string: the wrong type for fdset-id. */
+  /* "5" quoted as JSON is a string: the wrong type for fdset-id, which
+   * xen-qmp tells before QEMU would. */
   run_tool (&run, f->dir, NULL, "--socket", f->socket, "--fd", "/dev/null",
+            "add-fd", "fdset-id=\"5\"");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: add-fd: argument 'fdset-id' must be an integer, "
+                   "not a string\n");
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--no-validate", "--fd", "/dev/null",
             "add-fd", "fdset-id=\"5\"");
   g_assert_cmpint (run.status, ==, 1);
   g_assert_cmpstr (run.err, ==, "error: GenericError: Invalid parameter type "
@@ -255,6 +284,11 @@ test_key_value_arguments (Fixture *f, gconstpointer data)
 
   /* A dotted key makes an object: the wrong type for fdname. */
   run_tool (&run, f->dir, NULL, "--socket", f->socket, "closefd", "fdname.a=1");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: closefd: argument 'fdname' must be a string, "
+                   "not an object\n");
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--no-validate", "closefd", "fdname.a=1");
   g_assert_cmpint (run.status, ==, 1);
   g_assert_cmpstr (run.err, ==, "error: GenericError: Invalid parameter type "
                    "for 'fdname', expected: string\n");
@@ -476,15 +510,29 @@ test_shell_errors_continue (Fixture *f, gconstpointer data)
   if (f->skipped)
     return;
   run_tool (&run, f->dir,
-            "no-such-command\nclosefd fdname=never-opened\n"
+            "closefd fdname=never-opened\n"
             "closefd {\"fdname\": \"never-either\"}\nquery-status\n",
             "--socket", f->socket, "--timeout", TOOL_TIMEOUT, "--shell");
   g_assert_cmpint (run.status, ==, 1);
   g_assert_cmpstr (run.err, ==,
-                   "error: CommandNotFound: The command no-such-command has not been found\n"
                    "error: GenericError: File descriptor named 'never-opened' not found\n"
                    "error: GenericError: File descriptor named 'never-either' not found\n");
   assert_matches (run.out, "\\A\\{\"status\":\"[a-z-]+\",[^\n]*\n\\z");
+  run_clear (&run);
+
+  /* A command the schema refuses is a local error, and the shell goes on;
+   * so is QEMU's refusal with --no-validate. */
+  run_tool (&run, f->dir, "no-such-command\nquery-status\n",
+            "--socket", f->socket, "--timeout", TOOL_TIMEOUT, "--shell");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: no-such-command: no such command in this QEMU\n");
+  assert_matches (run.out, "\\A\\{\"status\":");
+  run_clear (&run);
+  run_tool (&run, f->dir, "no-such-command\nquery-status\n",
+            "--socket", f->socket, "--timeout", TOOL_TIMEOUT, "--no-validate", "--shell");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==,
+                   "error: CommandNotFound: The command no-such-command has not been found\n");
   run_clear (&run);
 
   /* A line that does not parse is a local error, and the shell goes on. */
@@ -781,8 +829,10 @@ start_script (const char *dir, const char *script, char **socket)
 
   g_assert_true (g_file_set_contents (path, script, -1, NULL));
   *socket = g_build_filename (dir, "qmp.sock", NULL);
+  g_autofree char *schema = schema_path ();
+
   server = test_server_start_fake (*socket, (const char * const []) {
-                                     "--script", path, NULL }, &error);
+                                     "--script", path, "--schema", schema, NULL }, &error);
   g_assert_no_error (error);
   return server;
 }
@@ -854,6 +904,162 @@ test_command_timeout (void)
   test_tmpdir_remove (dir);
 }
 
+/* ---- QEMU's schema: checked before sending, described, listed ---------- */
+
+/* A recording fake-qemu in front of the fixture's QEMU: the session it
+ * writes is what QEMU was sent. */
+typedef struct {
+  char       *socket;
+  char       *output;
+  TestServer *proxy;
+} Recorder;
+
+static void
+recorder_start (Recorder *r, Fixture *f, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sock_name = g_strdup_printf ("%s.sock", name);
+  g_autofree char *out_name = g_strdup_printf ("%s.jsonl", name);
+  const char *args[5];
+
+  r->socket = g_build_filename (f->dir, sock_name, NULL);
+  r->output = g_build_filename (f->dir, out_name, NULL);
+  args[0] = "--record";
+  args[1] = f->socket;
+  args[2] = "--output";
+  args[3] = r->output;
+  args[4] = NULL;
+  r->proxy = test_server_start_fake (r->socket, args, &error);
+  g_assert_no_error (error);
+}
+
+/* Stops the recorder; what QEMU was sent, as the recorded script. */
+static char *
+recorder_stop (Recorder *r)
+{
+  char *session = NULL;
+
+  test_server_stop (r->proxy);
+  g_assert_true (g_file_get_contents (r->output, &session, NULL, NULL));
+  g_free (r->socket);
+  g_free (r->output);
+  return session;
+}
+
+static void
+test_validate_before_sending (Fixture *f, gconstpointer data)
+{
+  Recorder r;
+  Run run = { 0 };
+  g_autofree char *session = NULL;
+
+  if (f->skipped)
+    return;
+  recorder_start (&r, f, "validate");
+  run_tool (&run, f->dir, NULL, "--socket", r.socket, "device_del", "idd=nodev");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_cmpstr (run.err, ==, "xen-qmp: device_del: no argument 'idd'; did you mean 'id'?\n");
+  run_clear (&run);
+
+  run_tool (&run, f->dir, NULL, "--socket", r.socket, "device_del", "id=nodev");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==, "error: DeviceNotFound: Device 'nodev' not found\n");
+  run_clear (&run);
+
+  session = recorder_stop (&r);
+  /* QEMU got the valid command and never the invalid one; the schema
+   * once, the second run taking it from the cache. */
+  g_assert_nonnull (strstr (session, "{\"expect\":\"device_del\",\"args\":{\"id\":\"nodev\"}"));
+  g_assert_null (strstr (session, "\"idd\":\"nodev\""));
+  g_assert_nonnull (strstr (session, "{\"expect\":\"query-qmp-schema\""));
+  g_assert_true (strstr (session, "{\"expect\":\"query-qmp-schema\"")
+                 == g_strrstr (session, "{\"expect\":\"query-qmp-schema\""));
+}
+
+static void
+test_no_validate (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  /* QEMU's own judgement instead (it reports the missing id first). */
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--no-validate", "device_del", "idd=nodev");
+  g_assert_cmpint (run.status, ==, 1);
+  assert_matches (run.err, "\\Aerror: GenericError: Parameter '(id|idd)' is (missing|unexpected)\n\\z");
+  run_clear (&run);
+}
+
+static void
+test_describe (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--describe", "device_del");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "device_del\narguments:\n  id: str\nreturns: nothing\n");
+  run_clear (&run);
+
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--describe", "query-status");
+  g_assert_cmpint (run.status, ==, 0);
+  assert_matches (run.out, "^  status: one of 'debug', .*'running'");
+  run_clear (&run);
+
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--describe", "device_dle");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_cmpstr (run.err, ==, "xen-qmp: device_dle: no such command in this QEMU; "
+                   "did you mean 'device_del'?\n");
+  run_clear (&run);
+}
+
+static void
+test_list (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+  g_auto(GStrv) lines = NULL;
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--list");
+  g_assert_cmpint (run.status, ==, 0);
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_true (g_strv_contains ((const char * const *) lines, "device_del"));
+  g_assert_true (g_strv_contains ((const char * const *) lines, "query-status"));
+  g_assert_true (g_strv_contains ((const char * const *) lines, "qmp_capabilities"));
+  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    g_assert_cmpint (strcmp (lines[i - 1], lines[i]), <, 0);
+  run_clear (&run);
+}
+
+static void
+test_schema_cache_file (Fixture *f, gconstpointer data)
+{
+  g_autofree char *cache = NULL;
+  g_autoptr(GDir) dir = NULL;
+  Run run = { 0 };
+  const char *name;
+  guint files = 0;
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "query-status");
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  cache = g_build_filename (f->dir, "xenqmp", NULL);
+  dir = g_dir_open (cache, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_assert_true (g_str_has_prefix (name, "qmp-schema-") && g_str_has_suffix (name, ".json"));
+      files++;
+    }
+  g_assert_cmpuint (files, ==, 1);
+}
+
 static void
 add_backend_test (const char *name, Backend backend,
                   void (*test) (Fixture *, gconstpointer))
@@ -887,6 +1093,11 @@ main (int argc, char **argv)
       add_backend_test ("shell-terminal", b, test_shell_terminal);
       add_backend_test ("events-until-shutdown", b, test_events_until_shutdown);
       add_backend_test ("events-timeout", b, test_events_timeout);
+      add_backend_test ("validate-before-sending", b, test_validate_before_sending);
+      add_backend_test ("no-validate", b, test_no_validate);
+      add_backend_test ("describe", b, test_describe);
+      add_backend_test ("list", b, test_list);
+      add_backend_test ("schema-cache-file", b, test_schema_cache_file);
     }
   g_test_add_func ("/xen-qmp/no-socket", test_no_socket);
   g_test_add_func ("/xen-qmp/bad-usage", test_bad_usage);

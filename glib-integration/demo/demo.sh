@@ -7,8 +7,13 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 xen_qmp=${XEN_QMP:-xen-qmp}
 fake_qemu=${FAKE_QEMU:-fake-qemu}
+# QEMU 7.2's schema: fake-qemu answers query-qmp-schema with it, and
+# xen-qmp checks its commands against it before sending them.
+schema=${FAKE_QEMU_SCHEMA:-$here/../../fake-qemu/scripts/qemu-7.2-schema.json}
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xen-qmp-demo-XXXXXX")
+# The schema cache too, so that the demo starts cold and leaves nothing.
+export XDG_CACHE_HOME="$dir/cache"
 fake=
 cleanup() {
   [ -n "$fake" ] && kill "$fake" 2>/dev/null && wait "$fake" 2>/dev/null
@@ -16,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$fake_qemu" --socket "$dir/qmp-libxl-1" --script "$here/demo.jsonl" --timeout 60 \
+"$fake_qemu" --socket "$dir/qmp-libxl-1" --script "$here/demo.jsonl" --schema "$schema" --timeout 60 \
   2> "$dir/fake-qemu.log" &
 fake=$!
 i=0
@@ -36,7 +41,9 @@ run() {   # EXPECTED-STATUS ARGS...
 echo "fake-qemu plays domain 1 in \$DIR=$dir"
 echo
 run 0 query-status
+run 2 device_del idd=nic0
 run 1 device_del id=nic0
+run 0 --describe device_del
 run 0 --events --count 2
 
 # fake-qemu exits once its script is played: 0 means xen-qmp did exactly

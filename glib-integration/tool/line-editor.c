@@ -26,7 +26,9 @@
 static struct {
   char                *prompt;
   char                *history_path;
-  const char * const  *completions;
+  LineEditorCompleter  completer;
+  gpointer             completer_data;
+  GStrv                candidates;   /* of the completion in progress */
   LineEditorHandler    handler;
   gpointer             user_data;
   guint                stdin_watch;  /* 0 while paused */
@@ -34,28 +36,37 @@ static struct {
 } editor;
 
 static char *
-complete_command (const char *text, int state)
+next_candidate (const char *text, int state)
 {
   static gsize next;
-  gsize length = strlen (text);
 
   if (state == 0)
     next = 0;
-  for (; editor.completions != NULL && editor.completions[next] != NULL; next++)
-    if (strncmp (editor.completions[next], text, length) == 0)
-      return strdup (editor.completions[next++]);  /* libedit free()s it */
-  return NULL;
+  if (editor.candidates == NULL || editor.candidates[next] == NULL)
+    return NULL;
+  return strdup (editor.candidates[next++]);  /* libedit free()s it */
 }
 
-/* Only the first word is a command name; what follows are arguments,
- * which libedit would otherwise complete as file names. */
+/* The completer knows commands and arguments; nothing is completed as a
+ * file name, which libedit would do otherwise. */
 static char **
 complete (const char *text, int start, int end)
 {
+  gboolean all_keys = TRUE;
+
   rl_attempted_completion_over = 1;
-  if (start != 0)
+  g_clear_pointer (&editor.candidates, g_strfreev);
+  if (editor.completer == NULL)
     return NULL;
-  return rl_completion_matches (text, complete_command);
+  editor.candidates = editor.completer (rl_line_buffer, (gsize) start, text,
+                                        editor.completer_data);
+  if (editor.candidates == NULL || editor.candidates[0] == NULL)
+    return NULL;
+  /* "name=" is followed by its value, not by a blank. */
+  for (guint i = 0; editor.candidates[i] != NULL; i++)
+    all_keys = all_keys && g_str_has_suffix (editor.candidates[i], "=");
+  rl_completion_append_character = all_keys ? '\0' : ' ';
+  return rl_completion_matches (text, next_candidate);
 }
 
 static void
@@ -87,14 +98,16 @@ on_stdin (int fd, GIOCondition condition, gpointer user_data)
 void
 line_editor_start (const char          *prompt,
                    const char          *history_path,
-                   const char * const  *completions,
+                   LineEditorCompleter  completer,
+                   gpointer             completer_data,
                    LineEditorHandler    handler,
                    gpointer             user_data)
 {
   editor.started = TRUE;
   editor.prompt = g_strdup (prompt);
   editor.history_path = g_strdup (history_path);
-  editor.completions = completions;
+  editor.completer = completer;
+  editor.completer_data = completer_data;
   editor.handler = handler;
   editor.user_data = user_data;
 
@@ -105,6 +118,9 @@ line_editor_start (const char          *prompt,
   rl_catch_signals = 0;
   rl_catch_sigwinch = 0;
   rl_attempted_completion_function = complete;
+  /* Words are split on blanks only: "reboot=re" is completed whole. */
+  rl_basic_word_break_characters = " \t";
+  rl_completer_word_break_characters = (char *) " \t";
   using_history ();
   stifle_history (HISTORY_LENGTH);
   if (history_path != NULL)
@@ -193,6 +209,7 @@ line_editor_stop (void)
     save_history (editor.history_path);
   g_clear_pointer (&editor.prompt, g_free);
   g_clear_pointer (&editor.history_path, g_free);
+  g_clear_pointer (&editor.candidates, g_strfreev);
 }
 
 char *

@@ -9,14 +9,19 @@
 /* LINE (transfer full) is what the user entered, NULL at end of input. */
 typedef void (*LineEditorHandler) (char *line, gpointer user_data);
 
+/* The words that may replace TEXT, the word of LINE starting at byte
+ * START (transfer full, NULL-terminated). */
+typedef GStrv (*LineEditorCompleter) (const char *line, gsize start,
+                                      const char *text, gpointer user_data);
+
 /* Starts reading lines from the terminal on stdin through the default main
- * context: history from HISTORY_PATH (nullable), tab completion of the
- * first word from COMPLETIONS (not copied, must outlive the editor). The
- * editor pauses itself before it calls HANDLER: call
- * line_editor_resume() to get the next line. */
+ * context: history from HISTORY_PATH (nullable), tab completion from
+ * COMPLETER (nullable). The editor pauses itself before it calls HANDLER:
+ * call line_editor_resume() to get the next line. */
 void line_editor_start  (const char          *prompt,
                          const char          *history_path,
-                         const char * const  *completions,
+                         LineEditorCompleter  completer,
+                         gpointer             completer_data,
                          LineEditorHandler    handler,
                          gpointer             user_data);
 

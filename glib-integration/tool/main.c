@@ -35,6 +35,9 @@ typedef struct {
   gboolean events;
   int      count;
   gboolean shell;
+  char    *describe;
+  gboolean list;
+  gboolean no_validate;
   gboolean version;
 } Options;
 
@@ -45,6 +48,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->domid, g_free);
   g_clear_pointer (&options->run_dir, g_free);
   g_clear_pointer (&options->fd_files, g_strfreev);
+  g_clear_pointer (&options->describe, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 
@@ -53,6 +57,14 @@ static const char description[] =
   "  COMMAND [ARGUMENTS]   run one QMP command and print its \"return\" value\n"
   "  --events              print QEMU's events, one JSON object per line\n"
   "  --shell               read commands from a prompt (or from stdin)\n"
+  "  --describe COMMAND    print COMMAND's arguments and return type\n"
+  "  --list                print the commands this QEMU offers\n"
+  "\n"
+  "Commands are checked against QEMU's own schema (query-qmp-schema) before\n"
+  "they are sent: a misspelt or missing argument, a wrong type or a value\n"
+  "outside an enum is reported without bothering QEMU (exit status 2).\n"
+  "The schema is cached per QEMU build in $XDG_CACHE_HOME/xenqmp.\n"
+  "--no-validate sends commands as they are.\n"
   "\n"
   "ARGUMENTS are one JSON object, or key=value pairs whose values are read\n"
   "as JSON when they are valid JSON and as strings otherwise; a dotted key\n"
@@ -72,6 +84,7 @@ static const char description[] =
   "  xen-qmp --domain 3 --fd /var/lib/xen/save.img add-fd fdset-id=1\n"
   "  xen-qmp --domain 3 --events --count 1 --timeout 60\n"
   "  xen-qmp --domain 3 --shell\n"
+  "  xen-qmp --domain 3 --describe device_del\n"
   "\n"
   "See xen-qmp(1).";
 
@@ -135,6 +148,9 @@ open_fd_files (char **paths, GError **error)
   return g_steal_pointer (&list);
 }
 
+static XenQmpSchema *fetch_schema (XenQmpClient *client, const Options *options,
+                                   guint timeout_ms, ToolExitStatus *status);
+
 static ToolExitStatus
 run_command (XenQmpClient       *client,
              const Options      *options,
@@ -158,6 +174,14 @@ run_command (XenQmpClient       *client,
         return tool_report_error (error);
     }
 
+  if (!options->no_validate)
+    {
+      ToolExitStatus status;
+      g_autoptr(XenQmpSchema) schema = fetch_schema (client, options, timeout_ms, &status);
+
+      if (status != TOOL_EXIT_OK)
+        return status;
+    }
   if (!tool_session_connect (client, timeout_ms, &error))
     return tool_report_error (error);
   reply = tool_session_execute (client, command, arguments, fd_list,
@@ -191,6 +215,63 @@ usage_fail (GError **error, const char *message)
   return FALSE;
 }
 
+/* The schema, for the modes that use it. A QEMU without query-qmp-schema
+ * (older than 2.5) still gets commands, unchecked, with a word on stderr;
+ * --describe and --list cannot do without it. */
+static XenQmpSchema *
+fetch_schema (XenQmpClient *client, const Options *options, guint timeout_ms,
+              ToolExitStatus *status)
+{
+  g_autoptr(GError) error = NULL;
+  XenQmpSchema *schema;
+  gboolean needed = options->describe != NULL || options->list;
+
+  *status = TOOL_EXIT_OK;
+  if (!tool_session_connect (client, timeout_ms, &error))
+    {
+      *status = tool_report_error (error);
+      return NULL;
+    }
+  schema = tool_session_get_schema (client, timeout_ms, &error);
+  if (schema != NULL)
+    return schema;
+  if (!needed && g_error_matches (error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_COMMAND_NOT_FOUND))
+    {
+      fprintf (stderr, "%s: this QEMU does not describe its commands (no query-qmp-schema): "
+               "they are sent unchecked\n", g_get_prgname ());
+      g_object_set (client, "validate", FALSE, NULL);
+      return NULL;
+    }
+  *status = tool_report_error (error);
+  return NULL;
+}
+
+static ToolExitStatus
+run_describe (XenQmpSchema *schema, const char *command)
+{
+  g_autofree char *text = xen_qmp_schema_describe_command (schema, command);
+  g_autoptr(GError) error = NULL;
+
+  if (text == NULL)
+    {
+      /* Its message names the command and the closest one. */
+      xen_qmp_schema_validate_command (schema, command, NULL, &error);
+      return tool_report_error (error);
+    }
+  fputs (text, stdout);
+  return TOOL_EXIT_OK;
+}
+
+static ToolExitStatus
+run_list (XenQmpSchema *schema)
+{
+  g_auto(GStrv) commands = xen_qmp_schema_list (schema, XEN_QMP_SCHEMA_META_TYPE_COMMAND);
+
+  for (guint i = 0; commands[i] != NULL; i++)
+    printf ("%s\n", commands[i]);
+  return TOOL_EXIT_OK;
+}
+
 /* The combinations of options that make sense, and what they mean. */
 static gboolean
 check_options (const Options  *options,
@@ -199,12 +280,13 @@ check_options (const Options  *options,
                guint          *timeout_ms,
                GError        **error)
 {
-  int n_modes = have_command + options->events + options->shell;
+  int n_modes = have_command + options->events + options->shell
+                + (options->describe != NULL) + options->list;
 
   if (n_modes == 0)
-    return usage_fail (error, "no command given (or --events, --shell)");
+    return usage_fail (error, "no command given (or --events, --shell, --describe, --list)");
   if (n_modes > 1)
-    return usage_fail (error, "give one of COMMAND, --events, --shell");
+    return usage_fail (error, "give one of COMMAND, --events, --shell, --describe, --list");
   if (options->socket_path != NULL && options->domid != NULL)
     return usage_fail (error, "--socket and --domain exclude each other");
   if (options->socket_path == NULL && options->domid == NULL)
@@ -261,6 +343,12 @@ run (int argc, char **argv)
       "with --events: exit after N events", "N" },
     { "shell", 0, 0, G_OPTION_ARG_NONE, &options.shell,
       "interactive prompt (commands from stdin when not a terminal)", NULL },
+    { "describe", 0, 0, G_OPTION_ARG_STRING, &options.describe,
+      "print COMMAND's arguments (name, type, optional) and return type", "COMMAND" },
+    { "list", 'l', 0, G_OPTION_ARG_NONE, &options.list,
+      "print the commands this QEMU offers", NULL },
+    { "no-validate", 0, 0, G_OPTION_ARG_NONE, &options.no_validate,
+      "send commands without checking them against QEMU's schema", NULL },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &options.version,
       "print the version and exit", NULL },
     G_OPTION_ENTRY_NULL
@@ -302,13 +390,26 @@ run (int argc, char **argv)
     status = usage_error ("%s", error->message);
   else
     {
-      client = tool_session_new (&target, timeout_ms);
-      if (options.events)
+      g_autoptr(XenQmpSchema) schema = NULL;
+      gboolean validate = !options.no_validate;
+
+      client = tool_session_new (&target, timeout_ms, validate);
+      status = TOOL_EXIT_OK;
+      /* A command's own usage errors come first: see run_command(). */
+      if (options.shell || options.describe != NULL || options.list)
+        schema = fetch_schema (client, &options, timeout_ms, &status);
+      if (status != TOOL_EXIT_OK)
+        ;
+      else if (options.events)
         status = tool_events_run (client, options.count, timeout_ms);
       else if (options.shell)
-        status = tool_shell_run (client, timeout_ms,
+        status = tool_shell_run (client, schema, timeout_ms,
                                  tool_output_want_pretty (options.compact,
                                                           options.pretty));
+      else if (options.describe != NULL)
+        status = run_describe (schema, options.describe);
+      else if (options.list)
+        status = run_list (schema);
       else
         status = run_command (client, &options, timeout_ms, words[0],
                               (const char * const *) words + 1, n_words - 1);

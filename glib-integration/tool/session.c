@@ -71,8 +71,10 @@ translate_timeout (Wait *wait, GError **error, const char *what, guint timeout_m
 
 XenQmpClient *
 tool_session_new (const ToolTarget *target,
-                  guint             timeout_ms)
+                  guint             timeout_ms,
+                  gboolean          validate)
 {
+  g_autofree char *cache_dir = g_build_filename (g_get_user_cache_dir (), "xenqmp", NULL);
   XenQmpClient *client;
 
   if (target->socket_path != NULL)
@@ -84,6 +86,7 @@ tool_session_new (const ToolTarget *target,
       client = xen_qmp_client_new_for_domain (host, target->domid);
     }
   xen_qmp_client_set_timeout_ms (client, timeout_ms);
+  g_object_set (client, "validate", validate, "schema-cache-dir", cache_dir, NULL);
   return client;
 }
 
@@ -129,4 +132,21 @@ tool_session_execute (XenQmpClient *client,
     translate_timeout (&wait, error, command, timeout_ms);
   wait_clear (&wait);
   return result;
+}
+
+XenQmpSchema *
+tool_session_get_schema (XenQmpClient  *client,
+                         guint          timeout_ms,
+                         GError       **error)
+{
+  Wait wait = { .cancellable = g_cancellable_new () };
+  XenQmpSchema *schema;
+
+  xen_qmp_client_get_schema_async (client, wait.cancellable, on_done, &wait);
+  wait_run (&wait, timeout_ms);
+  schema = xen_qmp_client_get_schema_finish (client, wait.result, error);
+  if (schema == NULL)
+    translate_timeout (&wait, error, "query-qmp-schema", timeout_ms);
+  wait_clear (&wait);
+  return schema;
 }

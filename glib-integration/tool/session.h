@@ -15,9 +15,12 @@ typedef struct {
 } ToolTarget;
 
 /* A client for TARGET, not connected yet; TIMEOUT_MS (0: none) becomes
- * its default timeout for commands. */
+ * its default timeout for commands. With VALIDATE, commands are checked
+ * against QEMU's schema before they are sent. Schemas are cached in
+ * $XDG_CACHE_HOME/xenqmp either way. */
 XenQmpClient *tool_session_new     (const ToolTarget *target,
-                                    guint             timeout_ms);
+                                    guint             timeout_ms,
+                                    gboolean          validate);
 
 /* Connects CLIENT, waiting at most TIMEOUT_MS (0: no limit) for QEMU's
  * greeting; errors are in G_IO_ERROR. */
@@ -33,3 +36,9 @@ JsonNode     *tool_session_execute (XenQmpClient     *client,
                                     GUnixFDList      *fd_list,
                                     guint             timeout_ms,
                                     GError          **error);
+
+/* QEMU's schema (from the cache when this QEMU build was seen before),
+ * waiting at most TIMEOUT_MS. */
+XenQmpSchema *tool_session_get_schema (XenQmpClient   *client,
+                                       guint           timeout_ms,
+                                       GError        **error);

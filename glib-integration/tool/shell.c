@@ -17,6 +17,7 @@
 #include <glib-unix.h>
 #include <gio/gunixinputstream.h>
 #include "arguments.h"
+#include "completion.h"
 #include "events.h"
 #include "line-editor.h"
 #include "output.h"
@@ -31,7 +32,8 @@ typedef struct {
   GMainLoop        *loop;
   GCancellable     *command_cancellable; /* of the command in flight */
   guint             signal_ids[4];
-  GStrv             completions;
+  GStrv             completions;   /* command names and built-ins */
+  XenQmpSchema     *schema;        /* nullable: arguments are completed */
   ToolExitStatus    status;
   gboolean          connected;
   gboolean          closed_early;  /* while connecting */
@@ -237,9 +239,10 @@ compare_names (const void *a, const void *b)
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
-/* Command names for tab completion: QEMU's own list, and the built-ins. */
+/* Command names for tab completion: the schema's, or else QEMU's own
+ * list, and the built-ins. */
 static GStrv
-fetch_completions (XenQmpClient *client, guint timeout_ms)
+fetch_completions (XenQmpClient *client, XenQmpSchema *schema, guint timeout_ms)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(JsonNode) reply = NULL;
@@ -247,8 +250,15 @@ fetch_completions (XenQmpClient *client, guint timeout_ms)
   guint n;
 
   g_strv_builder_addv (builder, (const char **) builtins);
-  reply = tool_session_execute (client, "query-commands", NULL, NULL,
-                                timeout_ms, NULL);
+  if (schema != NULL)
+    {
+      g_auto(GStrv) commands = xen_qmp_schema_list (schema, XEN_QMP_SCHEMA_META_TYPE_COMMAND);
+
+      g_strv_builder_addv (builder, (const char **) commands);
+    }
+  else
+    reply = tool_session_execute (client, "query-commands", NULL, NULL,
+                                  timeout_ms, NULL);
   if (reply != NULL && JSON_NODE_HOLDS_ARRAY (reply))
     {
       JsonArray *array = json_node_get_array (reply);
@@ -311,6 +321,15 @@ on_sigwinch (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static GStrv
+shell_complete (const char *line, gsize start, const char *text, gpointer user_data)
+{
+  Shell *shell = user_data;
+
+  return tool_completion_candidates (shell->schema, (const char * const *) shell->completions,
+                                     line, start, text);
+}
+
 static void
 shell_start_reading (Shell *shell, guint timeout_ms)
 {
@@ -318,14 +337,12 @@ shell_start_reading (Shell *shell, guint timeout_ms)
     {
       g_autofree char *history = line_editor_default_history_path ();
 
-      shell->completions = fetch_completions (shell->client, timeout_ms);
+      shell->completions = fetch_completions (shell->client, shell->schema, timeout_ms);
       shell->signal_ids[0] = g_unix_signal_add (SIGINT, on_sigint, shell);
       shell->signal_ids[1] = g_unix_signal_add (SIGTERM, on_sigterm, shell);
       shell->signal_ids[2] = g_unix_signal_add (SIGHUP, on_sigterm, shell);
       shell->signal_ids[3] = g_unix_signal_add (SIGWINCH, on_sigwinch, shell);
-      line_editor_start ("(qmp) ", history,
-                         (const char * const *) shell->completions,
-                         on_line, shell);
+      line_editor_start ("(qmp) ", history, shell_complete, shell, on_line, shell);
     }
   else
     {
@@ -339,11 +356,13 @@ shell_start_reading (Shell *shell, guint timeout_ms)
 
 ToolExitStatus
 tool_shell_run (XenQmpClient *client,
+                XenQmpSchema *schema,
                 guint         timeout_ms,
                 gboolean      pretty)
 {
   Shell shell = {
     .client = client,
+    .schema = schema,
     .pretty = pretty,
     .interactive = isatty (STDIN_FILENO),
     .loop = g_main_loop_new (NULL, FALSE),
