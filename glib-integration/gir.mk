@@ -28,6 +28,7 @@ XenQmp_1_0_gir_FILES = \
 	plugin/qmp-schema-validate.c \
 	glib-integration/xen-qmp-client.c \
 	glib-integration/xen-qmp-client-schema.c \
+	glib-integration/xen-qmp-host-schema.c \
 	plugin/xen-qmp-enum-types.c
 INTROSPECTION_GIRS += XenQmp-1.0.gir
 

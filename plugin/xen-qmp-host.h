@@ -8,9 +8,10 @@
 #error "Only <xenqmp/xenqmp.h> can be included directly."
 #endif
 
-#include <glib-object.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include "xen-qmp-macros.h"
+#include "xen-qmp-schema.h"
 
 G_BEGIN_DECLS
 
@@ -111,5 +112,16 @@ guint xen_qmp_host_add_event_handler (XenQmpHost          *host,
 XEN_QMP_AVAILABLE_IN_ALL
 void xen_qmp_host_remove_event_handler (XenQmpHost *host,
                                         guint       handler_id);
+
+XEN_QMP_AVAILABLE_IN_ALL
+void          xen_qmp_host_get_schema_async  (XenQmpHost          *host,
+                                              guint32              domid,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+XEN_QMP_AVAILABLE_IN_ALL
+XenQmpSchema *xen_qmp_host_get_schema_finish (XenQmpHost          *host,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 
 G_END_DECLS

@@ -335,6 +335,77 @@ test_host_shares_schema_between_domains (Fixture *f, gconstpointer data)
 }
 
 static void
+host_schema_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  XenQmpSchema **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = xen_qmp_host_get_schema_finish (XEN_QMP_HOST (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+cmd_done (XenQmpCmd *cmd, JsonNode *ret, XenQmpErrorClass error_class,
+          const GError *error, gpointer user_data)
+{
+  Call *c = user_data;
+
+  c->error = error != NULL ? g_error_copy (error) : NULL;
+  c->done = TRUE;
+}
+
+/* The command API validates nothing itself: a toolstack gets the schema
+ * from the host, once per QEMU build, and checks before exec. */
+static void
+test_command_api_with_host_schema (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket1 = g_build_filename (f->dir, "qmp-libxl-1", NULL);
+  g_autofree char *socket2 = g_build_filename (f->dir, "qmp-libxl-2", NULL);
+  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  g_autoptr(XenQmpSchema) schema1 = NULL;
+  g_autoptr(XenQmpSchema) schema2 = NULL;
+  g_autoptr(JsonNode) bad = json_from_string ("{\"idd\": \"nic0\"}", NULL);
+  g_autoptr(JsonNode) good = json_from_string ("{\"id\": \"nic0\"}", NULL);
+  g_autoptr(GError) error = NULL;
+  Wire w1, w2;
+  TestPeer *p1, *p2;
+  XenQmpCmd cmd;
+  Call c = { 0 };
+
+  wire_init (&w1);
+  wire_init (&w2);
+  p1 = test_peer_new (socket1, schema_peer, &w1);
+  p2 = test_peer_new (socket2, schema_peer, &w2);
+  xen_qmp_host_get_schema_async (host, 1, NULL, host_schema_done, &schema1);
+  RUN_UNTIL (schema1 != NULL);
+  xen_qmp_host_get_schema_async (host, 2, NULL, host_schema_done, &schema2);
+  RUN_UNTIL (schema2 != NULL);
+  g_assert_true (schema1 == schema2);
+
+  g_assert_false (xen_qmp_schema_validate_command (schema2, "device_del",
+                                                   json_node_get_object (bad), &error));
+  g_assert_cmpstr (error->message, ==, "device_del: no argument 'idd'; did you mean 'id'?");
+  g_assert_true (xen_qmp_schema_validate_command (schema2, "device_del",
+                                                  json_node_get_object (good), NULL));
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (xen_qmp_cmd_exec (host, &cmd, cmd_done, &c, 2, "device_del",
+                                   json_node_get_object (good), NULL));
+  RUN_UNTIL (c.done);
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+  call_clear (&c);
+
+  g_clear_object (&host);
+  test_peer_join (p1);
+  test_peer_join (p2);
+  g_assert_cmpuint (wire_count (&w1, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (wire_count (&w2, "query-qmp-schema"), ==, 0);
+  g_assert_cmpuint (wire_count (&w2, "device_del"), ==, 1);
+  wire_clear (&w1);
+  wire_clear (&w2);
+}
+
+static void
 test_get_schema (Fixture *f, gconstpointer data)
 {
   g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
@@ -444,6 +515,7 @@ main (int argc, char *argv[])
   add ("disk-cache-corrupt-or-foreign", test_disk_cache_corrupt_or_foreign);
   add ("host-shares-schema-between-domains", test_host_shares_schema_between_domains);
   add ("get-schema", test_get_schema);
+  add ("command-api-with-host-schema", test_command_api_with_host_schema);
   add ("no-schema-is-not-sent", test_no_schema_is_not_sent);
   add ("real-qemu", test_real_qemu);
   return g_test_run ();
