@@ -1,6 +1,7 @@
 #!/bin/bash
-# Breaks each guarantee of the command API in a copy of the tree, one at a
-# time, and checks that the test named for it fails. Not run by CI (it
+# Breaks each guarantee of the command API, each defence against a hostile
+# QEMU and each promise of the schema checks in a copy of the tree, one at
+# a time, and checks that the test named for it fails. Not run by CI (it
 # rebuilds the library once per mutation); run it after changing a test:
 #   build-aux/mutation-check.sh [WORKDIR]
 set -u
@@ -32,6 +33,14 @@ mutants=(
   "trace always formatted|plugin/qmp-trace.c|s.replace('  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);', '  return TRUE;')|/trace/silent-when-disabled"
   "secrets traced|plugin/qmp-trace.c|s.replace('if (strcmp (name, \"password\") == 0', 'if (FALSE')|/trace/logs-messages-redacted"
   "depth unchecked|plugin/qmp-framer.c|s.replace('if (++framer->depth > framer->max_depth)', 'if (++framer->depth > G_MAXUINT - 1)')|/framer/refuses-deep-nesting-before-newline"
+  "fds from QEMU kept|plugin/qmp-connection.c|s.replace('            close (fd);\n', '            (void) fd;\n')|/hostile/server-sends-fds"
+  "a flooding domain starves the others|plugin/qmp-connection.c|s.replace('#define READS_PER_DISPATCH 1', '#define READS_PER_DISPATCH 64')|/hostile/event-flood"
+  "event flood thinned silently|glib-integration/xen-qmp-client.c|s.replace('  if (g_queue_get_length (&client->early_events) >= client->max_buffered_events)', '  if (FALSE)')|/limits/client-buffered-events-limit"
+  "client limits ignored|glib-integration/xen-qmp-client.c|s.replace('      config.limits = client->limits;', '      qmp_limits_init (&config.limits);')|/limits/client-message-size"
+  "reader takes fractions|plugin/qmp-json-reader.c|s.replace(\"(*c->p == '.' || *c->p == 'e' || *c->p == 'E')\", 'FALSE')|/json-reader/the-rest-is-json-glibs"
+  "unknown arguments accepted|plugin/qmp-schema-validate.c|s.replace('      return report_unknown (v, type, variant, name);', '      continue;')|/schema/validate/unknown-member"
+  "invalid command sent|glib-integration/xen-qmp-client-schema.c|s.replace('  else if (!xen_qmp_schema_validate_command (schema, p->command, p->arguments, &error))\n    g_task_return_error (p->task, g_steal_pointer (&error));\n', '')|/validate/invalid-is-not-sent"
+  "schema fetched every time|glib-integration/xen-qmp-client-schema.c|s.replace('  if (key == NULL)\n    return NULL;\n  if (state->schema', '  if (TRUE)\n    return NULL;\n  if (state->schema')|/validate/one-fetch-for-concurrent-executes"
 )
 
 killed=0; survived=0
@@ -39,11 +48,19 @@ for m in "${mutants[@]}"; do
   IFS='|' read -r name file expr tests <<<"$m"
   cp "$file" "$file.orig"
   python3 -c "import sys; p=sys.argv[1]; s=open(p).read(); t=$expr; assert t!=s, 'mutation did not apply'; open(p,'w').write(t)" "$file" || { echo "SETUP  $name"; mv "$file.orig" "$file"; continue; }
-  if ! make -j"$(nproc)" >/dev/null 2>&1 || ! make -j"$(nproc)" tests/test-cmd tests/test-trace tests/test-framer tests/test-xen >/dev/null 2>&1; then
+  if ! make -j"$(nproc)" >/dev/null 2>&1 || ! make -j"$(nproc)" tests/test-cmd tests/test-trace tests/test-framer tests/test-xen \
+         tests/test-hostile tests/test-limits tests/test-faults tests/test-json-reader tests/test-schema \
+         tests/test-validate >/dev/null 2>&1; then
     echo "KILLED $name (does not build)"; killed=$((killed+1))
   else
-    case "$tests" in /trace/*) bin=tests/test-trace ;; /framer/*) bin=tests/test-framer ;; /xen/*) bin=tests/test-xen ;; *) bin=tests/test-cmd ;; esac
-    if (FAKE_QEMU=$PWD/fake-qemu/fake-qemu timeout 120 "$bin" -p "$tests" >"$work/mutant.log" 2>&1) 2>/dev/null \
+    case "$tests" in
+      /trace/*) bin=tests/test-trace ;; /framer/*) bin=tests/test-framer ;; /xen/*) bin=tests/test-xen ;;
+      /hostile/*) bin=tests/test-hostile ;; /limits/*) bin=tests/test-limits ;; /faults/*) bin=tests/test-faults ;;
+      /json-reader/*) bin=tests/test-json-reader ;; /schema/*) bin=tests/test-schema ;;
+      /validate/*) bin=tests/test-validate ;; *) bin=tests/test-cmd ;;
+    esac
+    if (FAKE_QEMU=$PWD/fake-qemu/fake-qemu G_TEST_SRCDIR=$PWD/tests G_TEST_BUILDDIR=$PWD/tests \
+        timeout 300 "$bin" -p "$tests" >"$work/mutant.log" 2>&1) 2>/dev/null \
        && ! grep -q '^not ok' "$work/mutant.log"; then
       echo "SURVIVED $name ($tests)"; survived=$((survived+1))
     else
@@ -54,3 +71,4 @@ for m in "${mutants[@]}"; do
 done
 echo "$killed killed, $survived survived"
 test "$survived" -eq 0
+
