@@ -62,6 +62,7 @@ struct _QmpConnection {
   gboolean                 oob_enabled;
 
   gboolean                 in_io;      /* inside connection_io() */
+  gboolean                 write_blocked; /* the last write found the socket full */
   gboolean                 tracing;    /* the wire trace is on (checked per dispatch) */
   gint64                   next_id;
   GHashTable              *by_id;      /* gint64 id -> QmpPending (owned) */
@@ -618,9 +619,14 @@ connection_update_io (QmpConnection *conn)
   if (conn->in_io)
     return;
 
-  if (conn->watch != NULL)
-    qmp_poller_set_want_write (conn->watch,
-                                      head != NULL && can_write (conn, head));
+  if (conn->watch == NULL)
+    return;
+  if (head == NULL || !can_write (conn, head))
+    qmp_poller_set_want_write (conn->watch, FALSE);
+  else if (conn->write_blocked)
+    qmp_poller_set_want_write (conn->watch, TRUE);
+  else
+    qmp_poller_request_write (conn->watch);
 }
 
 static void
@@ -687,7 +693,11 @@ connection_flush (QmpConnection *conn, GError **error)
           if (saved == EINTR)
             continue;
           if (saved == EAGAIN)
-            break;
+            {
+              /* Full: from now on wait for epoll to say there is room. */
+              conn->write_blocked = TRUE;
+              break;
+            }
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                        "%s: writing to QEMU failed: %s", conn->peer,
                        g_strerror (saved));
@@ -695,6 +705,8 @@ connection_flush (QmpConnection *conn, GError **error)
         }
 
       guint sent_fds = send_fd && n > 0 ? head->n_fds : 0;
+
+      conn->write_blocked = FALSE;
 
       if (sent_fds > 0)
         /* The kernel holds its own references now. */
@@ -1066,8 +1078,9 @@ connection_read (QmpConnection *conn)
       GError *error = NULL;
       gsize avail;
       guint8 *buf = qmp_framer_reserve (conn->framer, READ_CHUNK, &avail);
+      gsize wanted = MIN (avail, READ_CHUNK);
       guint n_fds;
-      gssize n = receive (conn, buf, MIN (avail, READ_CHUNK), &n_fds);
+      gssize n = receive (conn, buf, wanted, &n_fds);
       const char *data;
       gsize len;
       QmpFramerResult r;
@@ -1129,6 +1142,11 @@ connection_read (QmpConnection *conn)
           handle_message (conn, data, len, n_fds);
           n_fds = 0;
         }
+      /* A short read drained the socket: an idle connection keeps no
+       * buffer (1,000 of them must not hold 64 KiB each, nor one the peak
+       * of a large reply forever). A full one will be read again soon. */
+      if (conn->state != QMP_CONNECTION_CLOSED && (gsize) n < wanted)
+        qmp_framer_release_if_empty (conn->framer);
     }
 }
 

@@ -21,6 +21,8 @@ struct _QmpPollerWatch {
   gpointer       user_data;
   gboolean       want_write;
   gboolean       removed;
+  GList          flush_link;  /* in poller->flush while flush_queued */
+  gboolean       flush_queued;
 };
 
 struct _QmpPoller {
@@ -32,6 +34,7 @@ struct _QmpPoller {
   guint          n_watches;
   guint          dispatching;
   GPtrArray     *removed;     /* watches freed once dispatch is over */
+  GQueue         flush;       /* watches to write to without waiting */
 };
 
 G_LOCK_DEFINE_STATIC (pollers);
@@ -52,20 +55,31 @@ to_condition (guint32 events)
        | ((events & EPOLLERR) ? G_IO_ERR : 0);
 }
 
+/* Sockets with output to write are ready now: a socket's buffer is
+ * nearly always free, so asking epoll to say so would cost two
+ * epoll_ctl() and an iteration for each command. */
+static gboolean
+poller_prepare (GSource *source, gint *timeout)
+{
+  QmpPoller *poller = (QmpPoller *) source;
+
+  *timeout = -1;
+  return !g_queue_is_empty (&poller->flush);
+}
+
 static gboolean
 poller_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 {
   QmpPoller *poller = (QmpPoller *) source;
   struct epoll_event events[MAX_EVENTS];
-  int n;
-
-  if (!(g_source_query_unix_fd (source, poller->tag) & G_IO_IN))
-    return G_SOURCE_CONTINUE;
-  do
-    n = epoll_wait (poller->epfd, events, MAX_EVENTS, 0);
-  while (n < 0 && errno == EINTR);
+  GList *link;
+  int n = 0;
 
   poller->dispatching++;
+  if (g_source_query_unix_fd (source, poller->tag) & G_IO_IN)
+    do
+      n = epoll_wait (poller->epfd, events, MAX_EVENTS, 0);
+    while (n < 0 && errno == EINTR);
   for (int i = 0; i < n; i++)
     {
       QmpPollerWatch *watch = events[i].data.ptr;
@@ -73,6 +87,17 @@ poller_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
       /* A callback earlier in this batch may have removed it. */
       if (!watch->removed)
         watch->func (watch->fd, to_condition (events[i].events), watch->user_data);
+    }
+  /* Writes asked for by the callbacks above go out in this dispatch too.
+   * A write that finds the socket full asks for EPOLLOUT instead, so this
+   * ends. */
+  while ((link = g_queue_pop_head_link (&poller->flush)) != NULL)
+    {
+      QmpPollerWatch *watch = link->data;
+
+      watch->flush_queued = FALSE;
+      if (!watch->removed)
+        watch->func (watch->fd, G_IO_OUT, watch->user_data);
     }
   if (--poller->dispatching == 0)
     g_ptr_array_set_size (poller->removed, 0);
@@ -90,6 +115,7 @@ poller_finalize (GSource *source)
 }
 
 static GSourceFuncs poller_funcs = {
+  .prepare = poller_prepare,
   .dispatch = poller_dispatch,
   .finalize = poller_finalize,
 };
@@ -159,6 +185,7 @@ qmp_poller_add (QmpPoller     *poller,
   watch->fd = fd;
   watch->func = func;
   watch->user_data = user_data;
+  watch->flush_link.data = watch;
   ev.events = epoll_events (watch);
   ev.data.ptr = watch;
   if (epoll_ctl (poller->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
@@ -182,6 +209,15 @@ qmp_poller_set_want_write (QmpPollerWatch *watch, gboolean want_write)
 }
 
 void
+qmp_poller_request_write (QmpPollerWatch *watch)
+{
+  if (watch->removed || watch->flush_queued || watch->want_write)
+    return;
+  watch->flush_queued = TRUE;
+  g_queue_push_tail_link (&watch->poller->flush, &watch->flush_link);
+}
+
+void
 qmp_poller_remove (QmpPollerWatch *watch)
 {
   QmpPoller *poller;
@@ -190,6 +226,11 @@ qmp_poller_remove (QmpPollerWatch *watch)
     return;
   poller = watch->poller;
   watch->removed = TRUE;
+  if (watch->flush_queued)
+    {
+      g_queue_unlink (&poller->flush, &watch->flush_link);
+      watch->flush_queued = FALSE;
+    }
   epoll_ctl (poller->epfd, EPOLL_CTL_DEL, watch->fd, NULL);
   poller->n_watches--;
   /* Events for it may still be in the batch being dispatched. */

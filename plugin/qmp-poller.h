@@ -32,6 +32,12 @@ QmpPollerWatch *qmp_poller_add             (QmpPoller      *poller,
                                             gpointer        user_data);
 void            qmp_poller_set_want_write  (QmpPollerWatch *watch,
                                             gboolean        want_write);
+/* Calls the watch's function with G_IO_OUT at the next dispatch of the
+ * context (in the current one when called from a poller callback),
+ * without waiting for epoll: for output to a socket whose buffer has room,
+ * as it nearly always has. After a write that found it full, use
+ * qmp_poller_set_want_write(). */
+void            qmp_poller_request_write   (QmpPollerWatch *watch);
 /* Safe from inside any poller callback, the watch's own included. */
 void            qmp_poller_remove          (QmpPollerWatch *watch);
 
