@@ -27,8 +27,8 @@
 #include "bench-schema.h"
 #include "bench-table.h"
 
-#define ROUNDS      3      /* baseline and library alternate this many times */
-#define RUN_SECONDS 0.3    /* each timed run */
+#define ROUNDS      5      /* baseline and library alternate this many times */
+#define RUN_SECONDS 0.5    /* each timed run */
 #define N_DOMAINS   1000
 
 typedef struct {
