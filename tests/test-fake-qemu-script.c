@@ -354,6 +354,26 @@ test_raw_bytes (Fixture *f, gconstpointer data)
   assert_passed (f);
 }
 
+/* The client leaves before the raw bytes are sent: the sends find it
+ * gone at once, and the expect-close after them is still met. */
+static void
+test_raw_to_a_client_gone (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = NULL;
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"query-status\", \"swallow\": true, \"delay\": 0.2}\n"
+    "{\"raw\": \"{\\\"return\\\": \\\"\"}\n"
+    "{\"raw\": \"x\", \"repeat\": 1048576}\n"
+    "{\"raw\": \"\\\"}\\r\\n\"}\n"
+    "{\"expect-close\": true}\n", NULL);
+  c = client_connect_negotiated (f->path);
+  client_send (c, "{\"execute\": \"query-status\", \"id\": 1}");
+  g_clear_pointer (&c, client_free);
+  assert_passed (f);
+}
+
 static void
 test_greetings (Fixture *f, gconstpointer data)
 {
@@ -994,6 +1014,7 @@ main (int argc, char *argv[])
   ADD ("delay-and-sleep", test_delay_and_sleep);
   ADD ("swallow", test_swallow);
   ADD ("raw-bytes", test_raw_bytes);
+  ADD ("raw-to-a-client-gone", test_raw_to_a_client_gone);
   ADD ("greetings", test_greetings);
   ADD ("disconnects", test_disconnects);
   ADD ("chunks-and-interval", test_chunks_and_interval);
