@@ -58,6 +58,7 @@ check_PROGRAMS += tests/test-fake-qemu-script
 TESTS += tests/test-fake-qemu-script
 tests_test_fake_qemu_script_SOURCES = tests/test-fake-qemu-script.c \
 	tests/test-fake-qemu-client.c tests/test-fake-qemu-client.h \
+	tests/test-fake-qemu-run.c tests/test-fake-qemu-run.h \
 	tests/test-server.c tests/test-server.h
 tests_test_fake_qemu_script_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
 tests_test_fake_qemu_script_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
@@ -67,6 +68,7 @@ check_PROGRAMS += tests/test-fake-qemu-schema
 TESTS += tests/test-fake-qemu-schema
 tests_test_fake_qemu_schema_SOURCES = tests/test-fake-qemu-schema.c \
 	tests/test-fake-qemu-client.c tests/test-fake-qemu-client.h \
+	tests/test-fake-qemu-run.c tests/test-fake-qemu-run.h \
 	tests/test-server.c tests/test-server.h
 tests_test_fake_qemu_schema_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) \
 	-I$(top_builddir)/glib-integration/include

@@ -1091,9 +1091,7 @@ connection_read (QmpConnection *conn)
 
           if (saved == EAGAIN)
             {
-              /* An idle connection keeps no read buffer: 1,000 of them
-               * must not hold 64 KiB each, nor the peak of one large
-               * reply forever. */
+              /* Drained, as after a short read below. */
               qmp_framer_release_if_empty (conn->framer);
               return;
             }

@@ -192,14 +192,17 @@ qmp_message_parse (JsonParser  *parser,
   guint kinds;
 
   memset (msg, 0, sizeof *msg);
-  /* g_utf8_validate_len() refuses NUL bytes too: tell them apart, as
-   * "not valid UTF-8" would send an administrator looking for encodings. */
-  nul = memchr (data, '\0', len);
-  if (nul != NULL)
-    return invalid (error, "a NUL byte (at byte %" G_GSIZE_FORMAT ")",
-                    (gsize) (nul - data));
+  /* g_utf8_validate_len() refuses NUL bytes too: a refused message is
+   * looked at again to tell them apart, as "not valid UTF-8" would send an
+   * administrator looking for encodings. */
   if (!g_utf8_validate_len (data, len, NULL))
-    return invalid (error, "not valid UTF-8");
+    {
+      nul = memchr (data, '\0', len);
+      if (nul != NULL)
+        return invalid (error, "a NUL byte (at byte %" G_GSIZE_FORMAT ")",
+                        (gsize) (nul - data));
+      return invalid (error, "not valid UTF-8");
+    }
   /* A reply, nearly every message, without even its envelope. */
   if (!keep_root && qmp_json_read_reply (data, len, &msg->ret, &msg->id))
     {

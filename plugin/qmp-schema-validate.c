@@ -277,14 +277,6 @@ has_member (JsonArray *members, const char *name)
   return FALSE;
 }
 
-static JsonArray *
-members_array (XenQmpSchema *schema, const char *type)
-{
-  JsonObject *entity = type != NULL ? _xen_qmp_schema_lookup (schema, type) : NULL;
-
-  return entity != NULL ? _xen_qmp_schema_array_member (entity, "members") : NULL;
-}
-
 static gboolean
 report_unknown (Validation *v, const char *type, const char *variant, const char *name)
 {
@@ -322,7 +314,7 @@ report_unknown (Validation *v, const char *type, const char *variant, const char
 static gboolean
 validate_members (Validation *v, const char *type, JsonObject *object)
 {
-  JsonArray *members = members_array (v->schema, type);
+  JsonArray *members = _xen_qmp_schema_members (v->schema, type);
   guint n = members != NULL ? json_array_get_length (members) : 0;
   gsize len = v->path->len;
 
@@ -369,7 +361,7 @@ validate_object (Validation *v, const char *type, JsonNode *node)
 {
   const char *tag = xen_qmp_schema_get_tag (v->schema, type);
   const char *variant = NULL;
-  JsonArray *members = members_array (v->schema, type);
+  JsonArray *members = _xen_qmp_schema_members (v->schema, type);
   JsonArray *variant_members;
   gboolean open = v->open && v->path->len == 0;
   JsonObject *object;
@@ -391,7 +383,7 @@ validate_object (Validation *v, const char *type, JsonNode *node)
         variant = xen_qmp_schema_get_variant_type (v->schema, type,
                                                    json_node_get_string (tag_value));
     }
-  variant_members = members_array (v->schema, variant);
+  variant_members = _xen_qmp_schema_members (v->schema, variant);
 
   json_object_iter_init (&iter, object);
   while (!open && json_object_iter_next (&iter, &name, &value))

@@ -20,3 +20,7 @@ char       *_xen_qmp_schema_summary       (XenQmpSchema *schema,
  * which may be missing (NULL) in a hostile one: NONE then. */
 XenQmpSchemaMetaType _xen_qmp_schema_meta_type (XenQmpSchema *schema,
                                                 const char   *name);
+/* An object's "members" or an alternate's alternatives; NULL for any
+ * other type, and for a NULL name. */
+JsonArray  *_xen_qmp_schema_members       (XenQmpSchema *schema,
+                                           const char   *type);

@@ -385,8 +385,8 @@ xen_qmp_schema_get_ret_type (XenQmpSchema *schema, const char *command)
 }
 
 /* An object's members or an alternate's alternatives. */
-static JsonArray *
-members_of (XenQmpSchema *schema, const char *type)
+JsonArray *
+_xen_qmp_schema_members (XenQmpSchema *schema, const char *type)
 {
   JsonObject *entity = _xen_qmp_schema_lookup (schema, type);
   XenQmpSchemaMetaType meta_type = entity != NULL ? meta_type_of (entity)
@@ -418,7 +418,7 @@ xen_qmp_schema_get_n_members (XenQmpSchema *schema, const char *type)
   g_return_val_if_fail (XEN_QMP_IS_SCHEMA (schema), 0);
   g_return_val_if_fail (type != NULL, 0);
 
-  members = members_of (schema, type);
+  members = _xen_qmp_schema_members (schema, type);
   return members != NULL ? json_array_get_length (members) : 0;
 }
 
@@ -453,7 +453,7 @@ xen_qmp_schema_get_member (XenQmpSchema  *schema,
   g_return_val_if_fail (XEN_QMP_IS_SCHEMA (schema), FALSE);
   g_return_val_if_fail (type != NULL, FALSE);
 
-  members = members_of (schema, type);
+  members = _xen_qmp_schema_members (schema, type);
   if (members == NULL || index >= json_array_get_length (members))
     return FALSE;
   node = json_array_get_element (members, index);

@@ -21,6 +21,7 @@
 #include <xenqmp/xenqmp.h>
 
 #include "test-fake-qemu-client.h"
+#include "test-fake-qemu-run.h"
 #include "test-server.h"
 
 #define ERROR_REPLY(class, desc) \
@@ -28,38 +29,21 @@
 #define QUERY_STATUS_RUNNING \
   "{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}}"
 
-typedef struct {
-  char       *dir;
-  char       *path;        /* the socket */
-  char       *script;
-  char       *schema;      /* the shipped QEMU 7.2 schema */
-  char       *stderr_path;
-  char       *stderr_text; /* after fixture_finish() */
-  TestServer *server;
-} Fixture;
+typedef FakeRun Fixture;
+
+/* The shipped QEMU 7.2 schema. */
+static char *shipped_schema;
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->dir = test_tmpdir_new ();
-  f->path = g_build_filename (f->dir, "qmp.sock", NULL);
-  f->script = g_build_filename (f->dir, "script.jsonl", NULL);
-  f->stderr_path = g_build_filename (f->dir, "stderr", NULL);
-  f->schema = g_test_build_filename (G_TEST_DIST, "..", "fake-qemu", "scripts",
-                                     "qemu-7.2-schema.json", NULL);
+  fake_run_setup (f);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  test_server_stop (f->server);
-  test_tmpdir_remove (f->dir);
-  g_free (f->path);
-  g_free (f->script);
-  g_free (f->schema);
-  g_free (f->stderr_path);
-  g_free (f->stderr_text);
-  g_free (f->dir);
+  fake_run_teardown (f);
 }
 
 /* Runs fake-qemu --schema SCHEMA (the shipped one when NULL), with SCRIPT
@@ -69,11 +53,9 @@ static void
 fixture_start (Fixture *f, const char *schema, const char *script, const char * const *extra)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int saved_stderr, file;
 
   g_ptr_array_add (args, (char *) "--schema");
-  g_ptr_array_add (args, (char *) (schema != NULL ? schema : f->schema));
+  g_ptr_array_add (args, (char *) (schema != NULL ? schema : shipped_schema));
   if (script != NULL)
     {
       g_assert_true (g_file_set_contents (f->script, script, -1, NULL));
@@ -84,43 +66,13 @@ fixture_start (Fixture *f, const char *schema, const char *script, const char * 
     g_ptr_array_add (args, (char *) extra[i]);
   g_ptr_array_add (args, NULL);
 
-  file = open (f->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  g_assert_cmpint (file, >=, 0);
-  saved_stderr = dup (STDERR_FILENO);
-  g_assert_cmpint (saved_stderr, >=, 0);
-  dup2 (file, STDERR_FILENO);
-  f->server = test_server_start_fake (f->path, (const char * const *) args->pdata, &error);
-  dup2 (saved_stderr, STDERR_FILENO);
-  close (saved_stderr);
-  close (file);
-  g_assert_no_error (error);
-  g_assert_nonnull (f->server);
+  fake_run_start (f, (const char * const *) args->pdata);
 }
 
-/* Waits for the fake to exit by itself (or, with TERMINATE, after
- * SIGTERM), reads its stderr, returns its exit status. */
 static int
 fixture_finish (Fixture *f, gboolean terminate)
 {
-  int status;
-
-  if (terminate)
-    kill (test_server_get_pid (f->server), SIGTERM);
-  status = test_server_wait (f->server, REPLY_TIMEOUT_MS);
-  g_clear_pointer (&f->server, test_server_stop);
-  g_clear_pointer (&f->stderr_text, g_free);
-  g_assert_cmpint (status, !=, -1);
-  g_assert_true (WIFEXITED (status));
-  g_assert_true (g_file_get_contents (f->stderr_path, &f->stderr_text, NULL, NULL));
-  g_test_message ("fake-qemu's stderr:\n%s", f->stderr_text);
-  return WEXITSTATUS (status);
-}
-
-static void
-assert_contains (const char *text, const char *part)
-{
-  if (strstr (text, part) == NULL)
-    g_error ("expected to find\n  %s\nin\n%s", part, text);
+  return fake_run_finish (f, terminate);
 }
 
 static JsonNode *
@@ -149,7 +101,7 @@ assert_schema_reply (Fixture *f, const char *schema_file)
   c = client_connect_negotiated (f->path);
   reply = client_call (c, "{\"execute\": \"query-qmp-schema\", \"id\": 7}");
   got = parse (reply);
-  g_assert_true (g_file_get_contents (f->schema, &text, NULL, NULL));
+  g_assert_true (g_file_get_contents (shipped_schema, &text, NULL, NULL));
   file = parse (text);
   expected = JSON_NODE_HOLDS_OBJECT (file)
              ? json_object_get_member (json_node_get_object (file), "return") : file;
@@ -175,7 +127,7 @@ test_query_qmp_schema (Fixture *f, gconstpointer data)
 
   assert_schema_reply (f, NULL);
 
-  g_assert_true (g_file_get_contents (f->schema, &text, NULL, NULL));
+  g_assert_true (g_file_get_contents (shipped_schema, &text, NULL, NULL));
   reply_text = g_strdup_printf ("{\"return\": %s}\n", text);
   g_assert_true (g_file_set_contents (whole, reply_text, -1, NULL));
   assert_schema_reply (f, whole);
@@ -562,7 +514,7 @@ test_bad_schema_file (Fixture *f, gconstpointer data)
   expected = g_strdup_printf ("fake-qemu: --schema %s: a QAPI schema: ", script);
   assert_startup_error (f, script, NULL, expected);
 
-  assert_startup_error (f, f->schema, "--record=/nowhere",
+  assert_startup_error (f, shipped_schema, "--record=/nowhere",
                         "fake-qemu: --schema does not go with --record");
 }
 
@@ -642,7 +594,7 @@ test_builtin_answers_fit_the_schema (Fixture *f, gconstpointer data)
   g_autoptr(Client) c = NULL;
   int fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
 
-  g_assert_true (g_file_get_contents (f->schema, &text, NULL, NULL));
+  g_assert_true (g_file_get_contents (shipped_schema, &text, NULL, NULL));
   schema = xen_qmp_schema_new_from_data (text, -1, &error);
   g_assert_no_error (error);
   fixture_start (f, NULL, NULL, NULL);
@@ -701,7 +653,11 @@ test_refusals_match_real_qemu (Fixture *f, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
+  shipped_schema = g_test_build_filename (G_TEST_DIST, "..", "fake-qemu", "scripts",
+                                          "qemu-7.2-schema.json", NULL);
 
 #define ADD(path, func) \
   g_test_add ("/fake-qemu/schema/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
@@ -719,5 +675,7 @@ main (int argc, char *argv[])
   ADD ("builtin-answers-fit-the-schema", test_builtin_answers_fit_the_schema);
   ADD ("refusals-match-real-qemu", test_refusals_match_real_qemu);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_free (shipped_schema);
+  return status;
 }

@@ -22,60 +22,23 @@
 #include <json-glib/json-glib.h>
 
 #include "test-fake-qemu-client.h"
+#include "test-fake-qemu-run.h"
 #include "test-server.h"
 
 #define QMP_CAPABILITIES "{\"execute\": \"qmp_capabilities\"}"
 
-typedef struct {
-  char       *dir;
-  char       *path;        /* the first socket */
-  char       *script;
-  char       *stderr_path;
-  char       *stderr_text; /* after fixture_finish() */
-  TestServer *server;
-} Fixture;
+typedef FakeRun Fixture;
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->dir = test_tmpdir_new ();
-  f->path = g_build_filename (f->dir, "qmp.sock", NULL);
-  f->script = g_build_filename (f->dir, "script.jsonl", NULL);
-  f->stderr_path = g_build_filename (f->dir, "stderr", NULL);
+  fake_run_setup (f);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  test_server_stop (f->server);
-  test_tmpdir_remove (f->dir);
-  g_free (f->path);
-  g_free (f->script);
-  g_free (f->stderr_path);
-  g_free (f->stderr_text);
-  g_free (f->dir);
-}
-
-/* Runs fake-qemu with ARGS (NULL-terminated), its stderr going to a file:
- * the child inherits this process's descriptor 2 for the time of the
- * spawn. */
-static void
-fixture_start_args (Fixture *f, const char * const *args)
-{
-  g_autoptr(GError) error = NULL;
-  int saved_stderr, file;
-
-  file = open (f->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  g_assert_cmpint (file, >=, 0);
-  saved_stderr = dup (STDERR_FILENO);
-  g_assert_cmpint (saved_stderr, >=, 0);
-  dup2 (file, STDERR_FILENO);
-  f->server = test_server_start_fake (f->path, args, &error);
-  dup2 (saved_stderr, STDERR_FILENO);
-  close (saved_stderr);
-  close (file);
-  g_assert_no_error (error);
-  g_assert_nonnull (f->server);
+  fake_run_teardown (f);
 }
 
 /* Runs fake-qemu on SCRIPT (written to the script file) with EXTRA_ARGS. */
@@ -90,33 +53,13 @@ fixture_start (Fixture *f, const char *script, const char * const *extra_args)
   for (gsize i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
     g_ptr_array_add (args, (char *) extra_args[i]);
   g_ptr_array_add (args, NULL);
-  fixture_start_args (f, (const char * const *) args->pdata);
+  fake_run_start (f, (const char * const *) args->pdata);
 }
 
-/* Waits for the fake to exit by itself (or, with TERMINATE, after
- * SIGTERM), reads its stderr, returns its exit status. */
 static int
 fixture_finish (Fixture *f, gboolean terminate)
 {
-  int status;
-
-  if (terminate)
-    kill (test_server_get_pid (f->server), SIGTERM);
-  status = test_server_wait (f->server, REPLY_TIMEOUT_MS);
-  g_clear_pointer (&f->server, test_server_stop);
-  g_clear_pointer (&f->stderr_text, g_free);
-  g_assert_cmpint (status, !=, -1);
-  g_assert_true (WIFEXITED (status));
-  g_assert_true (g_file_get_contents (f->stderr_path, &f->stderr_text, NULL, NULL));
-  g_test_message ("fake-qemu's stderr:\n%s", f->stderr_text);
-  return WEXITSTATUS (status);
-}
-
-static void
-assert_contains (const char *text, const char *part)
-{
-  if (strstr (text, part) == NULL)
-    g_error ("expected to find\n  %s\nin\n%s", part, text);
+  return fake_run_finish (f, terminate);
 }
 
 /* The client did what the script says: exit 0, nothing on stderr. */
@@ -838,7 +781,7 @@ test_shipped_scripts_replay (Fixture *f, gconstpointer data)
       g_autofree char *greeting = NULL;
 
       g_test_message ("replaying %s%s", script, data != NULL ? " with --schema" : "");
-      fixture_start_args (f, args);
+      fake_run_start (f, args);
       c = client_connect (f->path);
       greeting = client_read (c);
       g_assert_true (g_str_has_prefix (greeting, "{\"QMP\": {\"version\": {\"qemu\": "
@@ -916,14 +859,14 @@ test_record_then_replay (Fixture *f, gconstpointer data)
       g_test_skip ("no qemu-system-x86_64");
       return;
     }
-  fixture_start_args (f, record_args);
+  fake_run_start (f, record_args);
   /* Each step is written (and flushed) before its reply is forwarded
    * on: once the session has read its last reply, the script is whole. */
   live = run_session (f->path);
   g_assert_cmpint (fixture_finish (f, TRUE), ==, 0);
   g_test_message ("recorded:\n%s", live);
 
-  fixture_start_args (f, replay_args);
+  fake_run_start (f, replay_args);
   replayed = run_session (f->path);
   assert_passed (f);
   g_assert_cmpstr (replayed, ==, live);

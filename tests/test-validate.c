@@ -24,6 +24,7 @@ static char *schema_json;      /* QEMU 7.2's, the return value */
 
 typedef struct {
   char      *dir;
+  char      *socket;
   char      *cache_dir;
   GPtrArray *fds;
 } Fixture;
@@ -33,6 +34,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 {
   f->fds = test_fds_snapshot ();
   f->dir = test_tmpdir_new ();
+  f->socket = g_build_filename (f->dir, "qmp", NULL);
   f->cache_dir = g_build_filename (f->dir, "cache", NULL);
 }
 
@@ -41,6 +43,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 {
   test_tmpdir_remove (f->dir);
   g_free (f->dir);
+  g_free (f->socket);
   g_free (f->cache_dir);
   test_fds_assert_no_leak (g_steal_pointer (&f->fds));
 }
@@ -109,6 +112,15 @@ schema_peer (TestPeer *peer, gpointer user_data)
     }
 }
 
+/* A peer playing a QEMU with QEMU 7.2's schema on SOCKET, recording what
+ * it is sent in W. */
+static TestPeer *
+schema_peer_start (const char *socket, Wire *w)
+{
+  wire_init (w);
+  return test_peer_new (socket, schema_peer, w);
+}
+
 static XenQmpClient *
 validating_client (const char *socket, const char *cache_dir)
 {
@@ -135,15 +147,13 @@ execute_json (XenQmpClient *client, Call *c, const char *command, const char *ar
 static void
 test_invalid_is_not_sent (Fixture *f, gconstpointer data)
 {
-  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
   Wire w;
   TestPeer *peer;
   g_autoptr(XenQmpClient) client = NULL;
   Call c = { 0 };
 
-  wire_init (&w);
-  peer = test_peer_new (socket, schema_peer, &w);
-  client = validating_client (socket, NULL);
+  peer = schema_peer_start (f->socket, &w);
+  client = validating_client (f->socket, NULL);
 
   execute_json (client, &c, "device_del", "{\"idd\": \"nodev\"}");
   g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
@@ -164,16 +174,14 @@ test_invalid_is_not_sent (Fixture *f, gconstpointer data)
 static void
 test_off_by_default (Fixture *f, gconstpointer data)
 {
-  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
   Wire w;
   TestPeer *peer;
   g_autoptr(XenQmpClient) client = NULL;
   Call c = { 0 };
   gboolean validate = TRUE;
 
-  wire_init (&w);
-  peer = test_peer_new (socket, schema_peer, &w);
-  client = xen_qmp_client_new_for_socket (socket);
+  peer = schema_peer_start (f->socket, &w);
+  client = xen_qmp_client_new_for_socket (f->socket);
   g_object_get (client, "validate", &validate, NULL);
   g_assert_false (validate);
   execute_json (client, &c, "frobnicate", NULL);
@@ -189,15 +197,13 @@ test_off_by_default (Fixture *f, gconstpointer data)
 static void
 test_one_fetch_for_concurrent_executes (Fixture *f, gconstpointer data)
 {
-  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
   Wire w;
   TestPeer *peer;
   g_autoptr(XenQmpClient) client = NULL;
   Call calls[4] = { { 0 } };
 
-  wire_init (&w);
-  peer = test_peer_new (socket, schema_peer, &w);
-  client = validating_client (socket, NULL);
+  peer = schema_peer_start (f->socket, &w);
+  client = validating_client (f->socket, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
     xen_qmp_client_execute_async (client, "query-status", NULL, NULL, NULL, execute_done, &calls[i]);
   RUN_UNTIL (calls[0].done && calls[1].done && calls[2].done && calls[3].done);
@@ -216,9 +222,10 @@ test_one_fetch_for_concurrent_executes (Fixture *f, gconstpointer data)
   wire_clear (&w);
 }
 
-/* One client connection of a fresh client: how many fetches it made. */
+/* One client connection of a fresh client, with the fixture's schema
+ * cache: how many fetches it made. */
 static guint
-run_one_client (Fixture *f, const char *socket, const char *cache_dir)
+run_one_client (Fixture *f)
 {
   Wire w;
   TestPeer *peer;
@@ -226,9 +233,8 @@ run_one_client (Fixture *f, const char *socket, const char *cache_dir)
   Call c = { 0 };
   guint fetches;
 
-  wire_init (&w);
-  peer = test_peer_new (socket, schema_peer, &w);
-  client = validating_client (socket, cache_dir);
+  peer = schema_peer_start (f->socket, &w);
+  client = validating_client (f->socket, f->cache_dir);
   execute_json (client, &c, "device_del", "{\"id\": \"nodev\"}");
   g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
   call_clear (&c);
@@ -259,20 +265,18 @@ the_cache_file (Fixture *f)
 static void
 test_disk_cache_miss_then_hit (Fixture *f, gconstpointer data)
 {
-  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
   g_autofree char *file = NULL;
 
-  g_assert_cmpuint (run_one_client (f, socket, f->cache_dir), ==, 1);
+  g_assert_cmpuint (run_one_client (f), ==, 1);
   file = the_cache_file (f);
   g_assert_true (g_str_has_suffix (file, ".json"));
   /* Another client (as another xen-qmp run would) finds it on disk. */
-  g_assert_cmpuint (run_one_client (f, socket, f->cache_dir), ==, 0);
+  g_assert_cmpuint (run_one_client (f), ==, 0);
 }
 
 static void
 test_disk_cache_corrupt_or_foreign (Fixture *f, gconstpointer data)
 {
-  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
   g_autofree char *file = NULL;
   g_autofree char *saved = NULL;
   const char *bad[] = {
@@ -283,7 +287,7 @@ test_disk_cache_corrupt_or_foreign (Fixture *f, gconstpointer data)
     "{\"xenqmp-schema-cache\": 1, \"qemu\": \"7.2.0 (test-peer)\", \"schema\": {}}",
   };
 
-  g_assert_cmpuint (run_one_client (f, socket, f->cache_dir), ==, 1);
+  g_assert_cmpuint (run_one_client (f), ==, 1);
   file = the_cache_file (f);
   g_assert_true (g_file_get_contents (file, &saved, NULL, NULL));
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -292,7 +296,7 @@ test_disk_cache_corrupt_or_foreign (Fixture *f, gconstpointer data)
 
       g_assert_true (g_file_set_contents (file, bad[i], -1, NULL));
       /* Never trusted: fetched again, and the file made right. */
-      g_assert_cmpuint (run_one_client (f, socket, f->cache_dir), ==, 1);
+      g_assert_cmpuint (run_one_client (f), ==, 1);
       g_assert_true (g_file_get_contents (file, &rewritten, NULL, NULL));
       g_assert_cmpstr (rewritten, ==, saved);
     }
@@ -408,7 +412,6 @@ test_command_api_with_host_schema (Fixture *f, gconstpointer data)
 static void
 test_get_schema (Fixture *f, gconstpointer data)
 {
-  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
   Wire w;
   TestPeer *peer;
   g_autoptr(XenQmpClient) client = NULL;
@@ -416,9 +419,8 @@ test_get_schema (Fixture *f, gconstpointer data)
   g_autoptr(XenQmpSchema) again = NULL;
   g_autoptr(GError) error = NULL;
 
-  wire_init (&w);
-  peer = test_peer_new (socket, schema_peer, &w);
-  client = xen_qmp_client_new_for_socket (socket);
+  peer = schema_peer_start (f->socket, &w);
+  client = xen_qmp_client_new_for_socket (f->socket);
   schema = xen_qmp_client_get_schema_sync (client, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (xen_qmp_schema_get_meta_type (schema, "device_del"), ==,
@@ -451,9 +453,8 @@ no_schema_peer (TestPeer *peer, gpointer user_data)
 static void
 test_no_schema_is_not_sent (Fixture *f, gconstpointer data)
 {
-  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
-  TestPeer *peer = test_peer_new (socket, no_schema_peer, NULL);
-  g_autoptr(XenQmpClient) client = validating_client (socket, NULL);
+  TestPeer *peer = test_peer_new (f->socket, no_schema_peer, NULL);
+  g_autoptr(XenQmpClient) client = validating_client (f->socket, NULL);
   Call c = { 0 };
 
   execute_json (client, &c, "device_del", "{\"id\": \"nodev\"}");
@@ -469,7 +470,6 @@ test_no_schema_is_not_sent (Fixture *f, gconstpointer data)
 static void
 test_real_qemu (Fixture *f, gconstpointer data)
 {
-  g_autofree char *socket = g_build_filename (f->dir, "qmp", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(XenQmpClient) client = NULL;
   TestServer *qemu;
@@ -480,9 +480,9 @@ test_real_qemu (Fixture *f, gconstpointer data)
       g_test_skip ("qemu-system-x86_64 is not installed: real QEMU validation skipped");
       return;
     }
-  qemu = test_server_start_qemu (socket, &error);
+  qemu = test_server_start_qemu (f->socket, &error);
   g_assert_no_error (error);
-  client = validating_client (socket, f->cache_dir);
+  client = validating_client (f->socket, f->cache_dir);
   execute_json (client, &c, "device_del", "{\"idd\": \"nodev\"}");
   g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_cmpstr (c.error->message, ==, "device_del: no argument 'idd'; did you mean 'id'?");

@@ -59,23 +59,21 @@ value_on_line (const char * const *words, const char *key)
   return NULL;
 }
 
-/* The object type a dotted PATH ("file" of "file.driver") leads to from
- * TYPE, and its variant as chosen by the tag on the line. */
+/* The variant of object TYPE that the tag given on the line chooses (the
+ * tag's key is PREFIX followed by its name: "file.driver"), or NULL. */
 static const char *
-resolve_object (XenQmpSchema *schema, const char * const *words, const char *type,
-                const char *prefix, const char **variant)
+chosen_variant (XenQmpSchema *schema, const char * const *words, const char *type,
+                const char *prefix)
 {
   const char *tag = xen_qmp_schema_get_tag (schema, type);
-  const char *tag_value = NULL;
+  g_autofree char *key = NULL;
+  const char *tag_value;
 
-  if (tag != NULL)
-    {
-      g_autofree char *key = g_strconcat (prefix, tag, NULL);
-
-      tag_value = value_on_line (words, key);
-    }
-  *variant = tag_value != NULL ? xen_qmp_schema_get_variant_type (schema, type, tag_value) : NULL;
-  return type;
+  if (tag == NULL)
+    return NULL;
+  key = g_strconcat (prefix, tag, NULL);
+  tag_value = value_on_line (words, key);
+  return tag_value != NULL ? xen_qmp_schema_get_variant_type (schema, type, tag_value) : NULL;
 }
 
 /* An alternate that may be an object (BlockdevRef: a node name or a
@@ -215,13 +213,13 @@ tool_completion_candidates (XenQmpSchema       *schema,
     guint n = g_strv_length (parts);
     GString *walked = g_string_new (NULL);
 
-    resolve_object (schema, args, type, "", &variant);
+    variant = chosen_variant (schema, args, type, "");
     for (guint i = 0; i + 1 < n && type != NULL; i++)
       {
         type = as_object (schema, member_type (schema, type, variant, parts[i]));
         g_string_append_printf (walked, "%s.", parts[i]);
         if (type != NULL)
-          resolve_object (schema, args, type, walked->str, &variant);
+          variant = chosen_variant (schema, args, type, walked->str);
       }
     prefix = g_string_free (walked, FALSE);
     if (type == NULL)
