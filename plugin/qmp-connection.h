@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include "qmp-limits.h"
+#include "qmp-pending.h"
 
 typedef struct _QmpConnection QmpConnection;
 
@@ -99,20 +100,23 @@ gboolean           qmp_connection_can_execute  (QmpConnection  *conn,
  * then closed; closed too if the command never goes out. OUT_OF_BAND sends
  * exec-oob when oob was negotiated. Call qmp_connection_can_execute()
  * first. */
-void               qmp_connection_execute      (QmpConnection *conn,
+gint64             qmp_connection_execute      (QmpConnection *conn,
                                                 GTask         *task,
                                                 const char    *command,
                                                 JsonObject    *arguments,
                                                 gboolean       out_of_band,
                                                 int           *fds,
                                                 guint          n_fds,
-                                                guint          timeout_ms);
+                                                guint          timeout_ms,
+                                                QmpCompletedFunc completed,
+                                                gpointer       completed_data);
 
-/* Completes TASK now, if it is still Active, with REASON (NULL:
- * G_IO_ERROR_CANCELLED). A command already sent stays known, so that its
- * reply is dropped. */
+/* Completes TASK, executed as command ID, now if it is still Active,
+ * with REASON (NULL: G_IO_ERROR_CANCELLED). A command already sent stays
+ * known, so that its reply is dropped. */
 void               qmp_connection_abandon      (QmpConnection *conn,
                                                 GTask         *task,
+                                                gint64         id,
                                                 const GError  *reason);
 
 /* While held, the connection is not closed for being idle. */

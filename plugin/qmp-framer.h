@@ -39,6 +39,21 @@ QmpFramerResult qmp_framer_next         (QmpFramer   *framer,
                                          GError     **error);
 
 /* Frees the buffer when it holds no unfinished message. */
+/* Frames LEN bytes at DATA, which stay the caller's, when the framer
+ * holds no unfinished message (FALSE otherwise): messages are handed out
+ * from DATA itself. qmp_framer_unlend() must follow before DATA changes;
+ * it copies an unfinished message into the framer's own buffer. For a
+ * buffer shared by many connections: an idle one then holds none, and a
+ * small reply costs no allocation. */
+gboolean        qmp_framer_lend         (QmpFramer   *framer,
+                                         guint8      *data,
+                                         gsize        len);
+void            qmp_framer_unlend       (QmpFramer   *framer);
+
+/* Whether the message qmp_framer_next() handed out last is all bytes
+ * 0x01 to 0x7f: valid UTF-8 without a look at it. */
+gboolean        qmp_framer_message_is_ascii (QmpFramer *framer);
+
 void            qmp_framer_release_if_empty (QmpFramer *framer);
 
 /* Bytes of an unfinished message (at EOF: data cut off mid-message). */

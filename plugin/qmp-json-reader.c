@@ -21,9 +21,16 @@
 
 #include <string.h>
 
+/* Strings are unescaped into ARENA, a stack: a member's name stays there
+ * while its value is read, and json-glib copies both anyway. Only a
+ * document whose strings outgrow it pays for heap copies. */
+#define ARENA_SIZE 512
+
 typedef struct {
   const char *p;
   const char *end;
+  gsize       top;
+  char        arena[ARENA_SIZE];
 } Cursor;
 
 static JsonNode *read_value (Cursor *c);
@@ -45,13 +52,57 @@ take (Cursor *c, char ch)
   return TRUE;
 }
 
+/* Room for LEN bytes and a NUL: on the arena when they fit. */
+static char *
+string_alloc (Cursor *c, gsize len)
+{
+  char *s;
+
+  if (len >= ARENA_SIZE - c->top)
+    return g_malloc (len + 1);
+  s = c->arena + c->top;
+  c->top += len + 1;
+  return s;
+}
+
+/* Frees S, and every string read after it. */
+static void
+string_release (Cursor *c, char *s)
+{
+  if (s == NULL)
+    return;
+  if (s >= c->arena && s < c->arena + ARENA_SIZE)
+    c->top = (gsize) (s - c->arena);
+  else
+    g_free (s);
+}
+
+/* One escape after its backslash, or -1 for json-glib to decide: \u
+ * (surrogates, NUL...) and invalid escapes. */
+static int
+unescape (char ch)
+{
+  switch (ch)
+    {
+    case '"': return '"';
+    case '\\': return '\\';
+    case '/': return '/';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    default: return -1;
+    }
+}
+
 /* A string at the cursor (after its opening quote is checked here),
- * unescaped; NULL to give up. */
+ * unescaped, to give back with string_release(); NULL to give up. */
 static char *
 read_string (Cursor *c)
 {
-  const char *start;
-  GString *out;
+  const char *start, *q;
+  char *out, *w;
 
   if (c->p >= c->end || *c->p != '"')
     return NULL;
@@ -60,55 +111,59 @@ read_string (Cursor *c)
   while (c->p < c->end && *c->p != '"' && *c->p != '\\' && (guchar) *c->p >= 0x20)
     c->p++;
   if (c->p < c->end && *c->p == '"')
-    return g_strndup (start, (gsize) (c->p++ - start));
+    {
+      gsize len = (gsize) (c->p++ - start);
 
-  out = g_string_new_len (start, c->p - start);
-  while (c->p < c->end && *c->p != '"')
+      out = string_alloc (c, len);
+      memcpy (out, start, len);
+      out[len] = '\0';
+      return out;
+    }
+
+  /* Escapes: find the end first, so that the unescaped string (never
+   * longer) is written once. */
+  for (q = c->p; q < c->end && *q != '"'; q++)
+    {
+      if ((guchar) *q < 0x20)
+        return NULL;
+      if (*q == '\\' && ++q == c->end)
+        return NULL;
+    }
+  if (q >= c->end)
+    return NULL;
+  out = w = string_alloc (c, (gsize) (q - start));
+  memcpy (w, start, (gsize) (c->p - start));
+  w += c->p - start;
+  while (c->p < q)
     {
       char ch = *c->p++;
+      int e;
 
-      if ((guchar) ch < 0x20)
-        goto give_up;
       if (ch != '\\')
         {
-          g_string_append_c (out, ch);
+          *w++ = ch;
           continue;
         }
-      if (c->p >= c->end)
-        goto give_up;
-      switch (*c->p++)
+      e = unescape (*c->p++);
+      if (e < 0)
         {
-        case '"': g_string_append_c (out, '"'); break;
-        case '\\': g_string_append_c (out, '\\'); break;
-        case '/': g_string_append_c (out, '/'); break;
-        case 'b': g_string_append_c (out, '\b'); break;
-        case 'f': g_string_append_c (out, '\f'); break;
-        case 'n': g_string_append_c (out, '\n'); break;
-        case 'r': g_string_append_c (out, '\r'); break;
-        case 't': g_string_append_c (out, '\t'); break;
-        default:
-          /* \u (surrogates, NUL...) and invalid escapes: json-glib's. */
-          goto give_up;
+          string_release (c, out);
+          return NULL;
         }
+      *w++ = (char) e;
     }
-  if (c->p >= c->end)
-    goto give_up;
-  c->p++;
-  return g_string_free (out, FALSE);
-
-give_up:
-  g_string_free (out, TRUE);
-  return NULL;
+  *w = '\0';
+  c->p = q + 1;
+  return out;
 }
 
 /* -?(0|[1-9][0-9]*) within 64 bits; anything else gives up. */
-static JsonNode *
-read_integer (Cursor *c)
+static gboolean
+parse_integer (Cursor *c, gint64 *out)
 {
   gboolean negative = FALSE;
   guint64 value = 0;
   const char *digits;
-  JsonNode *node;
 
   if (*c->p == '-')
     {
@@ -121,18 +176,30 @@ read_integer (Cursor *c)
       guint d = (guint) (*c->p - '0');
 
       if (value > (G_MAXUINT64 - d) / 10)
-        return NULL;
+        return FALSE;
       value = value * 10 + d;
       c->p++;
     }
   if (c->p == digits || (c->p - digits > 1 && *digits == '0'))
-    return NULL;
+    return FALSE;
   if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E'))
-    return NULL;
+    return FALSE;
   if (value > (guint64) G_MAXINT64 + (negative ? 1 : 0))
+    return FALSE;
+  *out = negative ? (gint64) (0 - value) : (gint64) value;
+  return TRUE;
+}
+
+static JsonNode *
+read_integer (Cursor *c)
+{
+  gint64 value;
+  JsonNode *node;
+
+  if (!parse_integer (c, &value))
     return NULL;
   node = json_node_new (JSON_NODE_VALUE);
-  json_node_set_int (node, negative ? (gint64) (0 - value) : (gint64) value);
+  json_node_set_int (node, value);
   return node;
 }
 
@@ -164,27 +231,35 @@ read_object (Cursor *c)
 {
   g_autoptr(JsonObject) object = json_object_new ();
   JsonNode *node;
+  guint n_members = 0;
 
   c->p++;
   if (!take (c, '}'))
     for (;;)
       {
-        g_autofree char *name = NULL;
+        char *name;
         JsonNode *value;
 
         skip_blanks (c);
         name = read_string (c);
-        if (name == NULL || !take (c, ':') || json_object_has_member (object, name))
+        if (name == NULL)
           return NULL;
-        value = read_value (c);
+        value = take (c, ':') ? read_value (c) : NULL;
+        if (value != NULL)
+          json_object_set_member (object, name, value);
+        string_release (c, name);
         if (value == NULL)
           return NULL;
-        json_object_set_member (object, name, value);
+        n_members++;
         if (take (c, '}'))
           break;
         if (!take (c, ','))
           return NULL;
       }
+  /* A member given twice replaced the first: fewer members than read.
+   * Counting costs less than a lookup before every member. */
+  if (json_object_get_size (object) != n_members)
+    return NULL;
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (node, g_steal_pointer (&object));
   return node;
@@ -229,13 +304,14 @@ read_value (Cursor *c)
       return read_array (c);
     case '"':
       {
-        g_autofree char *s = read_string (c);
+        char *s = read_string (c);
         JsonNode *node;
 
         if (s == NULL)
           return NULL;
         node = json_node_new (JSON_NODE_VALUE);
         json_node_set_string (node, s);
+        string_release (c, s);
         return node;
       }
     case '-':
@@ -250,7 +326,7 @@ read_value (Cursor *c)
 JsonNode *
 qmp_json_read (const char *data, gsize len)
 {
-  Cursor c = { data, data + len };
+  Cursor c = { .p = data, .end = data + len };
   JsonNode *root = read_value (&c);
 
   if (root == NULL)
@@ -264,44 +340,57 @@ qmp_json_read (const char *data, gsize len)
   return root;
 }
 
+/* Whether the cursor is at member name NAME (written with its quotes),
+ * which it then passes. Names with escapes are not recognised: json-glib
+ * reads those messages. */
+static gboolean
+take_name (Cursor *c, const char *quoted, gsize len)
+{
+  if ((gsize) (c->end - c->p) < len || memcmp (c->p, quoted, len) != 0)
+    return FALSE;
+  c->p += len;
+  return TRUE;
+}
+
 gboolean
 qmp_json_read_reply (const char *data, gsize len, JsonNode **ret, gint64 *id)
 {
-  Cursor c = { data, data + len };
+  Cursor c = { .p = data, .end = data + len };
   g_autoptr(JsonNode) value = NULL;
-  g_autoptr(JsonNode) id_node = NULL;
+  gboolean have_id = FALSE;
+  gint64 id_value = 0;
 
   if (!take (&c, '{'))
     return FALSE;
   for (guint i = 0; i < 2; i++)
     {
-      g_autofree char *name = NULL;
-
       if (i > 0 && !take (&c, ','))
         return FALSE;
       skip_blanks (&c);
-      name = read_string (&c);
-      if (name == NULL || !take (&c, ':'))
-        return FALSE;
-      if (strcmp (name, "return") == 0 && value == NULL)
-        value = read_value (&c);
-      else if (strcmp (name, "id") == 0 && id_node == NULL)
+      if (value == NULL && take_name (&c, "\"return\"", 8))
         {
+          if (!take (&c, ':') || (value = read_value (&c)) == NULL)
+            return FALSE;
+        }
+      else if (!have_id && take_name (&c, "\"id\"", 4))
+        {
+          if (!take (&c, ':'))
+            return FALSE;
           skip_blanks (&c);
-          if (c.p < c.end && (*c.p == '-' || g_ascii_isdigit (*c.p)))
-            id_node = read_integer (&c);
+          if (c.p >= c.end || !(*c.p == '-' || g_ascii_isdigit (*c.p))
+              || !parse_integer (&c, &id_value))
+            return FALSE;
+          have_id = TRUE;
         }
       else
         return FALSE;
-      if (value == NULL && id_node == NULL)
-        return FALSE;
     }
-  if (value == NULL || id_node == NULL || !take (&c, '}'))
+  if (!take (&c, '}'))
     return FALSE;
   skip_blanks (&c);
   if (c.p != c.end)
     return FALSE;
-  *id = json_node_get_int (id_node);
+  *id = id_value;
   *ret = g_steal_pointer (&value);
   return TRUE;
 }

@@ -182,6 +182,7 @@ gboolean
 qmp_message_parse (JsonParser  *parser,
                    const char  *data,
                    gsize        len,
+                   gboolean     ascii,
                    gboolean     keep_root,
                    QmpMessage  *msg,
                    GError     **error)
@@ -195,7 +196,7 @@ qmp_message_parse (JsonParser  *parser,
   /* g_utf8_validate_len() refuses NUL bytes too: a refused message is
    * looked at again to tell them apart, as "not valid UTF-8" would send an
    * administrator looking for encodings. */
-  if (!g_utf8_validate_len (data, len, NULL))
+  if (!ascii && !g_utf8_validate_len (data, len, NULL))
     {
       nul = memchr (data, '\0', len);
       if (nul != NULL)

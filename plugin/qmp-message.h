@@ -47,12 +47,14 @@ typedef struct {
 } QmpMessage;
 
 /* Parses and classifies one message. On failure the error says what was
- * wrong with it, in words an administrator can act on. Without KEEP_ROOT,
+ * wrong with it, in words an administrator can act on. ASCII says that
+ * the framer saw only bytes 0x01 to 0x7f, so UTF-8 needs no check. Without KEEP_ROOT,
  * a plain reply is read without its envelope (root stays NULL, ret is
  * the message's own): the trace needs the whole tree to redact it. */
 gboolean qmp_message_parse (JsonParser  *parser,
                             const char  *data,
                             gsize        len,
+                            gboolean     ascii,
                             gboolean     keep_root,
                             QmpMessage  *msg,
                             GError     **error);

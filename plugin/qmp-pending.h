@@ -9,6 +9,9 @@
 
 typedef struct _QmpConnection QmpConnection;
 
+/* Called as the command's task is about to return, before its callback. */
+typedef void (*QmpCompletedFunc) (GTask *task, gpointer user_data);
+
 /* Like libqmi's transactions: one record per command id, holding the GTask
  * (the Active command), its timeout and its bytes; whichever of reply,
  * timeout, abandon or connection failure comes first completes it. */
@@ -16,11 +19,12 @@ typedef struct {
   gint64         id;
   QmpConnection *conn;         /* not a reference: the connection owns this */
   GTask         *task;         /* NULL: internal, completed or abandoned */
+  QmpCompletedFunc completed;
+  gpointer       completed_data;
   gboolean       internal;     /* qmp_capabilities, sent by the library */
   char          *command;      /* for messages: "query-status" */
 
   gboolean       out_of_band;  /* exec-oob, if QEMU negotiated oob */
-  char          *command_json; /* the name as a JSON string */
   char          *arguments_json; /* until the wire text is made */
   char          *wire;         /* the JSON text and its newline, once made */
   gsize          wire_len;

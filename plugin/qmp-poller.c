@@ -35,6 +35,8 @@ struct _QmpPoller {
   guint          dispatching;
   GPtrArray     *removed;     /* watches freed once dispatch is over */
   GQueue         flush;       /* watches to write to without waiting */
+  guint8        *read_buffer; /* lent to one read at a time */
+  gboolean       read_buffer_lent;
 };
 
 G_LOCK_DEFINE_STATIC (pollers);
@@ -110,6 +112,7 @@ poller_finalize (GSource *source)
   QmpPoller *poller = (QmpPoller *) source;
 
   g_ptr_array_unref (poller->removed);
+  g_free (poller->read_buffer);
   if (poller->epfd >= 0)
     close (poller->epfd);
 }
@@ -151,6 +154,33 @@ qmp_poller_get (GMainContext *context)
   g_hash_table_insert (pollers, context, poller);
   G_UNLOCK (pollers);
   return poller;
+}
+
+QmpPoller *
+qmp_poller_ref (QmpPoller *poller)
+{
+  G_LOCK (pollers);
+  poller->ref_count++;
+  G_UNLOCK (pollers);
+  return poller;
+}
+
+guint8 *
+qmp_poller_borrow_read_buffer (QmpPoller *poller)
+{
+  if (poller->read_buffer_lent)
+    return NULL;
+  if (poller->read_buffer == NULL)
+    poller->read_buffer = g_malloc (QMP_POLLER_READ_BUFFER_SIZE);
+  poller->read_buffer_lent = TRUE;
+  return poller->read_buffer;
+}
+
+void
+qmp_poller_return_read_buffer (QmpPoller *poller)
+{
+  g_return_if_fail (poller->read_buffer_lent);
+  poller->read_buffer_lent = FALSE;
 }
 
 void

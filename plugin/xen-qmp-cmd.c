@@ -40,6 +40,7 @@ typedef struct {
   XenQmpCmd     *cmd;       /* NULL once disposed */
   QmpConnection *conn;      /* a reference and a hold */
   GTask         *task;      /* not a reference: alive until task_done() */
+  gint64         id;        /* the command's on the connection */
 } CmdBinding;
 
 #define CMD_BINDING(cmd) ((CmdBinding *) (cmd)->priv[0])
@@ -187,8 +188,9 @@ xen_qmp_cmd_exec (XenQmpHost         *host,
   binding->conn = qmp_connection_ref (conn);
   qmp_connection_hold (conn);
   binding->task = g_task_new (NULL, NULL, task_done, binding);
-  g_task_set_source_tag (binding->task, xen_qmp_cmd_exec);
+  /* Named first: the source tag would name it too, for nothing. */
   g_task_set_name (binding->task, command);
+  g_task_set_source_tag (binding->task, xen_qmp_cmd_exec);
   cmd->priv[0] = binding;
 
   {
@@ -199,8 +201,9 @@ xen_qmp_cmd_exec (XenQmpHost         *host,
         fds = g_new (int, 1);
         fds[0] = fd;
       }
-    qmp_connection_execute (conn, binding->task, command, arguments, FALSE,
-                            fds, fd >= 0 ? 1 : 0, cmd->timeout_ms);
+    binding->id = qmp_connection_execute (conn, binding->task, command, arguments,
+                                          FALSE, fds, fd >= 0 ? 1 : 0, cmd->timeout_ms,
+                                          NULL, NULL);
   }
   /* The connection holds the task until it completes it. */
   g_object_unref (binding->task);
@@ -233,5 +236,5 @@ xen_qmp_cmd_dispose (XenQmpCmd *cmd)
   binding->cmd = NULL;
   /* If the task already completed, its callback is scheduled and will see
    * the binding orphaned; otherwise this completes it now, silently. */
-  qmp_connection_abandon (binding->conn, binding->task, NULL);
+  qmp_connection_abandon (binding->conn, binding->task, binding->id, NULL);
 }

@@ -977,6 +977,177 @@ test_cmd_error_classes_all (Fixture *f, gconstpointer data)
   test_peer_join (peer);
 }
 
+/* ---- what goes on the wire -------------------------------------------- */
+
+/* Names QEMU will refuse, but which must reach it as the JSON string of
+ * exactly the name given: quotes, backslashes and control characters
+ * escaped, with and without arguments. */
+static const char *const odd_names[] = {
+  "query-status", "with \"quotes\"", "back\\slash", "tab\tnew\nline\x01\x1f",
+  "caf\xc3\xa9", "",
+};
+
+static void
+wire_peer (TestPeer *peer, gpointer user_data)
+{
+  gint64 last_id = G_MININT64;
+
+  g_free (test_peer_negotiate (peer, FALSE));
+  for (guint i = 0; i < 2 * G_N_ELEMENTS (odd_names); i++)
+    {
+      g_autoptr(JsonObject) cmd = test_peer_read_command (peer);
+      const char *name = odd_names[i % G_N_ELEMENTS (odd_names)];
+      gint64 id;
+
+      g_assert_nonnull (cmd);
+      g_assert_cmpstr (json_object_get_string_member (cmd, "execute"), ==, name);
+      id = json_object_get_int_member (cmd, "id");
+      g_assert_cmpint (id, >, last_id);
+      last_id = id;
+      if (i < G_N_ELEMENTS (odd_names))
+        g_assert_false (json_object_has_member (cmd, "arguments"));
+      else
+        {
+          JsonObject *args = json_object_get_object_member (cmd, "arguments");
+
+          g_assert_cmpstr (json_object_get_string_member (args, "n\"a\\me"), ==, name);
+          g_assert_cmpint (json_object_get_size (cmd), ==, 3);
+        }
+      test_peer_reply (peer, cmd, "{}");
+    }
+  test_peer_wait_eof (peer, 10000);
+}
+
+static void
+test_cmd_wire_text (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = domain_socket (f, 3);
+  TestPeer *peer = test_peer_new (path, wire_peer, NULL);
+  Result r = { 0 };
+
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  for (guint i = 0; i < 2 * G_N_ELEMENTS (odd_names); i++)
+    {
+      const char *name = odd_names[i % G_N_ELEMENTS (odd_names)];
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) args = NULL;
+      g_autofree char *args_json = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "n\"a\\me");
+      json_builder_add_string_value (b, name);
+      json_builder_end_object (b);
+      args = json_builder_get_root (b);
+      args_json = json_to_string (args, FALSE);
+      run_cmd (f, &r, 3, name, i < G_N_ELEMENTS (odd_names) ? NULL : args_json);
+      g_assert_no_error (r.error);
+    }
+  g_clear_object (&f->host);
+  result_clear (&r);
+  test_peer_join (peer);
+}
+
+/* ---- nested main loops --------------------------------------------- */
+
+/* Replies to two commands in one write, so that both are in one read. */
+static void
+two_replies_peer (TestPeer *peer, gpointer user_data)
+{
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  g_autofree char *both = NULL;
+
+  g_free (test_peer_negotiate (peer, FALSE));
+  first = test_peer_read_command (peer);
+  second = test_peer_read_command (peer);
+  both = g_strdup_printf ("{\"return\": {\"who\": \"first\"}, \"id\": %" G_GINT64_FORMAT "}\r\n"
+                          "{\"return\": {\"who\": \"second\"}, \"id\": %" G_GINT64_FORMAT "}\r\n",
+                          json_object_get_int_member (first, "id"),
+                          json_object_get_int_member (second, "id"));
+  test_peer_send (peer, both);
+  test_peer_wait_eof (peer, 10000);
+}
+
+/* Replies with a long string, to overwrite whatever buffer it is read into. */
+static void
+long_reply_peer (TestPeer *peer, gpointer user_data)
+{
+  g_autoptr(JsonObject) cmd = NULL;
+  g_autofree char *filler = g_strnfill (3000, 'z');
+  g_autofree char *ret = g_strdup_printf ("{\"who\": \"%s\"}", filler);
+
+  g_free (test_peer_negotiate (peer, FALSE));
+  cmd = test_peer_read_command (peer);
+  test_peer_reply (peer, cmd, ret);
+  test_peer_wait_eof (peer, 10000);
+}
+
+typedef struct {
+  Fixture   *f;
+  Result     nested;
+  XenQmpCmd  nested_cmd;
+  char      *seen[2];
+  guint      calls;
+} NestedLoop;
+
+static void
+nested_reply_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
+                 const GError *error, gpointer user_data)
+{
+  NestedLoop *n = user_data;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (n->calls, <, 2);
+  n->seen[n->calls] = g_strdup (member_string (response, "who"));
+  /* The first reply's callback waits, in a main loop of its own, for
+   * another domain's reply: read while the second reply of its own read
+   * is still to be handed out. */
+  if (n->calls++ == 0)
+    {
+      g_autoptr(GError) exec_error = NULL;
+
+      xen_qmp_cmd_init (&n->nested_cmd);
+      g_assert_true (exec_cmd (n->f, &n->nested_cmd, &n->nested, 2, "query-status", NULL,
+                               &exec_error));
+      g_assert_no_error (exec_error);
+      RUN_UNTIL (n->nested.calls == 1);
+    }
+}
+
+static void
+test_cmd_nested_loop_in_callback (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path1 = domain_socket (f, 1);
+  g_autofree char *path2 = domain_socket (f, 2);
+  TestPeer *peer1 = test_peer_new (path1, two_replies_peer, NULL);
+  TestPeer *peer2 = test_peer_new (path2, long_reply_peer, NULL);
+  NestedLoop n = { .f = f };
+  XenQmpCmd cmds[2];
+  g_autoptr(GError) error = NULL;
+
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      xen_qmp_cmd_init (&cmds[i]);
+      in_exec = TRUE;
+      g_assert_true (xen_qmp_cmd_exec (f->host, &cmds[i], nested_reply_cb, &n, 1,
+                                       "query-status", NULL, &error));
+      in_exec = FALSE;
+      g_assert_no_error (error);
+    }
+  RUN_UNTIL (n.calls == 2);
+  g_assert_cmpstr (n.seen[0], ==, "first");
+  g_assert_cmpstr (n.seen[1], ==, "second");
+  g_assert_no_error (n.nested.error);
+  g_assert_cmpuint (strlen (member_string (n.nested.response, "who")), ==, 3000);
+  g_clear_object (&f->host);
+  result_clear (&n.nested);
+  g_free (n.seen[0]);
+  g_free (n.seen[1]);
+  test_peer_join (peer1);
+  test_peer_join (peer2);
+}
+
 /* ---- negotiation, events, pipelining ----------------------------------- */
 
 typedef struct {
@@ -1358,6 +1529,8 @@ main (int argc, char *argv[])
   add_contract_test ("error-classes", test_cmd_error_classes);
   add_test ("error-classes-all", BACKEND_NONE, test_cmd_error_classes_all);
   add_test ("negotiation", BACKEND_NONE, test_cmd_negotiation);
+  add_test ("wire-text", BACKEND_NONE, test_cmd_wire_text);
+  add_test ("nested-loop-in-callback", BACKEND_NONE, test_cmd_nested_loop_in_callback);
   add_contract_test ("events", test_cmd_events);
   add_test ("events-interleaved-with-replies", BACKEND_NONE, test_cmd_events_interleaved_with_replies);
   add_test ("slow-sender", BACKEND_NONE, test_cmd_slow_sender);

@@ -174,6 +174,137 @@ test_framer_refuses_endless_line (void)
   g_assert_nonnull (strstr (error->message, "max-message-size"));
 }
 
+/* Whether a message is all ASCII decides whether it is checked for UTF-8
+ * (and NUL bytes) at all: a wrong "yes" lets invalid text through. Each
+ * stream is fed cut at every byte, so that the flag survives reads. */
+static void
+test_framer_tells_ascii_messages (void)
+{
+  static const struct {
+    const char *text;
+    gsize       len;
+    gboolean    ascii[3];
+  } cases[] = {
+#define CASE(t, a, b, c) { t, sizeof t - 1, { a, b, c } }
+    CASE ("{\"a\": \"plain\"}\n{\"b\": 1}\n{}\n", TRUE, TRUE, TRUE),
+    CASE ("{\"a\": \"caf\xc3\xa9\"}\n{\"b\": 1}\n{}\n", FALSE, TRUE, TRUE),
+    CASE ("{}\n{\"a\": \"x\\\xc3\xa9\"}\n{}\n", TRUE, FALSE, TRUE),
+    CASE ("{}\n{}\n{\"a\": \"nul\0\"}\n", TRUE, TRUE, FALSE),
+    CASE ("\xff{}\n{\"\xff\": 1}\n{}\n", FALSE, FALSE, TRUE),
+    CASE ("{\"a\": \"\\\0\"}\n{\"b\": [\"\x7f\"]}\n{\"\x01\": 2}\n", FALSE, TRUE, TRUE),
+#undef CASE
+  };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    for (gsize cut = 0; cut <= cases[c].len; cut++)
+      {
+        g_autoptr(QmpFramer) framer = qmp_framer_new (1024, 8);
+        g_autoptr(GError) error = NULL;
+        const char *data;
+        gsize len;
+        guint n = 0;
+
+        feed (framer, cases[c].text, cut);
+        while (qmp_framer_next (framer, &data, &len, &error) == QMP_FRAMER_MESSAGE)
+          g_assert_cmpint (qmp_framer_message_is_ascii (framer), ==, cases[c].ascii[n++]);
+        feed (framer, cases[c].text + cut, cases[c].len - cut);
+        while (qmp_framer_next (framer, &data, &len, &error) == QMP_FRAMER_MESSAGE)
+          g_assert_cmpint (qmp_framer_message_is_ascii (framer), ==, cases[c].ascii[n++]);
+        g_assert_no_error (error);
+        g_assert_cmpuint (n, ==, 3);
+      }
+}
+
+/* Brackets in strings are not nesting, however many; real nesting one
+ * level over the limit is refused wherever the reads cut the message. */
+static void
+test_framer_brackets_in_strings (void)
+{
+  static const struct {
+    const char *text;
+    gboolean    accepted;
+  } cases[] = {
+    { "{\"a\": \"[[[[[[[[[[[[{{{{{{{{zZzZ[z{z\", \"b\": [[1]]}\n", TRUE },
+    { "{\"a\": \"\\\"[[[[[[[[[[[[[[[[\", \"b\": {\"c\": [{}]}}\n", TRUE },
+    { "[[[[[[[[]]]]]]]]\n", TRUE },
+    { "[[[[[[[[[]]]]]]]]]\n", FALSE },
+    { "{\"s\": \"{{{{{{{{{{\", \"x\": [[[[[[[[[1]]]]]]]]]}\n", FALSE },
+  };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      gsize len = strlen (cases[c].text);
+
+      for (gsize cut = 0; cut <= len; cut++)
+        {
+          g_autoptr(QmpFramer) framer = qmp_framer_new (1024, 8);
+          g_autoptr(GError) error = NULL;
+          const char *data;
+          gsize data_len;
+          QmpFramerResult r;
+
+          feed (framer, cases[c].text, cut);
+          r = qmp_framer_next (framer, &data, &data_len, &error);
+          if (r == QMP_FRAMER_NEED_MORE)
+            {
+              feed (framer, cases[c].text + cut, len - cut);
+              r = qmp_framer_next (framer, &data, &data_len, &error);
+            }
+          if (cases[c].accepted)
+            {
+              g_assert_no_error (error);
+              g_assert_cmpint (r, ==, QMP_FRAMER_MESSAGE);
+              g_assert_cmpuint (data_len, ==, len - 1);
+            }
+          else
+            {
+              g_assert_cmpint (r, ==, QMP_FRAMER_ERROR);
+              g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+            }
+        }
+    }
+}
+
+/* The size limit holds wherever the byte over it falls: after an escape,
+ * inside a string, outside one. */
+static void
+test_framer_limit_anywhere (void)
+{
+  static const char *const bodies[] = {
+    "{\"a\": \"xxxxxxxx\\\"\"}", "[\"xxxxxxxxxxxxxx\"]", "{\"a\": [1, 2, 3, 4]}",
+  };
+
+  for (gsize b = 0; b < G_N_ELEMENTS (bodies); b++)
+    {
+      gsize len = strlen (bodies[b]);
+
+      /* Limits at the message's length and every byte below it. */
+      for (gsize limit = 1; limit <= len; limit++)
+        {
+          g_autoptr(QmpFramer) framer = qmp_framer_new (limit, 8);
+          g_autoptr(GError) error = NULL;
+          const char *data;
+          gsize data_len;
+          QmpFramerResult r;
+
+          feed (framer, bodies[b], len);
+          feed (framer, "\n", 1);
+          r = qmp_framer_next (framer, &data, &data_len, &error);
+          if (limit == len)
+            {
+              g_assert_no_error (error);
+              g_assert_cmpint (r, ==, QMP_FRAMER_MESSAGE);
+              g_assert_cmpuint (data_len, ==, len);
+            }
+          else
+            {
+              g_assert_cmpint (r, ==, QMP_FRAMER_ERROR);
+              g_assert_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+            }
+        }
+    }
+}
+
 /* The buffer must not grow with the number of messages that passed
  * through it, only with the largest one. */
 static void
@@ -206,6 +337,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/framer/refuses-deep-nesting-before-newline", test_framer_refuses_deep_nesting_before_newline);
   g_test_add_func ("/framer/nesting-at-limit-is-accepted", test_framer_nesting_at_limit_is_accepted);
   g_test_add_func ("/framer/refuses-endless-line", test_framer_refuses_endless_line);
+  g_test_add_func ("/framer/tells-ascii-messages", test_framer_tells_ascii_messages);
+  g_test_add_func ("/framer/limit-anywhere", test_framer_limit_anywhere);
+  g_test_add_func ("/framer/brackets-in-strings", test_framer_brackets_in_strings);
   g_test_add_func ("/framer/memory-bounded-by-largest-message", test_framer_memory_bounded_by_largest_message);
   return g_test_run ();
 }

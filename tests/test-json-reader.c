@@ -63,6 +63,7 @@ test_the_rest_is_json_glibs (void)
     /* valid JSON the reader leaves alone */
     "[1.5]", "[1e3]", "[-1E-2]", "[9223372036854775808]", "[-9223372036854775809]",
     "[\"\\u00e9\"]", "[\"\\ud83d\\ude00\"]", "{\"a\": 1, \"a\": 2}",
+    "{\"a\\/b\": 1, \"a/b\": 2}", "{\"x\": {\"k\": [], \"k\": {}}}",
     /* not JSON */
     "", "   ", "{", "}", "[1,]", "[,1]", "{\"a\" 1}", "{\"a\": 1,}", "{a: 1}",
     "[01]", "[-]", "[+1]", "[tru]", "[truex]", "[nul]", "\"open", "[\"a\\x\"]",
@@ -71,6 +72,38 @@ test_the_rest_is_json_glibs (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
     check (texts[i], GIVES_UP);
+}
+
+/* The reader unescapes into a small buffer of its own and moves to the
+ * heap when strings outgrow it: names held while deep values are read,
+ * and long strings with and without escapes, on both sides of its size. */
+static void
+test_long_strings_and_names (void)
+{
+  static const gsize lengths[] = { 1, 2, 100, 254, 255, 256, 510, 511, 512, 513, 4096 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      g_autofree char *plain = g_strnfill (lengths[i], 'p');
+      g_autofree char *escaped = g_strnfill (lengths[i], 'e');
+      g_autoptr(GString) nested = g_string_new (NULL);
+      g_autofree char *flat = NULL;
+
+      if (lengths[i] >= 2)
+        escaped[lengths[i] / 2 - 1] = '\\', escaped[lengths[i] / 2] = 'n';
+      flat = g_strdup_printf ("{\"%s\": \"%s\", \"%s\": [\"%s\", \"%s\"]}",
+                              plain, escaped, escaped, plain, escaped);
+      check (flat, READS);
+
+      /* Twenty levels, each holding its name while the next is read. */
+      for (guint level = 0; level < 20; level++)
+        g_string_append_printf (nested, "{\"%u%s\": \"%s\", \"n%u%s\": ",
+                                level, plain, escaped, level, escaped);
+      g_string_append (nested, "[]");
+      for (guint level = 0; level < 20; level++)
+        g_string_append_c (nested, '}');
+      check (nested->str, READS);
+    }
 }
 
 static void
@@ -122,6 +155,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/json-reader/plain-json-is-read", test_plain_json_is_read);
   g_test_add_func ("/json-reader/the-rest-is-json-glibs", test_the_rest_is_json_glibs);
+  g_test_add_func ("/json-reader/long-strings-and-names", test_long_strings_and_names);
   g_test_add_func ("/json-reader/reply-without-envelope", test_reply_without_envelope);
   return g_test_run ();
 }

@@ -118,15 +118,15 @@ execute (Session *session, guint index)
       g_assert_cmpint (fds[0], >=, 0);
       n_fds = 1;
       qmp_connection_execute (session->conn, task, "add-fd", arguments,
-                              FALSE, fds, n_fds, 0);
+                              FALSE, fds, n_fds, 0, NULL, NULL);
       break;
     case 2:
       qmp_connection_execute (session->conn, task, "query-status", NULL,
-                              TRUE, NULL, 0, 0);
+                              TRUE, NULL, 0, 0, NULL, NULL);
       break;
     default:
       qmp_connection_execute (session->conn, task, "query-version", NULL,
-                              FALSE, NULL, 0, 0);
+                              FALSE, NULL, 0, 0, NULL, NULL);
       break;
     }
 }
