@@ -141,7 +141,7 @@ cmd_run (XenQmpHost *host, guint window, double seconds)
  * switches between the two from run to run: each ratio is taken within a
  * round (library and raw client back to back) and the median of those
  * ratios is shown, with the median times. */
-#define ONE_CONN_ROUNDS 5
+#define ONE_CONN_ROUNDS 7
 
 static void
 ratio_row (const char *what, const double *lib, const double *raw, gboolean throughput,
@@ -183,11 +183,15 @@ measure_one_connection (XenQmpHost *host, double *one_conn_window100_us)
 
       for (guint i = 0; i < ONE_CONN_ROUNDS; i++)
         {
-          raw[i] = raw_run (bench.responder_path, TRUE, window, RUN_SECONDS);
+          /* The raw client before and after: the machine drifts within a
+           * round too, and both libraries' runs then sit between the two. */
+          double raw_before = raw_run (bench.responder_path, TRUE, window, RUN_SECONDS);
+
           lib[i] = cmd_run (host, window, RUN_SECONDS);
           cli[i] = with_client ? bench_client_run (client, window, RUN_SECONDS, window) : 1;
           if (cli[i] < 0)
             die ("XenQmpClient run failed");
+          raw[i] = (raw_before + raw_run (bench.responder_path, TRUE, window, RUN_SECONDS)) / 2;
         }
       if (window == 1)
         {
@@ -545,6 +549,18 @@ run_for_profile (const char *what, double seconds)
       printf ("%s: %.2f us/cmd\n", what, us);
       return 0;
     }
+  if (g_str_has_prefix (what, "client-"))
+    {
+      g_autofree char *path = xen_qmp_host_dup_socket_path (host, 1);
+      g_autoptr(XenQmpClient) client = xen_qmp_client_new_for_socket (path);
+      g_autoptr(GError) error = NULL;
+
+      if (!xen_qmp_client_connect_sync (client, NULL, &error))
+        die ("XenQmpClient: %s", error->message);
+      us = bench_client_run (client, g_str_equal (what, "client-64") ? 64 : 1, seconds, 1);
+      printf ("%s: %.2f us/cmd\n", what, us);
+      return us < 0;
+    }
   if (g_str_equal (what, "sequential"))
     run.window = 1;
   else if (g_str_equal (what, "64"))
@@ -578,7 +594,7 @@ main (int argc, char **argv)
     return run_for_profile (argv[2], g_ascii_strtod (argv[3], NULL));
   if (argc != 1)
     {
-      fprintf (stderr, "usage: %s [--callgrind N | --profile [raw-]sequential|[raw-]64|many SECONDS]\n",
+      fprintf (stderr, "usage: %s [--callgrind N | --profile [raw-|client-]sequential|[raw-|client-]64|many SECONDS]\n",
                argv[0]);
       return 2;
     }
