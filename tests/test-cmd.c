@@ -127,6 +127,15 @@ domain_socket (Fixture *f, guint32 domid)
   return g_strdup_printf ("%s/qmp-libxl-%u", f->dir, domid);
 }
 
+/* A raw peer playing domain DOMID, running FUNC in a thread. */
+static TestPeer *
+start_peer (Fixture *f, guint32 domid, TestPeerFunc func, gpointer data)
+{
+  g_autofree char *path = domain_socket (f, domid);
+
+  return test_peer_new (path, func, data);
+}
+
 static void
 start_domain (Fixture *f, guint32 domid)
 {
@@ -544,8 +553,7 @@ reuse_peer (TestPeer *peer, gpointer user_data)
 static void
 test_cmd_reuses_connection_inside_callback (Fixture *f, gconstpointer data)
 {
-  g_autofree char *path = domain_socket (f, 3);
-  TestPeer *peer = test_peer_new (path, reuse_peer, NULL);
+  TestPeer *peer = start_peer (f, 3, reuse_peer, NULL);
   Nested n = { .f = f };
   XenQmpCmd cmd;
   g_autoptr(GError) error = NULL;
@@ -656,9 +664,8 @@ late_reply_peer (TestPeer *peer, gpointer user_data)
 static void
 test_cmd_dispose_after_sent_drops_late_reply (Fixture *f, gconstpointer data)
 {
-  g_autofree char *path = domain_socket (f, 3);
   LatePeer lp = { 0 };
-  TestPeer *peer = test_peer_new (path, late_reply_peer, &lp);
+  TestPeer *peer = start_peer (f, 3, late_reply_peer, &lp);
   XenQmpCmd a, b;
   Result ra = { 0 }, rb = { 0 };
   g_autoptr(GError) error = NULL;
@@ -710,9 +717,8 @@ drain_peer (TestPeer *peer, gpointer user_data)
 static void
 test_cmd_unanswered_command_keeps_connection_open (Fixture *f, gconstpointer data)
 {
-  g_autofree char *path = domain_socket (f, 3);
   DrainPeer dp = { 0 };
-  TestPeer *peer = test_peer_new (path, drain_peer, &dp);
+  TestPeer *peer = start_peer (f, 3, drain_peer, &dp);
   XenQmpCmd cmd;
   Result r = { 0 };
   g_autoptr(GError) error = NULL;
@@ -856,8 +862,7 @@ eof_when_idle_peer (TestPeer *peer, gpointer user_data)
 static void
 test_cmd_eof_while_idle_calls_nobody (Fixture *f, gconstpointer data)
 {
-  g_autofree char *path = domain_socket (f, 3);
-  TestPeer *peer = test_peer_new (path, eof_when_idle_peer, NULL);
+  TestPeer *peer = start_peer (f, 3, eof_when_idle_peer, NULL);
   Result r = { 0 };
 
   g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
@@ -959,8 +964,7 @@ error_classes_peer (TestPeer *peer, gpointer user_data)
 static void
 test_cmd_error_classes_all (Fixture *f, gconstpointer data)
 {
-  g_autofree char *path = domain_socket (f, 3);
-  TestPeer *peer = test_peer_new (path, error_classes_peer, NULL);
+  TestPeer *peer = start_peer (f, 3, error_classes_peer, NULL);
   Result r = { 0 };
 
   g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
@@ -1021,8 +1025,7 @@ wire_peer (TestPeer *peer, gpointer user_data)
 static void
 test_cmd_wire_text (Fixture *f, gconstpointer data)
 {
-  g_autofree char *path = domain_socket (f, 3);
-  TestPeer *peer = test_peer_new (path, wire_peer, NULL);
+  TestPeer *peer = start_peer (f, 3, wire_peer, NULL);
   Result r = { 0 };
 
   g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
@@ -1117,9 +1120,8 @@ nested_reply_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_clas
 static void
 test_cmd_nested_loop_in_callback (Fixture *f, gconstpointer data)
 {
-  g_autofree char *path1 = domain_socket (f, 1);
   g_autofree char *path2 = domain_socket (f, 2);
-  TestPeer *peer1 = test_peer_new (path1, two_replies_peer, NULL);
+  TestPeer *peer1 = start_peer (f, 1, two_replies_peer, NULL);
   TestPeer *peer2 = test_peer_new (path2, long_reply_peer, NULL);
   NestedLoop n = { .f = f };
   XenQmpCmd cmds[2];
@@ -1174,9 +1176,8 @@ negotiation_peer (TestPeer *peer, gpointer user_data)
 static void
 check_negotiation (Fixture *f, gboolean offer_oob, gboolean enable_oob, const char *expected)
 {
-  g_autofree char *path = domain_socket (f, 3);
   NegotiationPeer np = { .offer_oob = offer_oob };
-  TestPeer *peer = test_peer_new (path, negotiation_peer, &np);
+  TestPeer *peer = start_peer (f, 3, negotiation_peer, &np);
   Result r = { 0 };
 
   g_object_set (f->host, "enable-oob", enable_oob, NULL);
@@ -1283,8 +1284,7 @@ ordered_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
 static void
 test_cmd_events_interleaved_with_replies (Fixture *f, gconstpointer data)
 {
-  g_autofree char *path = domain_socket (f, 3);
-  TestPeer *peer = test_peer_new (path, interleaved_peer, NULL);
+  TestPeer *peer = start_peer (f, 3, interleaved_peer, NULL);
   Events e = { .seen = g_ptr_array_new_with_free_func (g_free) };
   XenQmpCmd a, b;
   g_autoptr(GError) error = NULL;
@@ -1340,8 +1340,7 @@ slow_sender_peer (TestPeer *peer, gpointer user_data)
 static void
 test_cmd_slow_sender (Fixture *f, gconstpointer data)
 {
-  g_autofree char *path = domain_socket (f, 3);
-  TestPeer *peer = test_peer_new (path, slow_sender_peer, NULL);
+  TestPeer *peer = start_peer (f, 3, slow_sender_peer, NULL);
   Events e = { .seen = g_ptr_array_new_with_free_func (g_free) };
   Result r = { 0 };
 
