@@ -1110,13 +1110,14 @@ static ReadResult
 read_into (QmpConnection *conn, guint8 *buf, gsize len, gsize *n_read, guint *n_fds)
 {
   gssize n = receive (conn, buf, len, n_fds);
-  gsize cut = qmp_framer_pending (conn->framer);
+  gsize cut;
 
   if (n > 0)
     {
       *n_read = (gsize) n;
       return READ_DATA;
     }
+  cut = qmp_framer_pending (conn->framer);
   if (n < 0)
     {
       int saved = errno;
@@ -1201,7 +1202,7 @@ connection_read (QmpConnection *conn)
       if (qmp_framer_pending (conn->framer) == 0
           && (buf = qmp_poller_borrow_read_buffer (conn->poller)) != NULL)
         {
-          shared = qmp_poller_ref (conn->poller);
+          shared = conn->poller;
           wanted = QMP_POLLER_READ_BUFFER_SIZE;
         }
       else
@@ -1229,7 +1230,6 @@ connection_read (QmpConnection *conn)
       if (shared != NULL)
         {
           qmp_poller_return_read_buffer (shared);
-          qmp_poller_unref (shared);
         }
 
       if (r == READ_FAILED || conn->state == QMP_CONNECTION_CLOSED)

@@ -156,15 +156,6 @@ qmp_poller_get (GMainContext *context)
   return poller;
 }
 
-QmpPoller *
-qmp_poller_ref (QmpPoller *poller)
-{
-  G_LOCK (pollers);
-  poller->ref_count++;
-  G_UNLOCK (pollers);
-  return poller;
-}
-
 guint8 *
 qmp_poller_borrow_read_buffer (QmpPoller *poller)
 {

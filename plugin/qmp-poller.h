@@ -22,12 +22,14 @@ typedef void (*QmpPollerFunc) (int           fd,
 
 /* The poller of CONTEXT, made on first use; a reference. */
 QmpPoller      *qmp_poller_get             (GMainContext   *context);
-QmpPoller      *qmp_poller_ref             (QmpPoller      *poller);
 void            qmp_poller_unref           (QmpPoller      *poller);
 
 /* One buffer for the reads of all the sockets of the context, lent to one
  * read at a time: NULL while lent (to a read whose callback runs a nested
- * main loop). Freed with the poller. */
+ * main loop). Only poller callbacks borrow it, and GLib holds the source
+ * while it dispatches: the buffer outlives the borrowing dispatch even if
+ * the poller's last reference goes meanwhile (it is freed with the
+ * source). */
 #define QMP_POLLER_READ_BUFFER_SIZE (64 * 1024)
 guint8         *qmp_poller_borrow_read_buffer (QmpPoller   *poller);
 void            qmp_poller_return_read_buffer (QmpPoller   *poller);
