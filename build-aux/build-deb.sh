@@ -121,6 +121,8 @@ if (cd "$src" && dpkg-buildpackage -us -uc -b -j"$(nproc)") > "$tmp/build.log" 2
     "$tmp/build.log" | sed 's/^# //' | tr -s '\n ' ' ')"
 else
   not_ok "dpkg-buildpackage -us -uc -b"
+  # Which test failed, before the tail that may not reach its name.
+  grep -E '^(ERROR|FAIL): |Bail out!|^not ok ' "$tmp/build.log" | head -n 20 | comment
   tail -n 150 "$tmp/build.log" | comment
   finish
 fi
