@@ -226,13 +226,16 @@ read_literal (Cursor *c)
   return NULL;
 }
 
+/* Containers are made first, so that each child is given its parent as it
+ * is read: json-glib's parser sets json_node_get_parent() too. */
 static JsonNode *
 read_object (Cursor *c)
 {
-  g_autoptr(JsonObject) object = json_object_new ();
-  JsonNode *node;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
   guint n_members = 0;
 
+  json_node_take_object (node, object);
   c->p++;
   if (!take (c, '}'))
     for (;;)
@@ -246,7 +249,10 @@ read_object (Cursor *c)
           return NULL;
         value = take (c, ':') ? read_value (c) : NULL;
         if (value != NULL)
-          json_object_set_member (object, name, value);
+          {
+            json_node_set_parent (value, node);
+            json_object_set_member (object, name, value);
+          }
         string_release (c, name);
         if (value == NULL)
           return NULL;
@@ -260,17 +266,16 @@ read_object (Cursor *c)
    * Counting costs less than a lookup before every member. */
   if (json_object_get_size (object) != n_members)
     return NULL;
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, g_steal_pointer (&object));
-  return node;
+  return g_steal_pointer (&node);
 }
 
 static JsonNode *
 read_array (Cursor *c)
 {
-  g_autoptr(JsonArray) array = json_array_new ();
-  JsonNode *node;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  JsonArray *array = json_array_new ();
 
+  json_node_take_array (node, array);
   c->p++;
   if (!take (c, ']'))
     for (;;)
@@ -279,15 +284,14 @@ read_array (Cursor *c)
 
         if (value == NULL)
           return NULL;
+        json_node_set_parent (value, node);
         json_array_add_element (array, value);
         if (take (c, ']'))
           break;
         if (!take (c, ','))
           return NULL;
       }
-  node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, g_steal_pointer (&array));
-  return node;
+  return g_steal_pointer (&node);
 }
 
 static JsonNode *

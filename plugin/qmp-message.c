@@ -242,6 +242,9 @@ qmp_message_parse (JsonParser  *parser,
     return parse_error (object, msg, error);
   msg->kind = QMP_MESSAGE_RETURN;
   msg->ret = json_object_get_member (object, "return");
+  /* Handed out as a root, which may outlive the envelope: a parent left
+   * pointing at it would dangle. */
+  json_node_set_parent (msg->ret, NULL);
   return TRUE;
 }
 

@@ -19,7 +19,7 @@ tests_test_framer_LDADD = $(GLIB_LIBS)
 
 check_PROGRAMS += tests/test-json-reader
 TESTS += tests/test-json-reader
-tests_test_json_reader_SOURCES = tests/test-json-reader.c plugin/qmp-json-reader.c plugin/qmp-json-reader.h
+tests_test_json_reader_SOURCES = tests/test-json-reader.c tests/test-json-tree.c tests/test-json-tree.h plugin/qmp-json-reader.c plugin/qmp-json-reader.h
 tests_test_json_reader_CPPFLAGS = $(tests_cppflags)
 tests_test_json_reader_CFLAGS = $(tests_cflags)
 tests_test_json_reader_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
@@ -36,7 +36,7 @@ tests_test_trace_LDADD = $(tests_ldadd)
 # raw scripted peer.
 check_PROGRAMS += tests/test-cmd
 TESTS += tests/test-cmd
-tests_test_cmd_SOURCES = tests/test-cmd.c tests/test-loop.h tests/test-fds.h $(tests_server_sources) $(tests_peer_sources)
+tests_test_cmd_SOURCES = tests/test-cmd.c tests/test-json-tree.c tests/test-json-tree.h tests/test-loop.h tests/test-fds.h $(tests_server_sources) $(tests_peer_sources)
 tests_test_cmd_CPPFLAGS = $(tests_cppflags)
 tests_test_cmd_CFLAGS = $(tests_cflags)
 tests_test_cmd_LDADD = $(tests_ldadd)

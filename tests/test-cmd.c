@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 #include "xenqmp.h"
 #include "test-fds.h"
+#include "test-json-tree.h"
 #include "test-loop.h"
 #include "test-peer.h"
 #include "test-server.h"
@@ -1050,6 +1051,71 @@ test_cmd_wire_text (Fixture *f, gconstpointer data)
   test_peer_join (peer);
 }
 
+/* ---- what the callback is given ----------------------------------------- */
+
+/* One reply the library reads itself, one it leaves to json-glib (a \u
+ * escape): both reach the callback as roots of their own. */
+static const char *const root_replies[] = {
+  "{\"a\": {\"b\": true}, \"c\": [1, {\"d\": null}]}",
+  "{\"a\": {\"b\": \"caf\\u00e9\"}, \"c\": [1, {\"d\": null}]}",
+};
+
+static void
+root_replies_peer (TestPeer *peer, gpointer user_data)
+{
+  g_free (test_peer_negotiate (peer, FALSE));
+  for (guint i = 0; i < G_N_ELEMENTS (root_replies); i++)
+    {
+      g_autoptr(JsonObject) cmd = test_peer_read_command (peer);
+
+      g_assert_nonnull (cmd);
+      test_peer_reply (peer, cmd, root_replies[i]);
+    }
+  test_peer_wait_eof (peer, 10000);
+}
+
+static void
+keep_reply_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
+               const GError *error, gpointer user_data)
+{
+  GPtrArray *kept = user_data;
+
+  g_assert_no_error (error);
+  g_assert_true (test_json_parents_ok (response, NULL));
+  g_ptr_array_add (kept, json_node_ref (response));
+}
+
+/* The reply is a root (no parent), its members point at it as json-glib's
+ * parser would have them, and a reference kept past the callback, after
+ * the message it came in is freed, still says so. */
+static void
+test_cmd_reply_is_a_root (Fixture *f, gconstpointer data)
+{
+  TestPeer *peer = start_peer (f, 3, root_replies_peer, NULL);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  XenQmpCmd cmds[G_N_ELEMENTS (root_replies)];
+  g_autoptr(GError) error = NULL;
+
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (cmds); i++)
+    {
+      xen_qmp_cmd_init (&cmds[i]);
+      g_assert_true (xen_qmp_cmd_exec (f->host, &cmds[i], keep_reply_cb, kept, 3,
+                                       "query-tree", NULL, &error));
+      g_assert_no_error (error);
+    }
+  RUN_UNTIL (kept->len == G_N_ELEMENTS (cmds));
+  g_clear_object (&f->host);
+  test_peer_join (peer);
+  for (guint i = 0; i < kept->len; i++)
+    {
+      g_autoptr(JsonNode) expected = json_from_string (root_replies[i], NULL);
+
+      g_assert_true (json_node_equal (g_ptr_array_index (kept, i), expected));
+      g_assert_true (test_json_parents_ok (g_ptr_array_index (kept, i), NULL));
+    }
+}
+
 /* ---- nested main loops --------------------------------------------- */
 
 /* Replies to two commands in one write, so that both are in one read. */
@@ -1530,6 +1596,7 @@ main (int argc, char *argv[])
   add_test ("negotiation", BACKEND_NONE, test_cmd_negotiation);
   add_test ("wire-text", BACKEND_NONE, test_cmd_wire_text);
   add_test ("nested-loop-in-callback", BACKEND_NONE, test_cmd_nested_loop_in_callback);
+  add_test ("reply-is-a-root", BACKEND_NONE, test_cmd_reply_is_a_root);
   add_contract_test ("events", test_cmd_events);
   add_test ("events-interleaved-with-replies", BACKEND_NONE, test_cmd_events_interleaved_with_replies);
   add_test ("slow-sender", BACKEND_NONE, test_cmd_slow_sender);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "qmp-json-reader.h"
+#include "test-json-tree.h"
 
 /* What the reader does with TEXT. */
 typedef enum {
@@ -34,6 +35,10 @@ check (const char *text, Outcome expected)
         g_error ("read '%s', which json-glib refuses (%s)", text, error->message);
       if (!json_node_equal (mine, json_parser_get_root (parser)))
         g_error ("read '%s' differently from json-glib", text);
+      /* json_node_equal() does not look at parents. */
+      if (!test_json_parents_ok (json_parser_get_root (parser), NULL)
+          || !test_json_parents_ok (mine, NULL))
+        g_error ("'%s': a node's parent is not its container", text);
     }
   if ((mine != NULL) != (expected == READS))
     g_error ("'%s': %s, expected %s", text, mine != NULL ? "read" : "gave up",
@@ -145,6 +150,8 @@ test_reply_without_envelope (void)
 
         g_assert_true (json_node_equal (ret, json_object_get_member (json_node_get_object (whole),
                                                                       "return")));
+        /* A root of its own: there is no envelope to point at. */
+        g_assert_true (test_json_parents_ok (ret, NULL));
       }
     }
 }

@@ -6,7 +6,8 @@
  * parser and gives up on anything it does not take. It must never
  * disagree: whatever it reads, json-glib reads too, to an equal tree; a
  * reply it reads without its envelope has the same value and id as the
- * whole tree. The input is taken as one message, as the framer hands it
+ * whole tree. Every node's parent is its container, as json-glib's
+ * parser leaves them (json_node_equal() does not look). The input is taken as one message, as the framer hands it
  * over (valid UTF-8 without NUL bytes, as qmp-message.c checks first).
  */
 #include "config.h"
@@ -15,6 +16,7 @@
 
 #include "fuzz-harness.h"
 #include "qmp-json-reader.h"
+#include "test-json-tree.h"
 
 static void
 check_reply (const char *data, gsize len, JsonNode *whole)
@@ -36,6 +38,7 @@ check_reply (const char *data, gsize len, JsonNode *whole)
   g_assert_true (json_node_get_value_type (id_node) == G_TYPE_INT64);
   g_assert_cmpint (json_node_get_int (id_node), ==, id);
   g_assert_true (json_node_equal (ret, json_object_get_member (object, "return")));
+  g_assert_true (test_json_parents_ok (ret, NULL));
 }
 
 int
@@ -56,6 +59,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       /* Never taken where json-glib refuses, never read differently. */
       g_assert_true (glib_ok);
       g_assert_true (json_node_equal (mine, json_parser_get_root (parser)));
+      g_assert_true (test_json_parents_ok (mine, NULL));
     }
   check_reply (text, size, mine);
   return 0;

@@ -39,8 +39,9 @@ tests_fuzz_fuzz_script_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 
 # The plain-JSON reader against json-glib (a differential harness).
 tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz-json.c $(fuzz_common_sources) \
-	plugin/qmp-json-reader.c plugin/qmp-json-reader.h
-tests_fuzz_fuzz_json_CPPFLAGS = $(tests_cppflags) -I$(top_srcdir)/tests/fuzz \
+	plugin/qmp-json-reader.c plugin/qmp-json-reader.h \
+	tests/test-json-tree.c tests/test-json-tree.h
+tests_fuzz_fuzz_json_CPPFLAGS = $(tests_cppflags) -I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/tests \
 	-DFUZZ_HARNESS=\"json\" -DFUZZ_TESTS_SRCDIR=\"$(abs_top_srcdir)/tests\"
 tests_fuzz_fuzz_json_CFLAGS = $(tests_cflags) $(fuzz_cflags)
 tests_fuzz_fuzz_json_LDFLAGS = $(fuzz_ldflags)
