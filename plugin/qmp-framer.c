@@ -162,8 +162,11 @@ count_opens (const guint8 *p, gsize n, gboolean *not_ascii)
       memcpy (&w, p, sizeof w);
       x = (w | bit5) ^ open;
       /* High bit of each zero byte (and, after a zero byte, maybe of a
-       * byte that is not: an overcount, which is safe). */
-      count += (gsize) __builtin_popcountll ((x - ones) & ~x & highs);
+       * byte that is not: an overcount, which is safe). Those bits, moved
+       * to bit 0 of their bytes, are summed by one multiplication into
+       * the top byte: without -mpopcnt, __builtin_popcountll is a libgcc
+       * call of about 200 instructions a reply. */
+      count += (gsize) (((((x - ones) & ~x & highs) >> 7) * ones) >> 56);
       bad |= w | ((w - ones) & ~w);
     }
   for (; n > 0; p++, n--)
