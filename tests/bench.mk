@@ -10,6 +10,7 @@ tests_bench_bench_SOURCES = \
 	tests/bench/bench-lib.c tests/bench/bench-lib.h \
 	tests/bench/bench-qemu.c tests/bench/bench-qemu.h \
 	tests/bench/bench-raw-client.c tests/bench/bench-raw-client.h \
+	tests/bench/bench-raw-many.c tests/bench/bench-raw-many.h \
 	tests/bench/bench-responder.c tests/bench/bench-responder.h \
 	tests/bench/bench-run-dir.c tests/bench/bench-run-dir.h \
 	tests/bench/bench-schema.c tests/bench/bench-schema.h \

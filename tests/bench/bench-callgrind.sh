@@ -12,6 +12,9 @@
 # callback) plus the sends it triggers. The command the bench's callback
 # execs from there is counted too (exec, serialize, sendmsg); its share is
 # printed on its own line so that receive+dispatch can be read apart.
+# A second run does the same through XenQmpClient (its execute_async
+# from the completion callback), with the host's connection open and idle
+# beside it as in make bench; only its total is printed.
 # Instruction counts are deterministic: compare them across commits.
 set -eu
 libtool=$1 bench=$2 n=$3 out=$4
@@ -56,4 +59,20 @@ for f in "$out"/callgrind.out.*; do
       per("  send side: connection_flush", ":connection_flush")
     }' "$out/annotate.txt"
   echo "(full profile: callgrind_annotate --inclusive=yes $f)"
+done
+
+# The same through XenQmpClient.
+mkdir -p "$out/client"
+if ! $libtool --mode=execute valgrind --tool=callgrind --toggle-collect=connection_io \
+       --callgrind-out-file="$out/client/callgrind.out.%p" "$bench" --callgrind "$n" client \
+       > "$out/client/bench.log" 2>&1; then
+  cat "$out/client/bench.log"
+  exit 1
+fi
+commands=$(sed -n 's/^commands: //p' "$out/client/bench.log")
+for f in "$out"/client/callgrind.out.*; do
+  grep -q '^totals: [1-9]' "$f" || continue
+  total=$(sed -n 's/^totals: //p' "$f")
+  awk -v n="$commands" -v total="$total" 'BEGIN {
+    printf "  %-48s %8.0f\n", "XenQmpClient, all of the dispatch", total / n }'
 done

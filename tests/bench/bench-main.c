@@ -22,6 +22,7 @@
 #include "bench-lib.h"
 #include "bench-qemu.h"
 #include "bench-raw-client.h"
+#include "bench-raw-many.h"
 #include "bench-responder.h"
 #include "bench-run-dir.h"
 #include "bench-schema.h"
@@ -108,18 +109,26 @@ host_new (const char *run_dir)
 }
 
 static double
-raw_run (const char *path, gboolean oob, guint window, double seconds)
+raw_run_full (const char *path, gboolean oob, gboolean wait_in_poll, guint window,
+              double seconds)
 {
   BenchRawClient c;
   double us;
 
   if (!bench_raw_client_open (&c, path, oob))
     die ("raw client cannot connect to %s: %s", path, g_strerror (errno));
+  c.wait_in_poll = wait_in_poll;
   us = bench_raw_client_run (&c, window, seconds, window);
   bench_raw_client_close (&c);
   if (us < 0)
     die ("raw client run failed");
   return us;
+}
+
+static double
+raw_run (const char *path, gboolean oob, guint window, double seconds)
+{
+  return raw_run_full (path, oob, FALSE, window, seconds);
 }
 
 static double
@@ -143,7 +152,8 @@ cmd_run (XenQmpHost *host, guint window, double seconds)
  * ratios is shown, with the median times. */
 #define ONE_CONN_ROUNDS 7
 
-static void
+/* Returns the median of the per-round ratios. */
+static double
 ratio_row (const char *what, const double *lib, const double *raw, gboolean throughput,
            const char *target, double limit)
 {
@@ -163,12 +173,13 @@ ratio_row (const char *what, const double *lib, const double *raw, gboolean thro
                    ? fmt ("%.0f cmd/s vs raw %.0f = %.2fx time", 1e6 / lm, 1e6 / rm, q)
                    : fmt ("%.1f us/cmd vs raw %.1f = %.2fx", lm, rm, q),
                    target, q <= limit);
+  return q;
 }
 
 static void
-measure_one_connection (XenQmpHost *host, double *one_conn_window100_us)
+measure_one_connection (XenQmpHost *host)
 {
-  static const guint windows[] = { 1, 64, 1024, 100 };
+  static const guint windows[] = { 1, 64, 1024 };
   g_autofree char *path = xen_qmp_host_dup_socket_path (host, 1);
   g_autoptr(XenQmpClient) client = xen_qmp_client_new_for_socket (path);
   g_autoptr(GError) error = NULL;
@@ -180,6 +191,7 @@ measure_one_connection (XenQmpHost *host, double *one_conn_window100_us)
       guint window = windows[w];
       gboolean with_client = window == 1 || window == 64;
       double raw[ONE_CONN_ROUNDS], lib[ONE_CONN_ROUNDS], cli[ONE_CONN_ROUNDS];
+      double polled[ONE_CONN_ROUNDS];
 
       for (guint i = 0; i < ONE_CONN_ROUNDS; i++)
         {
@@ -191,22 +203,33 @@ measure_one_connection (XenQmpHost *host, double *one_conn_window100_us)
           cli[i] = with_client ? bench_client_run (client, window, RUN_SECONDS, window) : 1;
           if (cli[i] < 0)
             die ("XenQmpClient run failed");
+          /* What waking up from poll() instead of recv() costs any event
+           * loop, the library's included. */
+          polled[i] = window == 1
+                      ? raw_run_full (bench.responder_path, TRUE, TRUE, 1, RUN_SECONDS) : 1;
           raw[i] = (raw_before + raw_run (bench.responder_path, TRUE, window, RUN_SECONDS)) / 2;
         }
       if (window == 1)
         {
-          ratio_row ("sequential, command API", lib, raw, FALSE, "<= 1.15x", 1.15);
-          ratio_row ("sequential, XenQmpClient", cli, raw, FALSE, "<= 1.15x", 1.15);
+          double q_cmd = ratio_row ("sequential, command API", lib, raw, FALSE, "<= 1.15x", 1.15);
+          double q_cli = ratio_row ("sequential, XenQmpClient", cli, raw, FALSE, "<= 1.15x", 1.15);
+          double poll_ratio = ratio_row ("sequential, raw client waiting in poll()", polled, raw,
+                                         FALSE, NULL, 0);
+
+          if (q_cmd > 1.15 || q_cli > 1.15)
+            bench_table_note (fmt ("sequential: a client that does nothing but wait in poll() "
+                                   "before each recv(), as any event loop does, is already "
+                                   "%.2fx the blocking raw client on this machine; the "
+                                   "library's own work is the rest (tests/bench/README.md)",
+                                   poll_ratio));
         }
       else if (window == 64)
         {
           ratio_row ("64 in flight, command API", lib, raw, TRUE, "<= 3x (2x)", 3);
           ratio_row ("64 in flight, XenQmpClient", cli, raw, TRUE, NULL, 0);
         }
-      else if (window == 1024)
-        ratio_row ("1,024 in flight, command API", lib, raw, TRUE, NULL, 0);
       else
-        *one_conn_window100_us = bench_median (lib, ONE_CONN_ROUNDS);
+        ratio_row ("1,024 in flight, command API", lib, raw, TRUE, NULL, 0);
     }
   xen_qmp_client_close (client);
 }
@@ -398,12 +421,11 @@ iteration_us (void)
 
 /* 4.: 1,000 connections held by one host in this thread's context. */
 static void
-measure_many_domains (double one_conn_window100_us)
+measure_idle_connections (XenQmpHost *host)
 {
-  g_autoptr(XenQmpHost) host = host_new (bench.dir);
-  g_autofree guint32 *domids = g_new (guint32, N_DOMAINS);
-  double idle0, idle100, idle1000, many[ROUNDS], m;
+  double idle0, idle100, idle1000;
   gsize heap100;
+  gssize per_conn;
 
   idle0 = iteration_us ();
   if (!bench_cmd_connect_all (host, 1, 100))
@@ -414,7 +436,7 @@ measure_many_domains (double one_conn_window100_us)
   heap100 = heap_in_use ();
   if (!bench_cmd_connect_all (host, 101, N_DOMAINS))
     die ("cannot open 1,000 connections");
-  gssize per_conn = ((gssize) heap_in_use () - (gssize) heap100) / (N_DOMAINS - 100);
+  per_conn = ((gssize) heap_in_use () - (gssize) heap100) / (N_DOMAINS - 100);
   idle1000 = iteration_us ();
 
   bench_table_row ("heap per idle connection (900)", fmt ("%zd bytes", per_conn),
@@ -423,31 +445,72 @@ measure_many_domains (double one_conn_window100_us)
                    fmt ("0: %.1f us, 100: %.1f us, 1,000: %.1f us (+%.1f)", idle0, idle100,
                         idle1000, idle1000 - idle0),
                    "<= +10 us", idle1000 - idle0 <= 10);
+}
 
+/* 100 in flight over 1,000 connections vs over one, for the library and
+ * for the raw clients, the four taking turns in each round. The raw
+ * clients' ratio is the floor: over 1,000 sockets every command needs its
+ * own send() and recv(), which one connection shares among a window. */
+static void
+measure_many_domains (void)
+{
+  g_autoptr(XenQmpHost) host = host_new (bench.dir);
+  g_autofree guint32 *domids = g_new (guint32, N_DOMAINS);
+  double lib1[ROUNDS], libn[ROUNDS], raw1[ROUNDS], rawn[ROUNDS];
+  double lib_ratio[ROUNDS], raw_ratio[ROUNDS], floor_ratio[ROUNDS], q, rq, fq;
+  BenchRawMany *raw_many;
+
+  measure_idle_connections (host);
+  raw_many = bench_raw_many_open (bench.responder_path, N_DOMAINS);
+  if (raw_many == NULL)
+    die ("raw client cannot open 1,000 connections: %s", g_strerror (errno));
   for (guint32 d = 0; d < N_DOMAINS; d++)
     domids[d] = d + 1;
   for (guint i = 0; i < ROUNDS; i++)
     {
-      BenchCmdRun run = { .domids = domids, .n_domains = N_DOMAINS, .window = 100,
-                          .seconds = RUN_SECONDS, .min = 100 };
+      BenchCmdRun many = { .domids = domids, .n_domains = N_DOMAINS, .window = 100,
+                           .seconds = RUN_SECONDS, .min = 100 };
 
-      many[i] = bench_cmd_run (host, &run);
-      if (many[i] < 0)
+      raw1[i] = raw_run (bench.responder_path, TRUE, 100, RUN_SECONDS);
+      lib1[i] = cmd_run (host, 100, RUN_SECONDS);
+      libn[i] = bench_cmd_run (host, &many);
+      rawn[i] = bench_raw_many_run (raw_many, 100, RUN_SECONDS, 100);
+      if (libn[i] < 0 || rawn[i] < 0)
         die ("1,000 connections run failed");
+      lib_ratio[i] = lib1[i] / libn[i];
+      raw_ratio[i] = raw1[i] / rawn[i];
+      floor_ratio[i] = libn[i] / rawn[i];
     }
-  m = bench_median (many, ROUNDS);
+  bench_raw_many_close (raw_many);
+  q = bench_median (lib_ratio, ROUNDS);
+  rq = bench_median (raw_ratio, ROUNDS);
+  fq = bench_median (floor_ratio, ROUNDS);
   bench_table_row ("1,000 connections, 100 in flight",
-                   fmt ("%.0f cmd/s vs 1 connection %.0f = %.2fx", 1e6 / m,
-                        1e6 / one_conn_window100_us, one_conn_window100_us / m),
-                   ">= 0.5x", one_conn_window100_us / m >= 0.5);
+                   fmt ("%.0f cmd/s vs 1 connection %.0f = %.2fx (raw client %.2fx)",
+                        1e6 / bench_median (libn, ROUNDS), 1e6 / bench_median (lib1, ROUNDS),
+                        q, rq),
+                   ">= 0.5x", q >= 0.5);
+  if (q < 0.5 && rq < 0.5)
+    bench_table_note (fmt ("1,000 connections: the raw client itself reaches %.2fx here; "
+                           "the kernel's cost of a send() and a recv() per command sets "
+                           "the floor below the target (tests/bench/README.md)", rq));
+  bench_table_row ("1,000 connections vs raw client",
+                   fmt ("%.0f cmd/s vs raw %.0f = %.2fx time",
+                        1e6 / bench_median (libn, ROUNDS), 1e6 / bench_median (rawn, ROUNDS),
+                        fq),
+                   NULL, FALSE);
 }
 
-/* 7.: QEMU serves one client at a time: each run connects, measures and
- * closes, the raw client and the library taking turns. */
+/* 7.: QEMU serves one client at a time, so the raw client and the library
+ * take turns on its one socket: raw, library, raw, ... Each library run is
+ * compared with the mean of the raw runs on either side of it, as on one
+ * connection, and connects (greeting, qmp_capabilities) before its clock
+ * starts, as the raw client does. */
 static void
 measure_qemu (const char *binary)
 {
   static const guint windows[] = { 1, 64 };
+  static const guint32 zero = 0;
   g_autofree char *path = g_build_filename (bench.dir, "qemu.sock", NULL);
   g_autofree char *link = g_build_filename (bench.dir, "qmp-libxl-0", NULL);
 
@@ -461,26 +524,33 @@ measure_qemu (const char *binary)
     die ("symlink %s: %s", link, g_strerror (errno));
   for (guint w = 0; w < G_N_ELEMENTS (windows); w++)
     {
-      static const guint32 zero = 0;
-      double raw[ROUNDS], lib[ROUNDS], r, l;
+      BenchCmdRun run = { .domids = &zero, .n_domains = 1, .window = windows[w],
+                          .seconds = RUN_SECONDS, .min = windows[w] };
+      double raw[ROUNDS], lib[ROUNDS], ratio[ROUNDS], before, after, r, l, q;
 
+      before = raw_run (path, TRUE, windows[w], RUN_SECONDS);
       for (guint i = 0; i < ROUNDS; i++)
         {
           g_autoptr(XenQmpHost) host = host_new (bench.dir);
-          BenchCmdRun run = { .domids = &zero, .n_domains = 1, .window = windows[w],
-                              .seconds = RUN_SECONDS, .min = windows[w] };
 
-          raw[i] = raw_run (path, TRUE, windows[w], RUN_SECONDS);
+          if (!bench_cmd_connect_all (host, 0, 0))
+            die ("the library cannot connect to QEMU");
           lib[i] = bench_cmd_run (host, &run);
           if (lib[i] < 0)
             die ("real QEMU run failed");
+          /* Closed before the raw client's turn: QEMU would not greet it. */
+          g_clear_object (&host);
+          after = raw_run (path, TRUE, windows[w], RUN_SECONDS);
+          raw[i] = (before + after) / 2;
+          ratio[i] = raw[i] / lib[i];
+          before = after;
         }
       r = bench_median (raw, ROUNDS);
       l = bench_median (lib, ROUNDS);
+      q = bench_median (ratio, ROUNDS);
       bench_table_row (windows[w] == 1 ? "real QEMU, sequential" : "real QEMU, 64 in flight",
-                       fmt ("%.0f us/cmd vs raw (oob) %.0f = %.1f%% throughput", l, r,
-                            100 * r / l),
-                       ">= 95%", r / l >= 0.95);
+                       fmt ("%.0f us/cmd vs raw (oob) %.0f = %.1f%% throughput", l, r, 100 * q),
+                       ">= 95%", q >= 0.95);
     }
   bench_child_stop (bench.qemu);
   bench.qemu = 0;
@@ -519,13 +589,28 @@ setup (void)
 /* Under callgrind: a fixed number of commands, 64 in flight, so that the
  * instructions of the receive path divide by a known count. */
 static int
-run_for_callgrind (guint64 n)
+run_for_callgrind (guint64 n, gboolean client)
 {
   g_autoptr(XenQmpHost) host = host_new (bench.dir);
   static const guint32 one = 1;
   BenchCmdRun run = { .domids = &one, .n_domains = 1, .window = 64, .min = n };
 
-  if (!bench_cmd_connect_all (host, 1, 1) || bench_cmd_run (host, &run) < 0)
+  if (!bench_cmd_connect_all (host, 1, 1))
+    return 1;
+  if (client)
+    {
+      g_autofree char *path = xen_qmp_host_dup_socket_path (host, 1);
+      g_autoptr(XenQmpClient) c = xen_qmp_client_new_for_socket (path);
+      g_autoptr(GError) error = NULL;
+
+      /* The host's connection stays open and idle, as in make bench. */
+      if (!xen_qmp_client_connect_sync (c, NULL, &error)
+          || bench_client_run (c, 64, 0, n) < 0)
+        return 1;
+      printf ("commands: %" G_GUINT64_FORMAT "\n", n);
+      return 0;
+    }
+  if (bench_cmd_run (host, &run) < 0)
     return 1;
   printf ("commands: %" G_GUINT64_FORMAT "\n", n + 1);
   return 0;
@@ -584,17 +669,17 @@ main (int argc, char **argv)
 {
   g_autoptr(XenQmpHost) host = NULL;
   const char *qemu = g_getenv ("QEMU_SYSTEM");
-  double one_conn_window100_us = 0;
   gint64 start = g_get_monotonic_time ();
 
   setup ();
-  if (argc == 3 && g_str_equal (argv[1], "--callgrind"))
-    return run_for_callgrind (g_ascii_strtoull (argv[2], NULL, 10));
+  if ((argc == 3 || (argc == 4 && g_str_equal (argv[3], "client")))
+      && g_str_equal (argv[1], "--callgrind"))
+    return run_for_callgrind (g_ascii_strtoull (argv[2], NULL, 10), argc == 4);
   if (argc == 4 && g_str_equal (argv[1], "--profile"))
     return run_for_profile (argv[2], g_ascii_strtod (argv[3], NULL));
   if (argc != 1)
     {
-      fprintf (stderr, "usage: %s [--callgrind N | --profile [raw-|client-]sequential|[raw-|client-]64|many SECONDS]\n",
+      fprintf (stderr, "usage: %s [--callgrind N [client] | --profile [raw-|client-]sequential|[raw-|client-]64|many SECONDS]\n",
                argv[0]);
       return 2;
     }
@@ -604,11 +689,11 @@ main (int argc, char **argv)
   host = host_new (bench.dir);
   if (!bench_cmd_connect_all (host, 1, 1))
     die ("cannot connect to the responder");
-  measure_one_connection (host, &one_conn_window100_us);
+  measure_one_connection (host);
   measure_large_replies (host);
   measure_memory (host);
   g_clear_object (&host);
-  measure_many_domains (one_conn_window100_us);
+  measure_many_domains ();
   measure_qemu (qemu != NULL && *qemu != '\0' ? qemu : "qemu-system-x86_64");
   bench_schema_measure (g_getenv ("XENQMP_BENCH_SCHEMA"));
 

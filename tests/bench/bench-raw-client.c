@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -61,6 +62,13 @@ read_line (BenchRawClient *c)
         }
       if (c->len == sizeof c->buf)
         return false;
+      if (c->wait_in_poll)
+        {
+          struct pollfd p = { .fd = c->fd, .events = POLLIN };
+
+          if (poll (&p, 1, -1) < 0 && errno != EINTR)
+            return false;
+        }
       n = recv (c->fd, c->buf + c->len, sizeof c->buf - c->len, 0);
       if (n < 0 && errno == EINTR)
         continue;
@@ -80,6 +88,7 @@ bench_raw_client_open (BenchRawClient *c, const char *socket_path, bool oob)
 
   c->len = 0;
   c->next_id = 1;
+  c->wait_in_poll = false;
   c->fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (c->fd < 0 || strlen (socket_path) >= sizeof addr.sun_path)
     return false;

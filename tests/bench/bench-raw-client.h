@@ -11,6 +11,7 @@ typedef struct {
   unsigned int next_id;
   char         buf[65536];
   unsigned int len;        /* bytes in buf, from its start */
+  bool         wait_in_poll;  /* poll() before each recv(), as an event loop does */
 } BenchRawClient;
 
 /* Connects, reads the greeting and negotiates capabilities, enabling oob

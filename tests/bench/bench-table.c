@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench-table.h"
 
@@ -18,6 +19,7 @@ typedef struct {
 } Row;
 
 static GPtrArray *rows;
+static GPtrArray *notes;   /* why a target cannot be met, under the table */
 
 static void
 row_free (gpointer data)
@@ -47,29 +49,53 @@ bench_table_row (const char *what, const char *figure, const char *target, gbool
 }
 
 void
+bench_table_note (const char *note)
+{
+  if (notes == NULL)
+    notes = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (notes, g_strdup (note));
+  fprintf (stderr, "  note: %s\n", note);
+}
+
+void
 bench_table_print (void)
 {
   guint met = 0, missed = 0;
+  int w_what = (int) strlen ("measure"), w_figure = (int) strlen ("figure (baseline in the same run)");
+  int w_target = (int) strlen ("target");
 
-  printf ("\n%-40s %-52s %-16s %s\n", "measure", "figure (baseline in the same run)",
-          "target", "status");
+  /* Columns as wide as their widest cell, for a table that pastes whole. */
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      const Row *row = g_ptr_array_index (rows, i);
+
+      w_what = MAX (w_what, (int) strlen (row->what));
+      w_figure = MAX (w_figure, (int) strlen (row->figure));
+      if (row->target != NULL)
+        w_target = MAX (w_target, (int) strlen (row->target));
+    }
+  printf ("\n%-*s  %-*s  %-*s  %s\n", w_what, "measure", w_figure,
+          "figure (baseline in the same run)", w_target, "target", "status");
   for (guint i = 0; rows != NULL && i < rows->len; i++)
     {
       const Row *row = g_ptr_array_index (rows, i);
       const char *status = row->target == NULL ? "-" : row->met ? "met" : "MISSED";
 
-      printf ("%-40s %-52s %-16s %s\n", row->what, row->figure,
-              row->target != NULL ? row->target : "", status);
+      printf ("%-*s  %-*s  %-*s  %s\n", w_what, row->what, w_figure, row->figure,
+              w_target, row->target != NULL ? row->target : "", status);
       if (row->target != NULL)
         *(row->met ? &met : &missed) += 1;
     }
   printf ("\ntargets: %u met, %u missed\n", met, missed);
+  for (guint i = 0; notes != NULL && i < notes->len; i++)
+    printf ("note: %s\n", (const char *) g_ptr_array_index (notes, i));
 }
 
 void
 bench_table_clear (void)
 {
   g_clear_pointer (&rows, g_ptr_array_unref);
+  g_clear_pointer (&notes, g_ptr_array_unref);
 }
 
 static int

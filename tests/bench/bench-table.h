@@ -10,6 +10,8 @@
  * whether it is met. @target NULL: a figure for information, no status. */
 void bench_table_row   (const char *what, const char *figure,
                         const char *target, gboolean met);
+/* A line printed under the table: the reason a target cannot be met. */
+void bench_table_note  (const char *note);
 void bench_table_print (void);
 void bench_table_clear (void);
 
