@@ -24,6 +24,7 @@ xenqmp_private_sources = \
 	plugin/qmp-limits.h \
 	plugin/qmp-message.c plugin/qmp-message.h \
 	plugin/qmp-json-reader.c plugin/qmp-json-reader.h \
+	plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \

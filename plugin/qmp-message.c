@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "qmp-message.h"
+#include "qmp-json-parse.h"
 #include "qmp-json-reader.h"
 
 #include <gio/gio.h>
@@ -216,7 +217,7 @@ qmp_message_parse (JsonParser  *parser,
   msg->root = qmp_json_read (data, len);
   if (msg->root == NULL)
     {
-      if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error_))
+      if (!qmp_json_parse (parser, data, len, &parse_error_))
         return invalid (error, "not JSON (%s)", parse_error_->message);
       msg->root = json_parser_steal_root (parser);
     }

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "qmp-schema-cache.h"
+#include "qmp-json-parse.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -85,7 +86,7 @@ qmp_schema_cache_load (const char *dir, const char *key)
       return NULL;
     }
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, text, (gssize) len, &error)
+  if (!qmp_json_parse (parser, text, len, &error)
       || (node = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_debug ("schema cache: ignored %s: not a cache file (%s)", path,

@@ -7,6 +7,7 @@
 #include "xen-qmp-schema.h"
 #include "xen-qmp-schema-private.h"
 #include "xen-qmp-enum-types.h"
+#include "qmp-json-parse.h"
 
 #include <string.h>
 
@@ -218,7 +219,7 @@ xen_qmp_schema_new_from_data (const char *data, gssize length, GError **error)
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!json_parser_load_from_data (parser, data, length, error))
+  if (!qmp_json_parse (parser, data, length < 0 ? strlen (data) : (gsize) length, error))
     {
       g_prefix_error (error, "a QAPI schema: ");
       return NULL;

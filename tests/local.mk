@@ -17,6 +17,13 @@ tests_test_framer_CPPFLAGS = $(tests_cppflags) -DG_LOG_DOMAIN=\"XenQmp\"
 tests_test_framer_CFLAGS = $(tests_cflags)
 tests_test_framer_LDADD = $(GLIB_LIBS)
 
+check_PROGRAMS += tests/test-json-parse
+TESTS += tests/test-json-parse
+tests_test_json_parse_SOURCES = tests/test-json-parse.c plugin/qmp-json-parse.c plugin/qmp-json-parse.h
+tests_test_json_parse_CPPFLAGS = $(tests_cppflags)
+tests_test_json_parse_CFLAGS = $(tests_cflags)
+tests_test_json_parse_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
+
 check_PROGRAMS += tests/test-json-reader
 TESTS += tests/test-json-reader
 tests_test_json_reader_SOURCES = tests/test-json-reader.c tests/test-json-tree.c tests/test-json-tree.h plugin/qmp-json-reader.c plugin/qmp-json-reader.h
@@ -75,6 +82,7 @@ EXTRA_DIST += tests/hostile/README.md \
 	tests/hostile/top-level-array.jsonl \
 	tests/hostile/top-level-number.jsonl \
 	tests/hostile/top-level-string.jsonl \
+	tests/hostile/two-values.jsonl \
 	tests/hostile/unknown-id.jsonl \
 	tests/hostile/wrong-type-id.jsonl
 
@@ -128,8 +136,8 @@ installcheck-local:
 
 # memcheck over the command API tests: definite leaks and invalid accesses
 # fail. Children (fake-qemu, QEMU) are not traced.
-VALGRIND_TESTS = tests/test-framer tests/test-trace tests/test-cmd tests/test-client tests/test-limits \
-	tests/test-schema tests/test-validate
+VALGRIND_TESTS = tests/test-framer tests/test-json-parse tests/test-trace tests/test-cmd \
+	tests/test-client tests/test-limits tests/test-schema tests/test-validate tests/test-hostile
 VALGRIND_FLAGS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite --error-exitcode=99 --num-callers=30 \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp

@@ -355,6 +355,18 @@ test_not_a_schema (void)
     g_assert_nonnull (error);
     g_assert_true (g_str_has_prefix (error->message, "a QAPI schema: "));
   }
+  {
+    /* json-glib alone would keep the second array (and leak the first). */
+    static const char two[] = "[{\"name\": \"a\", \"meta-type\": \"builtin\", \"json-type\": \"int\"}] "
+                              "[{\"name\": \"b\", \"meta-type\": \"builtin\", \"json-type\": \"int\"}]";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(XenQmpSchema) s = xen_qmp_schema_new_from_data (two, sizeof two - 1, &error);
+
+    g_assert_null (s);
+    g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
+    g_assert_cmpstr (error->message, ==,
+                     "a QAPI schema: text after the end of the JSON value, at byte 60");
+  }
 }
 
 int

@@ -300,6 +300,17 @@ test_disk_cache_corrupt_or_foreign (Fixture *f, gconstpointer data)
       g_assert_true (g_file_get_contents (file, &rewritten, NULL, NULL));
       g_assert_cmpstr (rewritten, ==, saved);
     }
+  {
+    /* The right file twice over is not a cache file either: json-glib
+     * alone would take the second copy (and leak the first). */
+    g_autofree char *twice = g_strconcat (saved, " ", saved, NULL);
+    g_autofree char *rewritten = NULL;
+
+    g_assert_true (g_file_set_contents (file, twice, -1, NULL));
+    g_assert_cmpuint (run_one_client (f), ==, 1);
+    g_assert_true (g_file_get_contents (file, &rewritten, NULL, NULL));
+    g_assert_cmpstr (rewritten, ==, saved);
+  }
 }
 
 static void

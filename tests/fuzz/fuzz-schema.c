@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fuzz-harness.h"
+#include "qmp-json-parse.h"
 #include "xenqmp.h"
 
 int
@@ -37,7 +38,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       /* The input is not nul-terminated: its length, not a C string. */
       g_autoptr(JsonParser) parser = json_parser_new ();
 
-      if (json_parser_load_from_data (parser, nl + 1, (gssize) (size - schema_len - 1), NULL)
+      if (qmp_json_parse (parser, nl + 1, size - schema_len - 1, NULL)
           && json_parser_get_root (parser) != NULL)
         args_node = json_parser_steal_root (parser);
       if (args_node != NULL && JSON_NODE_HOLDS_OBJECT (args_node))

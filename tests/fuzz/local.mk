@@ -14,6 +14,7 @@ tests_fuzz_fuzz_receive_SOURCES = tests/fuzz/fuzz-receive.c $(fuzz_common_source
 	plugin/qmp-framer.c plugin/qmp-framer.h \
 	plugin/qmp-message.c plugin/qmp-message.h \
 	plugin/qmp-json-reader.c plugin/qmp-json-reader.h \
+	plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
@@ -40,6 +41,7 @@ tests_fuzz_fuzz_script_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 # The plain-JSON reader against json-glib (a differential harness).
 tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz-json.c $(fuzz_common_sources) \
 	plugin/qmp-json-reader.c plugin/qmp-json-reader.h \
+	plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
 	tests/test-json-tree.c tests/test-json-tree.h
 tests_fuzz_fuzz_json_CPPFLAGS = $(tests_cppflags) -I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/tests \
 	-DFUZZ_HARNESS=\"json\" -DFUZZ_TESTS_SRCDIR=\"$(abs_top_srcdir)/tests\"
@@ -51,7 +53,8 @@ tests_fuzz_fuzz_json_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 tests_fuzz_fuzz_schema_SOURCES = tests/fuzz/fuzz-schema.c $(fuzz_common_sources) \
 	plugin/xen-qmp-schema.c plugin/xen-qmp-schema.h plugin/xen-qmp-schema-private.h \
 	plugin/xen-qmp-schema-describe.c plugin/qmp-schema-validate.c \
-	plugin/qmp-suggest.c plugin/qmp-suggest.h
+	plugin/qmp-suggest.c plugin/qmp-suggest.h \
+	plugin/qmp-json-parse.c plugin/qmp-json-parse.h
 nodist_tests_fuzz_fuzz_schema_SOURCES = plugin/xen-qmp-enum-types.c plugin/xen-qmp-enum-types.h
 tests_fuzz_fuzz_schema_CPPFLAGS = $(tests_cppflags) -I$(top_srcdir)/tests/fuzz \
 	-DXEN_QMP_COMPILATION -DG_LOG_DOMAIN=\"XenQmp\" \
