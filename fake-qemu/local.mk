@@ -22,10 +22,14 @@ fake_qemu_fake_qemu_SOURCES = \
 	fake-qemu/schema.c fake-qemu/schema.h \
 	fake-qemu/schema-visit.c fake-qemu/schema-visit.h \
 	fake-qemu/schema-dispatch.c fake-qemu/schema-dispatch.h \
-	fake-qemu/schema-script.c fake-qemu/schema-script.h
+	fake-qemu/schema-script.c fake-qemu/schema-script.h \
+	plugin/qmp-json-parse.c plugin/qmp-json-parse.h
 # --schema uses the library's XenQmpSchema (not wire code: the fake still
-# frames and parses everything itself), through the public headers.
-fake_qemu_fake_qemu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/glib-integration/include
+# frames and parses everything itself), through the public headers; script
+# lines and recordings go through plugin/qmp-json-parse.c, which keeps
+# json-glib from taking two values as one (not wire code either).
+fake_qemu_fake_qemu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/glib-integration/include \
+	-I$(top_srcdir)
 fake_qemu_fake_qemu_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
 fake_qemu_fake_qemu_LDADD = plugin/libxenqmp-1.0.la $(GLIB_LIBS) $(JSON_LIBS)
 $(fake_qemu_fake_qemu_OBJECTS): $(xenqmp_include_stamp)

@@ -26,6 +26,7 @@
 #include <glib-unix.h>
 
 #include "json-write.h"
+#include "plugin/qmp-json-parse.h"
 #include "qmp-message.h"
 
 /* A real QEMU's messages are lines; this bounds one (query-qmp-schema is
@@ -141,7 +142,7 @@ record_message (FakeRecorder *self, const char *text)
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonObject *message;
 
-  if (!json_parser_load_from_data (parser, text, -1, NULL)
+  if (!qmp_json_parse (parser, text, strlen (text), NULL)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_message ("record: the real QEMU sent something that is not a JSON object: not recorded");

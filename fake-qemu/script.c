@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "json-write.h"
+#include "plugin/qmp-json-parse.h"
 
 /* json-glib recurses: a hand-written (or hostile) line nested deeper than
  * this is refused before it reaches the parser. */
@@ -125,9 +126,21 @@ parse_line (const LineContext *ctx, JsonNode **node, GError **error)
   g_autoptr(GRegex) regex = NULL;
   g_autoptr(GMatchInfo) match = NULL;
 
+  gsize len = strlen (ctx->text), end;
+
   if (!check_nesting (ctx, error))
     return FALSE;
-  if (!json_parser_load_from_data (parser, ctx->text, -1, &local))
+  /* json-glib would keep the last of two values (and leak the first). */
+  end = qmp_json_value_end (ctx->text, len);
+  if (end > 0 && ctx->text[end + strspn (ctx->text + end, " \t\r\n")] != '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s:%u:%" G_GSIZE_FORMAT ": not valid JSON: more after the step's end "
+                   "(one step per line)", ctx->path, ctx->line,
+                   end + strspn (ctx->text + end, " \t\r\n") + 1);
+      return FALSE;
+    }
+  if (!json_parser_load_from_data (parser, ctx->text, (gssize) len, &local))
     {
       regex = g_regex_new ("^.*?:\\d+:(\\d+): (?:Parse error: )?(.*)$", G_REGEX_DOTALL, 0, NULL);
       if (g_regex_match (regex, local->message, 0, &match))

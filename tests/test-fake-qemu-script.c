@@ -909,6 +909,9 @@ test_script_errors (Fixture *f, gconstpointer data)
 {
   assert_script_error (f, "# fine\n{\"expect\": \"stop\"}\n{\"expect\": \"stop\",}\n",
                        "3:18: not valid JSON: unexpected character...");
+  /* json-glib alone would take the second value (and leak the first). */
+  assert_script_error (f, "{\"expect\": \"stop\"} {\"expect\": \"cont\"}\n",
+                       "1:20: not valid JSON: more after the step's end (one step per line)");
   assert_script_error (f, "{\"expect\": \"stop\", \"retrun\": {}}\n",
                        "1:20: unknown key \"retrun\" in a \"expect\" step");
   assert_script_error (f, "[1]\n", "1:1: a step must be a JSON object, e.g. {\"expect\": \"query-status\"}");

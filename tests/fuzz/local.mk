@@ -30,8 +30,9 @@ tests_fuzz_fuzz_receive_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 tests_fuzz_fuzz_script_SOURCES = tests/fuzz/fuzz-script.c $(fuzz_common_sources) \
 	fake-qemu/script.c fake-qemu/script.h \
 	fake-qemu/json-write.c fake-qemu/json-write.h \
-	fake-qemu/utf8.c fake-qemu/utf8.h
-tests_fuzz_fuzz_script_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) \
+	fake-qemu/utf8.c fake-qemu/utf8.h \
+	plugin/qmp-json-parse.c plugin/qmp-json-parse.h
+tests_fuzz_fuzz_script_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) -I$(top_srcdir) \
 	-I$(top_srcdir)/fake-qemu -I$(top_srcdir)/tests/fuzz \
 	-DFUZZ_HARNESS=\"script\" -DFUZZ_TESTS_SRCDIR=\"$(abs_top_srcdir)/tests\"
 tests_fuzz_fuzz_script_CFLAGS = $(tests_cflags) $(fuzz_cflags)
