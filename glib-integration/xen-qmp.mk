@@ -1,5 +1,6 @@
-# xen-qmp: the command line tool, built on the public client API only, and
-# its tests.
+# xen-qmp: the command line tool, built on the public client API only (plus
+# plugin/qmp-json-parse.c, which keeps json-glib from taking two values as
+# one in what the user types), and its tests.
 
 bin_PROGRAMS += glib-integration/tool/xen-qmp
 glib_integration_tool_xen_qmp_SOURCES = \
@@ -11,10 +12,11 @@ glib_integration_tool_xen_qmp_SOURCES = \
 	glib-integration/tool/line-editor.c glib-integration/tool/line-editor.h \
 	glib-integration/tool/output.c glib-integration/tool/output.h \
 	glib-integration/tool/session.c glib-integration/tool/session.h \
-	glib-integration/tool/shell.c glib-integration/tool/shell.h
+	glib-integration/tool/shell.c glib-integration/tool/shell.h \
+	plugin/qmp-json-parse.c plugin/qmp-json-parse.h
 # config.h for PACKAGE_VERSION; the library's headers as users get them.
 glib_integration_tool_xen_qmp_CPPFLAGS = $(AM_CPPFLAGS) \
-	-I$(top_builddir) -I$(top_builddir)/glib-integration/include
+	-I$(top_builddir) -I$(top_builddir)/glib-integration/include -I$(top_srcdir)
 glib_integration_tool_xen_qmp_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS) \
 	$(LIBEDIT_CFLAGS)
 glib_integration_tool_xen_qmp_LDADD = plugin/libxenqmp-1.0.la $(GLIB_LIBS) \

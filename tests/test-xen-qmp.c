@@ -403,6 +403,8 @@ test_bad_usage (void)
     { { "--socket", socket, "eject", "device" }, "expected key=value" },
     { { "--socket", socket, "eject", "{\"id\": 1}", "force=true" }, "only argument" },
     { { "--socket", socket, "eject", "{\"id\": " }, "not a JSON object" },
+    { { "--socket", socket, "eject", "{\"id\": \"a\"} {\"id\": \"b\"}" },
+      "not a JSON object: text after the end of the JSON value, at byte 12" },
     { { "--socket", socket, "eject", "a=1", "a=2" }, "given twice" },
     { { "--no-such-option" }, "Unknown option" },
   };

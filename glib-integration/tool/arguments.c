@@ -5,14 +5,27 @@
 #include "config.h"
 
 #include "arguments.h"
+#include "plugin/qmp-json-parse.h"
 
 #include <string.h>
+
+/* One JSON value, or NULL: json_from_string() takes the last of
+ * '{"a": 1} {"b": 2}' without a word. */
+static JsonNode *
+json_value_from_string (const char *text, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (!qmp_json_parse (parser, text, strlen (text), error))
+    return NULL;
+  return json_parser_steal_root (parser);
+}
 
 static JsonObject *
 parse_json_object (const char *text, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (text, &local_error);
+  g_autoptr(JsonNode) node = json_value_from_string (text, &local_error);
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -31,7 +44,7 @@ parse_json_object (const char *text, GError **error)
 static JsonNode *
 parse_value (const char *text)
 {
-  JsonNode *node = json_from_string (text, NULL);
+  JsonNode *node = json_value_from_string (text, NULL);
 
   if (node == NULL)
     {
