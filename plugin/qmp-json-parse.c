@@ -36,12 +36,37 @@ ends_token (char ch)
   return is_blank (ch) || ch == '\0' || strchr (",:[]{}\"", ch) != NULL;
 }
 
+/* Where the string whose opening quote is at I - 1 ends (just after its
+ * closing quote), or 0. memchr() finds each quote; one preceded by an odd
+ * run of backslashes is escaped. */
+static gsize
+string_end (const char *data, gsize len, gsize i)
+{
+  for (;;)
+    {
+      const char *quote = memchr (data + i, '"', len - i);
+      gsize q, backslashes = 0;
+
+      if (quote == NULL)
+        return 0;
+      q = (gsize) (quote - data);
+      while (q - backslashes > i && data[q - backslashes - 1] == '\\')
+        backslashes++;
+      i = q + 1;
+      if (backslashes % 2 == 0)
+        return i;
+    }
+}
+
 gsize
 qmp_json_value_end (const char *data, gsize len)
 {
-  /* The closing bracket each open container expects; on the heap, as
-   * only texts json-glib is given come here. */
-  g_autoptr(GByteArray) open = g_byte_array_new ();
+  /* The closing bracket each open container expects: on the stack up to
+   * a depth no QEMU message reaches (the framer caps it at 1024). */
+  guint8 inline_closers[1024];
+  g_autofree guint8 *heap_closers = NULL;
+  guint8 *closers = inline_closers;
+  gsize depth = 0, cap = sizeof inline_closers;
   gsize i = skip_blanks (data, len, 0);
 
   if (i == len)
@@ -49,42 +74,41 @@ qmp_json_value_end (const char *data, gsize len)
   do
     {
       char ch = data[i++];
-      guint8 closer;
 
       switch (ch)
         {
         case '"':
-          for (;; i++)
-            {
-              if (i >= len)
-                return 0;
-              if (data[i] == '\\')
-                i++;
-              else if (data[i] == '"')
-                break;
-            }
-          i++;
+          i = string_end (data, len, i);
+          if (i == 0)
+            return 0;
           break;
         case '{':
         case '[':
-          closer = ch == '{' ? '}' : ']';
-          g_byte_array_append (open, &closer, 1);
+          if (depth == cap)
+            {
+              cap *= 2;
+              if (heap_closers == NULL)
+                heap_closers = g_memdup2 (inline_closers, sizeof inline_closers);
+              heap_closers = g_realloc (heap_closers, cap);
+              closers = heap_closers;
+            }
+          closers[depth++] = ch == '{' ? '}' : ']';
           break;
         case '}':
         case ']':
-          if (open->len == 0 || open->data[open->len - 1] != (guint8) ch)
+          if (depth == 0 || closers[depth - 1] != (guint8) ch)
             return 0;
-          g_byte_array_set_size (open, open->len - 1);
+          depth--;
           break;
         default:
-          if (open->len == 0)
+          if (depth == 0)
             while (i < len && !ends_token (data[i]))
               i++;
           break;
         }
     }
-  while (open->len > 0 && i < len);
-  return open->len == 0 ? i : 0;
+  while (depth > 0 && i < len);
+  return depth == 0 ? i : 0;
 }
 
 gboolean

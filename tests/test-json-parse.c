@@ -38,6 +38,19 @@ test_value_end (void)
         g_error ("'%s': value ends at %" G_GSIZE_FORMAT ", expected %" G_GSIZE_FORMAT,
                  cases[i].text, end, cases[i].end);
     }
+
+  /* Deeper than the scanner's first stack, with a mismatch at the bottom
+   * or not. */
+  for (gsize depth = 1023; depth <= 5000; depth += 1977)
+    {
+      g_autofree char *opens = g_strnfill (depth, '[');
+      g_autofree char *closes = g_strnfill (depth, ']');
+      g_autofree char *deep = g_strconcat ("{\"a\": ", opens, closes, "} x", NULL);
+      g_autofree char *wrong = g_strconcat ("{\"a\": ", opens, closes, "] x", NULL);
+
+      g_assert_cmpuint (qmp_json_value_end (deep, strlen (deep)), ==, 2 * depth + 7);
+      g_assert_cmpuint (qmp_json_value_end (wrong, strlen (wrong)), ==, 0);
+    }
 }
 
 static void
