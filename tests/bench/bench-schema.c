@@ -44,7 +44,7 @@ bench_schema_measure (const char *path)
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(XenQmpSchema) schema = NULL;
-  double index_ms[PARSE_RUNS], json_ms[PARSE_RUNS], index_med, json_med;
+  double index_ms[PARSE_RUNS], json_ms[PARSE_RUNS], ratio[PARSE_RUNS], index_med, json_med, q;
   double simple, nested;
   gsize len;
 
@@ -70,18 +70,20 @@ bench_schema_measure (const char *path)
       if (schema == NULL)
         g_error ("bench: %s: %s", path, error->message);
       index_ms[i] = ms_since (start);
+      ratio[i] = index_ms[i] / json_ms[i];
     }
+  /* Each run's ratio, as the two sides ran back to back. */
+  q = bench_median (ratio, PARSE_RUNS);
   index_med = bench_median (index_ms, PARSE_RUNS);
   json_med = bench_median (json_ms, PARSE_RUNS);
   {
     g_autofree char *figure = g_strdup_printf ("%.2f ms for %zu KB (json-glib alone %.2f ms, %.2fx)",
-                                               index_med, len / 1000, json_med,
-                                               index_med / json_med);
+                                               index_med, len / 1000, json_med, q);
 
     /* json-glib's parse of the same bytes is the floor (~5 ms here
      * unloaded): the index must add little to it. */
     bench_table_row ("schema: QEMU 7.2's parsed and indexed", figure,
-                     "<= 1.2x json-glib", index_med <= 1.2 * json_med);
+                     "<= 1.2x json-glib", q <= 1.2);
   }
 
   simple = validate_us (schema, "device_del", "{\"id\": \"nic0\"}");
