@@ -19,6 +19,9 @@ client_free (Client *c)
 {
   if (c->fd >= 0)
     close (c->fd);
+  for (guint i = 0; i < c->fds->len; i++)
+    close (g_array_index (c->fds, int, i));
+  g_array_unref (c->fds);
   g_string_free (c->in, TRUE);
   g_free (c);
 }
@@ -32,6 +35,7 @@ client_connect (const char *path)
   if (c->fd < 0)
     g_error ("connect %s: %s", path, g_strerror (errno));
   c->in = g_string_new (NULL);
+  c->fds = g_array_new (FALSE, FALSE, sizeof (int));
   return c;
 }
 
@@ -94,6 +98,13 @@ gboolean
 client_fill (Client *c, int timeout_ms)
 {
   char buffer[65536];
+  union {
+    struct cmsghdr align;
+    char           space[CMSG_SPACE (sizeof (int) * 253)];
+  } control;
+  struct iovec iov = { buffer, sizeof buffer };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = control.space, .msg_controllen = sizeof control.space };
   struct pollfd pfd = { c->fd, POLLIN, 0 };
   ssize_t n;
   int r;
@@ -106,7 +117,13 @@ client_fill (Client *c, int timeout_ms)
   g_assert_cmpint (r, >=, 0);
   if (r == 0)
     return FALSE;
-  n = recv (c->fd, buffer, sizeof buffer, 0);
+  do
+    n = recvmsg (c->fd, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  g_assert_false (msg.msg_flags & MSG_CTRUNC);
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR (&msg); n >= 0 && cm != NULL; cm = CMSG_NXTHDR (&msg, cm))
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+      g_array_append_vals (c->fds, CMSG_DATA (cm), (cm->cmsg_len - CMSG_LEN (0)) / sizeof (int));
   if (n <= 0)
     {
       /* A peer that closes with unread data resets the connection. */

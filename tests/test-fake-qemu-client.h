@@ -20,6 +20,7 @@ typedef struct {
   int      fd;
   GString *in;
   gboolean eof;
+  GArray  *fds;   /* every descriptor received, in order: closed by client_free() */
 } Client;
 
 void    client_free                (Client     *c);
@@ -35,7 +36,10 @@ void    client_send_fds            (Client     *c,
                                     const char *text,
                                     const int  *fds,
                                     guint       n_fds);
-/* Waits up to TIMEOUT_MS for more bytes; FALSE on timeout or end of file. */
+/* Waits up to TIMEOUT_MS for more bytes; FALSE on timeout or end of file.
+ * Descriptors that come with them are kept in C->fds, whichever read takes
+ * them: the kernel may hand over a later message (and its descriptors)
+ * with the reply a test is waiting for. */
 gboolean client_fill               (Client     *c,
                                     int         timeout_ms);
 /* The next message (without its "\r\n"), or NULL after TIMEOUT_MS or at
