@@ -125,19 +125,17 @@ parse_line (const LineContext *ctx, JsonNode **node, GError **error)
   g_autoptr(GError) local = NULL;
   g_autoptr(GRegex) regex = NULL;
   g_autoptr(GMatchInfo) match = NULL;
-
-  gsize len = strlen (ctx->text), end;
+  gsize len = strlen (ctx->text), after;
 
   if (!check_nesting (ctx, error))
     return FALSE;
   /* json-glib would keep the last of two values (and leak the first). */
-  end = qmp_json_value_end (ctx->text, len);
-  if (end > 0 && ctx->text[end + strspn (ctx->text + end, " \t\r\n")] != '\0')
+  after = qmp_json_text_after_value (ctx->text, len);
+  if (after > 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    "%s:%u:%" G_GSIZE_FORMAT ": not valid JSON: more after the step's end "
-                   "(one step per line)", ctx->path, ctx->line,
-                   end + strspn (ctx->text + end, " \t\r\n") + 1);
+                   "(one step per line)", ctx->path, ctx->line, after + 1);
       return FALSE;
     }
   if (!json_parser_load_from_data (parser, ctx->text, (gssize) len, &local))

@@ -86,11 +86,12 @@ qmp_json_value_end (const char *data, gsize len)
         case '[':
           if (depth == cap)
             {
+              guint8 *grown = g_malloc (cap * 2);
+
+              memcpy (grown, closers, cap);
+              g_free (heap_closers);
+              heap_closers = closers = grown;
               cap *= 2;
-              if (heap_closers == NULL)
-                heap_closers = g_memdup2 (inline_closers, sizeof inline_closers);
-              heap_closers = g_realloc (heap_closers, cap);
-              closers = heap_closers;
             }
           closers[depth++] = ch == '{' ? '}' : ']';
           break;
@@ -111,16 +112,26 @@ qmp_json_value_end (const char *data, gsize len)
   return depth == 0 ? i : 0;
 }
 
+gsize
+qmp_json_text_after_value (const char *data, gsize len)
+{
+  gsize end = qmp_json_value_end (data, len), after;
+
+  if (end == 0)
+    return 0;
+  after = skip_blanks (data, len, end);
+  return after < len ? after : 0;
+}
+
 gboolean
 qmp_json_parse (JsonParser *parser, const char *data, gsize len, GError **error)
 {
-  gsize end = qmp_json_value_end (data, len);
+  gsize after = qmp_json_text_after_value (data, len);
 
-  if (end > 0 && skip_blanks (data, len, end) < len)
+  if (after > 0)
     {
       g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
-                   "text after the end of the JSON value, at byte %" G_GSIZE_FORMAT,
-                   skip_blanks (data, len, end));
+                   "text after the end of the JSON value, at byte %" G_GSIZE_FORMAT, after);
       return FALSE;
     }
   return json_parser_load_from_data (parser, data, (gssize) len, error);
