@@ -13,7 +13,6 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -158,17 +157,8 @@ static double
 ratio_row (const char *what, const double *lib, const double *raw, gboolean throughput,
            const char *target, double limit)
 {
-  double l[ONE_CONN_ROUNDS], r[ONE_CONN_ROUNDS], ratio[ONE_CONN_ROUNDS], lm, rm, q;
-
-  for (guint i = 0; i < ONE_CONN_ROUNDS; i++)
-    {
-      l[i] = lib[i];
-      r[i] = raw[i];
-      ratio[i] = lib[i] / raw[i];
-    }
-  lm = bench_median (l, ONE_CONN_ROUNDS);
-  rm = bench_median (r, ONE_CONN_ROUNDS);
-  q = bench_median (ratio, ONE_CONN_ROUNDS);
+  double lm = bench_median (lib, ONE_CONN_ROUNDS), rm = bench_median (raw, ONE_CONN_ROUNDS);
+  double q = bench_median_ratio (lib, raw, ONE_CONN_ROUNDS);
   bench_table_row (what,
                    throughput
                    ? fmt ("%.0f cmd/s vs raw %.0f = %.2fx time", 1e6 / lm, 1e6 / rm, q)
@@ -278,28 +268,6 @@ large_sample (XenQmpHost *host, LargeReply *r, guint i)
     die ("large reply run failed");
 }
 
-/* The median of A[i] / B[i]. */
-static double
-median_ratio (const double *a, const double *b, guint n)
-{
-  double ratio[LARGE_SAMPLES];
-
-  g_assert (n <= LARGE_SAMPLES);
-  for (guint i = 0; i < n; i++)
-    ratio[i] = a[i] / b[i];
-  return bench_median (ratio, n);
-}
-
-static double
-median_of (const double *values, guint n)
-{
-  double copy[LARGE_SAMPLES];
-
-  g_assert (n <= LARGE_SAMPLES);
-  memcpy (copy, values, n * sizeof *values);
-  return bench_median (copy, n);
-}
-
 static void
 measure_large_replies (XenQmpHost *host)
 {
@@ -315,26 +283,27 @@ measure_large_replies (XenQmpHost *host)
       large_sample (host, &half, i);
       large_sample (host, &big, i);
     }
-  q_small = median_ratio (small.lib, small.json, LARGE_SAMPLES);
-  q_big = median_ratio (big.lib, big.json, LARGE_SAMPLES);
-  linear = median_ratio (big.lib, half.lib, LARGE_SAMPLES);
-  json_linear = median_ratio (big.json, half.json, LARGE_SAMPLES);
+  q_small = bench_median_ratio (small.lib, small.json, LARGE_SAMPLES);
+  q_big = bench_median_ratio (big.lib, big.json, LARGE_SAMPLES);
+  linear = bench_median_ratio (big.lib, half.lib, LARGE_SAMPLES);
+  json_linear = bench_median_ratio (big.json, half.json, LARGE_SAMPLES);
 
   bench_table_row ("200 KiB reply",
-                   fmt ("%.0f us vs json-glib %.0f = %.2fx", median_of (small.lib, LARGE_SAMPLES),
-                        median_of (small.json, LARGE_SAMPLES), q_small),
+                   fmt ("%.0f us vs json-glib %.0f = %.2fx",
+                        bench_median (small.lib, LARGE_SAMPLES),
+                        bench_median (small.json, LARGE_SAMPLES), q_small),
                    "<= 1.3x", q_small <= 1.3);
   bench_table_row ("10 MiB reply",
                    fmt ("%.1f ms vs json-glib %.1f = %.2fx",
-                        median_of (big.lib, LARGE_SAMPLES) / 1e3,
-                        median_of (big.json, LARGE_SAMPLES) / 1e3, q_big),
+                        bench_median (big.lib, LARGE_SAMPLES) / 1e3,
+                        bench_median (big.json, LARGE_SAMPLES) / 1e3, q_big),
                    "<= 1.3x", q_big <= 1.3);
   /* Linear: doubling the size doubles the time, as it does for json-glib
    * alone (whose own ratio shows what the machine's caches add). */
   bench_table_row ("5 MiB -> 10 MiB reply",
                    fmt ("%.1f ms -> %.1f ms = %.2fx (json-glib %.2fx)",
-                        median_of (half.lib, LARGE_SAMPLES) / 1e3,
-                        median_of (big.lib, LARGE_SAMPLES) / 1e3, linear, json_linear),
+                        bench_median (half.lib, LARGE_SAMPLES) / 1e3,
+                        bench_median (big.lib, LARGE_SAMPLES) / 1e3, linear, json_linear),
                    "linear (<= 2.2x)", linear <= MAX (2.2, 1.1 * json_linear));
   g_free (small.blob);
   g_free (half.blob);
@@ -498,7 +467,7 @@ measure_many_domains (void)
   g_autoptr(XenQmpHost) host = host_new (bench.dir);
   g_autofree guint32 *domids = g_new (guint32, N_DOMAINS);
   double lib1[ROUNDS], libn[ROUNDS], raw1[ROUNDS], rawn[ROUNDS];
-  double lib_ratio[ROUNDS], raw_ratio[ROUNDS], floor_ratio[ROUNDS], q, rq, fq;
+  double q, rq, fq;
   BenchRawMany *raw_many;
 
   measure_idle_connections (host);
@@ -518,14 +487,11 @@ measure_many_domains (void)
       rawn[i] = bench_raw_many_run (raw_many, 100, RUN_SECONDS, 100);
       if (libn[i] < 0 || rawn[i] < 0)
         die ("1,000 connections run failed");
-      lib_ratio[i] = lib1[i] / libn[i];
-      raw_ratio[i] = raw1[i] / rawn[i];
-      floor_ratio[i] = libn[i] / rawn[i];
     }
   bench_raw_many_close (raw_many);
-  q = bench_median (lib_ratio, ROUNDS);
-  rq = bench_median (raw_ratio, ROUNDS);
-  fq = bench_median (floor_ratio, ROUNDS);
+  q = bench_median_ratio (lib1, libn, ROUNDS);
+  rq = bench_median_ratio (raw1, rawn, ROUNDS);
+  fq = bench_median_ratio (libn, rawn, ROUNDS);
   bench_table_row ("1,000 connections, 100 in flight",
                    fmt ("%.0f cmd/s vs 1 connection %.0f = %.2fx (raw client %.2fx)",
                         1e6 / bench_median (libn, ROUNDS), 1e6 / bench_median (lib1, ROUNDS),
@@ -567,7 +533,7 @@ measure_qemu (const char *binary)
     {
       BenchCmdRun run = { .domids = &zero, .n_domains = 1, .window = windows[w],
                           .seconds = RUN_SECONDS, .min = windows[w] };
-      double raw[ROUNDS], lib[ROUNDS], ratio[ROUNDS], before, after, r, l, q;
+      double raw[ROUNDS], lib[ROUNDS], before, after, q;
 
       before = raw_run (path, TRUE, windows[w], RUN_SECONDS);
       for (guint i = 0; i < ROUNDS; i++)
@@ -583,14 +549,12 @@ measure_qemu (const char *binary)
           g_clear_object (&host);
           after = raw_run (path, TRUE, windows[w], RUN_SECONDS);
           raw[i] = (before + after) / 2;
-          ratio[i] = raw[i] / lib[i];
           before = after;
         }
-      r = bench_median (raw, ROUNDS);
-      l = bench_median (lib, ROUNDS);
-      q = bench_median (ratio, ROUNDS);
+      q = bench_median_ratio (raw, lib, ROUNDS);
       bench_table_row (windows[w] == 1 ? "real QEMU, sequential" : "real QEMU, 64 in flight",
-                       fmt ("%.0f us/cmd vs raw (oob) %.0f = %.1f%% throughput", l, r, 100 * q),
+                       fmt ("%.0f us/cmd vs raw (oob) %.0f = %.1f%% throughput",
+                            bench_median (lib, ROUNDS), bench_median (raw, ROUNDS), 100 * q),
                        ">= 95%", q >= 0.95);
     }
   bench_child_stop (bench.qemu);

@@ -44,7 +44,7 @@ bench_schema_measure (const char *path)
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(XenQmpSchema) schema = NULL;
-  double index_ms[PARSE_RUNS], json_ms[PARSE_RUNS], ratio[PARSE_RUNS], index_med, json_med, q;
+  double index_ms[PARSE_RUNS], json_ms[PARSE_RUNS], index_med, json_med, q;
   double simple, nested;
   gsize len;
 
@@ -70,10 +70,9 @@ bench_schema_measure (const char *path)
       if (schema == NULL)
         g_error ("bench: %s: %s", path, error->message);
       index_ms[i] = ms_since (start);
-      ratio[i] = index_ms[i] / json_ms[i];
     }
   /* Each run's ratio, as the two sides ran back to back. */
-  q = bench_median (ratio, PARSE_RUNS);
+  q = bench_median_ratio (index_ms, json_ms, PARSE_RUNS);
   index_med = bench_median (index_ms, PARSE_RUNS);
   json_med = bench_median (json_ms, PARSE_RUNS);
   {

@@ -107,8 +107,20 @@ compare_double (const void *a, const void *b)
 }
 
 double
-bench_median (double *values, guint n)
+bench_median (const double *values, guint n)
 {
-  qsort (values, n, sizeof *values, compare_double);
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  g_autofree double *sorted = g_memdup2 (values, n * sizeof *values);
+
+  qsort (sorted, n, sizeof *sorted, compare_double);
+  return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+double
+bench_median_ratio (const double *a, const double *b, guint n)
+{
+  g_autofree double *ratio = g_new (double, n);
+
+  for (guint i = 0; i < n; i++)
+    ratio[i] = a[i] / b[i];
+  return bench_median (ratio, n);
 }

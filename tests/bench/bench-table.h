@@ -15,5 +15,7 @@ void bench_table_note  (const char *note);
 void bench_table_print (void);
 void bench_table_clear (void);
 
-/* The median of @n values (reordered in place). */
-double bench_median (double *values, guint n);
+/* The median of @n values. */
+double bench_median       (const double *values, guint n);
+/* The median of @a[i] / @b[i]: ratios of runs taken side by side. */
+double bench_median_ratio (const double *a, const double *b, guint n);
