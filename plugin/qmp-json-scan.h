@@ -1,0 +1,57 @@
+/* qmp-json-scan.h: RFC 8259, strictly, before anything builds a tree
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+/* json-glib accepts more than RFC 8259 (comments, single-quoted strings,
+ * bare words, hexadecimal numbers...) and recurses once per level, and its
+ * objects take quadratic time on repeated member names: a bound measured
+ * by a scan that reads a narrower grammar than the parser can be walked
+ * around. So every text from outside goes through this scanner first, one
+ * pass, linear time and no recursion; it accepts exactly one RFC 8259 value
+ * (blanks around it allowed) and refuses, with what was wrong and where:
+ *   - anything outside RFC 8259: comments, single quotes, bare words,
+ *     leading zeros, "+1", ".5", "1.", trailing commas, a byte order mark,
+ *     control characters in strings, invalid escapes;
+ *   - text that is not UTF-8 (overlong forms and surrogates included),
+ *     "\u0000" (json-glib's strings end at a NUL: the value would be cut
+ *     silently) and an unpaired surrogate escape;
+ *   - a member name given twice in one object (compared unescaped);
+ *   - a number whose magnitude exceeds a double's range (1e400);
+ *   - nesting deeper than max_depth, more than max_elements values, more
+ *     than QMP_JSON_MAX_MEMBERS members in one object.
+ * Integers beyond int64 are valid JSON and are not refused here: how they
+ * are read is qmp-json-reader.h's business. */
+
+/* Members in one object. JsonObject keeps its members in a GHashTable
+ * keyed by g_str_hash(), which is not keyed per process: names chosen to
+ * collide make each insertion walk all the others. The bound keeps that
+ * walk short; QEMU's largest object is query-cpu-model-expansion's props
+ * (432 members for "max" in QEMU 7.2). */
+#define QMP_JSON_MAX_MEMBERS 4096u
+
+typedef struct {
+  guint max_depth;        /* nesting of [ and {; a scalar is depth 0 */
+  gsize max_elements;     /* values of any kind, containers included */
+} QmpJsonScanLimits;
+
+typedef struct {
+  guint    depth;         /* deepest nesting seen */
+  gsize    elements;      /* values seen: [1, {"a": 2}] holds 4 */
+  gboolean plain;         /* no escape in any string, no fraction or
+                             exponent, every integer within int64 */
+} QmpJsonShape;
+
+/* TRUE when DATA (LEN bytes, not NUL-terminated) is one RFC 8259 value
+ * within LIMITS; *SHAPE is filled in either way with what was seen up to
+ * the verdict. Errors are G_IO_ERROR_INVALID_DATA, except the element
+ * limit: G_IO_ERROR_MESSAGE_TOO_LARGE. Messages name the byte offset and
+ * the limit, and quote nothing from DATA. */
+gboolean qmp_json_scan (const char               *data,
+                        gsize                     len,
+                        const QmpJsonScanLimits  *limits,
+                        QmpJsonShape             *shape,
+                        GError                  **error);
