@@ -139,22 +139,21 @@ record_reply (FakeRecorder *self, JsonObject *reply)
 static void
 record_message (FakeRecorder *self, const char *text)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = qmp_json_parse (text, strlen (text), NULL, NULL);
   JsonObject *message;
 
-  if (!qmp_json_parse (parser, text, strlen (text), NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_message ("record: the real QEMU sent something that is not a JSON object: not recorded");
       return;
     }
-  message = json_node_get_object (json_parser_get_root (parser));
+  message = json_node_get_object (root);
   if (!self->greeted && json_object_has_member (message, "QMP"))
     {
       JsonObject *step = json_object_new ();
 
       self->greeted = TRUE;
-      json_object_set_member (step, "greeting", json_node_copy (json_parser_get_root (parser)));
+      json_object_set_member (step, "greeting", json_node_copy (root));
       write_step (self, step);
     }
   else if (json_object_has_member (message, "event"))

@@ -89,6 +89,7 @@ enum {
   PROP_ENABLE_OOB,
   PROP_MAX_MESSAGE_SIZE,
   PROP_MAX_DEPTH,
+  PROP_MAX_ELEMENTS,
   PROP_MAX_QUEUED_COMMANDS,
   PROP_MAX_BUFFERED_EVENTS,
   PROP_VALIDATE,
@@ -202,6 +203,9 @@ xen_qmp_client_get_property (GObject    *object,
     case PROP_MAX_DEPTH:
       g_value_set_uint (value, client->limits.max_depth);
       break;
+    case PROP_MAX_ELEMENTS:
+      g_value_set_uint64 (value, client->limits.max_elements);
+      break;
     case PROP_MAX_QUEUED_COMMANDS:
       g_value_set_uint (value, client->limits.max_queued);
       break;
@@ -250,6 +254,9 @@ xen_qmp_client_set_property (GObject      *object,
       break;
     case PROP_MAX_DEPTH:
       client->limits.max_depth = g_value_get_uint (value);
+      break;
+    case PROP_MAX_ELEMENTS:
+      client->limits.max_elements = (gsize) g_value_get_uint64 (value);
       break;
     case PROP_MAX_QUEUED_COMMANDS:
       client->limits.max_queued = g_value_get_uint (value);
@@ -395,6 +402,26 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
     g_param_spec_uint ("max-depth", NULL, NULL, 2, QMP_MAX_DEPTH_CEILING,
                        QMP_DEFAULT_MAX_DEPTH,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:max-elements:
+   *
+   * The most JSON values (containers, members' values and array elements
+   * all count) one message from QEMU may hold, counted by a strict scan
+   * before anything is built: it bounds what a message costs once parsed,
+   * which its size alone does not (8 MiB of `{},` would take 829 MB as a
+   * tree). A message with more closes the connection with
+   * %G_IO_ERROR_MESSAGE_TOO_LARGE naming this limit. The default, 131,072,
+   * admits QEMU 9.x's largest reply (its schema, about 32,000 values) four
+   * times over and keeps any accepted message's tree near 40 MB at most.
+   * It takes effect at the next connect; a domain's client follows
+   * #XenQmpHost:max-elements.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_MAX_ELEMENTS] =
+    g_param_spec_uint64 ("max-elements", NULL, NULL, 1, G_MAXSIZE,
+                         QMP_DEFAULT_MAX_ELEMENTS,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:max-queued-commands:
    *

@@ -13,7 +13,10 @@ glib_integration_tool_xen_qmp_SOURCES = \
 	glib-integration/tool/output.c glib-integration/tool/output.h \
 	glib-integration/tool/session.c glib-integration/tool/session.h \
 	glib-integration/tool/shell.c glib-integration/tool/shell.h \
-	plugin/qmp-json-parse.c plugin/qmp-json-parse.h
+	plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
+	plugin/qmp-json-scan.c plugin/qmp-json-scan.h \
+	plugin/qmp-hash.c plugin/qmp-hash.h \
+	plugin/qmp-json-reader.c plugin/qmp-json-reader.h
 # config.h for PACKAGE_VERSION; the library's headers as users get them.
 glib_integration_tool_xen_qmp_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_builddir) -I$(top_builddir)/glib-integration/include -I$(top_srcdir)

@@ -25,6 +25,8 @@ xenqmp_private_sources = \
 	plugin/qmp-message.c plugin/qmp-message.h \
 	plugin/qmp-json-reader.c plugin/qmp-json-reader.h \
 	plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
+	plugin/qmp-json-scan.c plugin/qmp-json-scan.h \
+	plugin/qmp-hash.c plugin/qmp-hash.h \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \

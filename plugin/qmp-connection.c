@@ -60,9 +60,10 @@ struct _QmpConnection {
   GSource                 *connect_retry;
   GSource                 *idle_close;
   GSource                 *drain_close;
+  GSource                 *unanswered; /* ends a QEMU that never answers */
 
   QmpFramer               *framer;
-  JsonParser              *parser;
+  QmpJsonScanLimits        scan_limits;
   JsonNode                *greeting;   /* whole greeting message */
   gboolean                 oob_enabled;
 
@@ -109,7 +110,8 @@ qmp_connection_new (const char                   *socket_path,
   conn->fd = -1;
   conn->framer = qmp_framer_new (config->limits.max_message_size,
                                  config->limits.max_depth);
-  conn->parser = json_parser_new ();
+  conn->scan_limits.max_depth = config->limits.max_depth;
+  conn->scan_limits.max_elements = config->limits.max_elements;
   conn->next_id = 1;
   conn->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_queue_init (&conn->outq);
@@ -141,7 +143,6 @@ qmp_connection_unref (QmpConnection *conn)
   g_hash_table_unref (conn->by_id);
   g_array_unref (conn->observers);
   qmp_framer_free (conn->framer);
-  g_object_unref (conn->parser);
   g_clear_pointer (&conn->greeting, json_node_unref);
   g_main_context_unref (conn->context);
   g_free (conn->socket_path);
@@ -497,6 +498,7 @@ connection_close_internal (QmpConnection *conn, const GError *reason)
   destroy_source (&conn->connect_retry);
   destroy_source (&conn->idle_close);
   destroy_source (&conn->drain_close);
+  destroy_source (&conn->unanswered);
   if (conn->fd >= 0)
     {
       close (conn->fd);
@@ -781,6 +783,37 @@ qmp_connection_can_execute (QmpConnection *conn, GError **error)
   return TRUE;
 }
 
+static gboolean
+unanswered_cb (gpointer user_data)
+{
+  QmpConnection *conn = qmp_connection_ref (user_data);
+  guint limit = conn->config.limits.max_queued;
+
+  g_clear_pointer (&conn->unanswered, g_source_unref);
+  connection_protocol_error (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_BUSY,
+                             "QEMU left more than %u commands unanswered after "
+                             "they timed out or were disposed (limit "
+                             "max-queued-commands): closing the connection",
+                             limit));
+  qmp_connection_unref (conn);
+  return G_SOURCE_REMOVE;
+}
+
+/* Commands that ended before their replies keep their ids until the
+ * replies come. A QEMU that never answers would grow that table without
+ * bound: past the limit on Active commands the connection ends, from an
+ * idle, since the timeout or dispose that got here may be the caller's
+ * own code. */
+static void
+connection_count_unanswered (QmpConnection *conn)
+{
+  guint waiting = g_hash_table_size (conn->by_id);
+  guint unanswered = waiting > conn->n_tasks ? waiting - conn->n_tasks : 0;
+
+  if (unanswered > conn->config.limits.max_queued && conn->unanswered == NULL)
+    conn->unanswered = attach_timeout (conn, 0, unanswered_cb, conn);
+}
+
 /* A command ends before its reply (timeout, abandon). ERROR is taken. */
 static void
 pending_end_early (QmpConnection *conn, QmpPending *pending, GError *error)
@@ -793,10 +826,13 @@ pending_end_early (QmpConnection *conn, QmpPending *pending, GError *error)
       qmp_pending_free (pending);
     }
   else
-    /* Sent (maybe in part): keep the id, so that the late reply is
-     * recognised and dropped, and the rest of a partial write still goes
-     * out to keep the stream whole. */
-    pending_complete (pending, NULL, error);
+    {
+      /* Sent (maybe in part): keep the id, so that the late reply is
+       * recognised and dropped, and the rest of a partial write still goes
+       * out to keep the stream whole. */
+      pending_complete (pending, NULL, error);
+      connection_count_unanswered (conn);
+    }
   connection_check_idle (conn);
 }
 
@@ -951,13 +987,13 @@ handle_reply (QmpConnection *conn, QmpMessage *msg)
                                  msg->kind == QMP_MESSAGE_ERROR ? msg->error_desc : ""));
       return;
     }
+  /* The QMP specification asks clients to drop replies whose id they do
+   * not know, whatever its type: QEMU echoes ids verbatim, so such a
+   * reply answers nothing we sent. */
   if (msg->id_kind == QMP_MESSAGE_ID_FOREIGN)
     {
-      /* QEMU echoes ids verbatim: one of another type answers nothing we
-       * sent, and waiting for the right one would only end in a timeout. */
-      connection_protocol_error (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                                 "QEMU sent a reply whose id is %s: ours are integers",
-                                 msg->id_description));
+      g_debug ("%s: dropped a reply whose id is %s (ours are integers)",
+               conn->peer, msg->id_description);
       return;
     }
   pending = g_hash_table_lookup (conn->by_id, &msg->id);
@@ -1022,8 +1058,7 @@ handle_message (QmpConnection *conn, const char *data, gsize len, guint n_fds,
 {
   GError *error = NULL;
 
-  if (!qmp_message_parse (conn->parser, data, len,
-                          qmp_framer_message_is_ascii (conn->framer),
+  if (!qmp_message_parse (&conn->scan_limits, data, len,
                           conn->tracing, msg, &error))
     {
       if (conn->tracing)

@@ -1,4 +1,4 @@
-/* qmp-json-parse.h: json-glib's parser, held to one value per text
+/* qmp-json-parse.h: a text from outside, scanned strictly, then read
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -6,18 +6,21 @@
 
 #include <json-glib/json-glib.h>
 
-/* Where the first JSON value in DATA ends (the offset just after it), or 0
- * when DATA holds no whole value. Strings and brackets are followed, not
- * checked: what is wrong inside the value is json-glib's to say. */
-gsize    qmp_json_value_end        (const char *data, gsize len);
+#include "qmp-json-scan.h"
 
-/* Where the text after DATA's first whole value begins (past the blanks
- * that follow it), or 0 when there is none: what json-glib must not see. */
-gsize    qmp_json_text_after_value (const char *data, gsize len);
+/* For texts that are not QMP messages (a schema, a cache file, a script
+ * line, arguments): as deep as QEMU itself allows, and as many values as
+ * a QMP message of 64 MiB could hold at QEMU's density. */
+#define QMP_JSON_TEXT_MAX_DEPTH    1024u
+#define QMP_JSON_TEXT_MAX_ELEMENTS (8u * 1024 * 1024)
 
-/* json_parser_load_from_data(), except that a text holding more than one
- * value (or a value and then anything but blanks) is refused first. */
-gboolean qmp_json_parse            (JsonParser  *parser,
-                                    const char  *data,
-                                    gsize        len,
-                                    GError     **error);
+/* The one JSON value DATA holds, or NULL and an error saying what was
+ * wrong and at which byte: DATA goes through qmp_json_scan() with LIMITS
+ * (NULL: the QMP_JSON_TEXT_ ones above) before any of it is built, so
+ * that json-glib's laxer grammar, its recursion and its quadratic
+ * repeated names are never reached. Integers come as qmp-json-reader.h
+ * says (beyond int64: uint64 bits, then doubles). */
+JsonNode *qmp_json_parse (const char              *data,
+                          gsize                    len,
+                          const QmpJsonScanLimits *limits,
+                          GError                 **error);

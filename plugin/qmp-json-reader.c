@@ -19,6 +19,7 @@
 
 #include "qmp-json-reader.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Strings are unescaped into ARENA, a stack: a member's name stays there
@@ -96,6 +97,48 @@ unescape (char ch)
     }
 }
 
+static int
+hex4 (const char *p, const char *end)
+{
+  int value = 0;
+
+  if (end - p < 4)
+    return -1;
+  for (int k = 0; k < 4; k++)
+    {
+      int d = g_ascii_xdigit_value (p[k]);
+
+      if (d < 0)
+        return -1;
+      value = value * 16 + d;
+    }
+  return value;
+}
+
+/* The character of a \u escape whose 'u' is at the cursor, a surrogate
+ * pair taken whole; the cursor passes it. 0 for an escape that is not a
+ * character json-glib can hold (\u0000, an unpaired surrogate): the scan
+ * refuses those, and so does this reader. Each escape is at least as long
+ * as the UTF-8 it becomes, so the output never outgrows the input. */
+static gunichar
+read_unicode_escape (Cursor *c, const char *end)
+{
+  int cp = hex4 (c->p + 1, end), low;
+
+  if (cp <= 0 || (cp >= 0xdc00 && cp <= 0xdfff))
+    return 0;
+  c->p += 5;
+  if (cp < 0xd800 || cp > 0xdbff)
+    return (gunichar) cp;
+  if (end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u')
+    return 0;
+  low = hex4 (c->p + 2, end);
+  if (low < 0xdc00 || low > 0xdfff)
+    return 0;
+  c->p += 6;
+  return 0x10000 + (((gunichar) cp - 0xd800) << 10) + ((gunichar) low - 0xdc00);
+}
+
 /* A string at the cursor (after its opening quote is checked here),
  * unescaped, to give back with string_release(); NULL to give up. */
 static char *
@@ -144,6 +187,18 @@ read_string (Cursor *c)
           *w++ = ch;
           continue;
         }
+      if (*c->p == 'u')
+        {
+          gunichar cp = read_unicode_escape (c, q);
+
+          if (cp == 0)
+            {
+              string_release (c, out);
+              return NULL;
+            }
+          w += g_unichar_to_utf8 (cp, w);
+          continue;
+        }
       e = unescape (*c->p++);
       if (e < 0)
         {
@@ -157,7 +212,9 @@ read_string (Cursor *c)
   return out;
 }
 
-/* -?(0|[1-9][0-9]*) within 64 bits; anything else gives up. */
+/* -?(0|[1-9][0-9]*) within 64 bits; anything else gives up. Values from
+ * 2^63 to 2^64-1 (QEMU's uint64 and size) are kept as the int64 with the
+ * same 64 bits: *OUT cast to guint64 is the exact value. */
 static gboolean
 parse_integer (Cursor *c, gint64 *out)
 {
@@ -184,20 +241,75 @@ parse_integer (Cursor *c, gint64 *out)
     return FALSE;
   if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E'))
     return FALSE;
-  if (value > (guint64) G_MAXINT64 + (negative ? 1 : 0))
+  if (negative && value > (guint64) G_MAXINT64 + 1)
     return FALSE;
   *out = negative ? (gint64) (0 - value) : (gint64) value;
   return TRUE;
 }
 
+/* The longest number read as a double; the scan refuses longer ones. */
+#define MAX_NUMBER_LEN 512
+
+/* A number with a fraction or an exponent, or an integer beyond the
+ * 64-bit ranges: a double, as QEMU's own parser makes it. */
 static JsonNode *
-read_integer (Cursor *c)
+read_double (Cursor *c, const char *start)
 {
+  char buf[MAX_NUMBER_LEN + 1];
+  const char *p = start;
+  char *parsed_end;
+  double value;
+  JsonNode *node;
+
+  /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, and nothing strtod()
+   * would take beyond it ("01", "1.", ".5"). */
+  if (p < c->end && *p == '-')
+    p++;
+  if (p == c->end || !g_ascii_isdigit (*p) || (*p == '0' && p + 1 < c->end && g_ascii_isdigit (p[1])))
+    return NULL;
+  while (p < c->end && g_ascii_isdigit (*p))
+    p++;
+  if (p < c->end && *p == '.')
+    {
+      if (++p == c->end || !g_ascii_isdigit (*p))
+        return NULL;
+      while (p < c->end && g_ascii_isdigit (*p))
+        p++;
+    }
+  if (p < c->end && (*p == 'e' || *p == 'E'))
+    {
+      if (++p < c->end && (*p == '+' || *p == '-'))
+        p++;
+      if (p == c->end || !g_ascii_isdigit (*p))
+        return NULL;
+      while (p < c->end && g_ascii_isdigit (*p))
+        p++;
+    }
+  if (p - start > MAX_NUMBER_LEN)
+    return NULL;
+  memcpy (buf, start, (gsize) (p - start));
+  buf[p - start] = '\0';
+  value = g_ascii_strtod (buf, &parsed_end);
+  if (parsed_end != buf + (p - start) || isinf (value) || isnan (value))
+    return NULL;
+  c->p = p;
+  node = json_node_new (JSON_NODE_VALUE);
+  json_node_set_double (node, value);
+  return node;
+}
+
+static JsonNode *
+read_number (Cursor *c)
+{
+  const char *start = c->p;
   gint64 value;
   JsonNode *node;
 
   if (!parse_integer (c, &value))
-    return NULL;
+    {
+      c->p = start;
+      return read_double (c, start);
+    }
   node = json_node_new (JSON_NODE_VALUE);
   json_node_set_int (node, value);
   return node;
@@ -321,7 +433,7 @@ read_value (Cursor *c)
     case '-':
     case '0': case '1': case '2': case '3': case '4':
     case '5': case '6': case '7': case '8': case '9':
-      return read_integer (c);
+      return read_number (c);
     default:
       return read_literal (c);
     }

@@ -5,7 +5,7 @@
 #include "config.h"
 
 #include "qmp-message.h"
-#include "qmp-json-parse.h"
+#include "qmp-json-scan.h"
 #include "qmp-json-reader.h"
 
 #include <gio/gio.h>
@@ -180,30 +180,27 @@ parse_error (JsonObject *object, QmpMessage *msg, GError **error)
 }
 
 gboolean
-qmp_message_parse (JsonParser  *parser,
-                   const char  *data,
-                   gsize        len,
-                   gboolean     ascii,
-                   gboolean     keep_root,
-                   QmpMessage  *msg,
-                   GError     **error)
+qmp_message_parse (const QmpJsonScanLimits *limits,
+                   const char              *data,
+                   gsize                    len,
+                   gboolean                 keep_root,
+                   QmpMessage              *msg,
+                   GError                 **error)
 {
-  g_autoptr(GError) parse_error_ = NULL;
+  g_autoptr(GError) scan_error = NULL;
+  QmpJsonShape shape;
   JsonObject *object;
-  const char *nul;
   guint kinds;
 
   memset (msg, 0, sizeof *msg);
-  /* g_utf8_validate_len() refuses NUL bytes too: a refused message is
-   * looked at again to tell them apart, as "not valid UTF-8" would send an
-   * administrator looking for encodings. */
-  if (!ascii && !g_utf8_validate_len (data, len, NULL))
+  /* Nothing is built before the whole text is known to be RFC 8259 JSON
+   * within the limits: the reader can then neither recurse too deep, nor
+   * allocate more than the limits allow, nor meet a repeated name. */
+  if (!qmp_json_scan (data, len, limits, &shape, &scan_error))
     {
-      nul = memchr (data, '\0', len);
-      if (nul != NULL)
-        return invalid (error, "a NUL byte (at byte %" G_GSIZE_FORMAT ")",
-                        (gsize) (nul - data));
-      return invalid (error, "not valid UTF-8");
+      g_set_error (error, G_IO_ERROR, scan_error->code,
+                   "QEMU sent an invalid QMP message: %s", scan_error->message);
+      return FALSE;
     }
   /* A reply, nearly every message, without even its envelope. */
   if (!keep_root && qmp_json_read_reply (data, len, &msg->ret, &msg->id))
@@ -212,15 +209,9 @@ qmp_message_parse (JsonParser  *parser,
       msg->id_kind = QMP_MESSAGE_ID_OURS;
       return TRUE;
     }
-  /* Plain JSON without json-glib's parser, which has the last word on
-   * everything else. */
   msg->root = qmp_json_read (data, len);
   if (msg->root == NULL)
-    {
-      if (!qmp_json_parse (parser, data, len, &parse_error_))
-        return invalid (error, "not JSON (%s)", parse_error_->message);
-      msg->root = json_parser_steal_root (parser);
-    }
+    return invalid (error, "JSON this library cannot read");
   if (!is_object (msg->root))
     return invalid (error, "%s, not a JSON object", describe_value (msg->root));
   object = json_node_get_object (msg->root);

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+
+#include "qmp-json-scan.h"
 #include "xen-qmp-error.h"
 
 typedef enum {
@@ -46,18 +48,17 @@ typedef struct {
   const char      *error_desc;
 } QmpMessage;
 
-/* Parses and classifies one message. On failure the error says what was
- * wrong with it, in words an administrator can act on. ASCII says that
- * the framer saw only bytes 0x01 to 0x7f, so UTF-8 needs no check. Without KEEP_ROOT,
- * a plain reply is read without its envelope (root stays NULL, ret is
- * the message's own): the trace needs the whole tree to redact it. */
-gboolean qmp_message_parse (JsonParser  *parser,
-                            const char  *data,
-                            gsize        len,
-                            gboolean     ascii,
-                            gboolean     keep_root,
-                            QmpMessage  *msg,
-                            GError     **error);
+/* Parses and classifies one message, scanned first against LIMITS
+ * (qmp-json-scan.h). On failure the error says what was wrong with it, in
+ * words an administrator can act on. Without KEEP_ROOT, a plain reply is
+ * read without its envelope (root stays NULL, ret is the message's own):
+ * the trace needs the whole tree to redact it. */
+gboolean qmp_message_parse (const QmpJsonScanLimits *limits,
+                            const char              *data,
+                            gsize                    len,
+                            gboolean                 keep_root,
+                            QmpMessage              *msg,
+                            GError                 **error);
 
 void     qmp_message_clear (QmpMessage *msg);
 

@@ -61,7 +61,7 @@ qmp_schema_cache_load (const char *dir, const char *key)
 {
   g_autofree char *path = qmp_schema_cache_path (dir, key);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) file_root = NULL;
   g_autofree char *text = NULL;
   JsonObject *root;
   JsonNode *node;
@@ -85,15 +85,14 @@ qmp_schema_cache_load (const char *dir, const char *key)
       g_debug ("schema cache: ignored %s: %s", path, error->message);
       return NULL;
     }
-  parser = json_parser_new_immutable ();
-  if (!qmp_json_parse (parser, text, len, &error)
-      || (node = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  file_root = qmp_json_parse (text, len, NULL, &error);
+  if (file_root == NULL || !JSON_NODE_HOLDS_OBJECT (file_root))
     {
       g_debug ("schema cache: ignored %s: not a cache file (%s)", path,
                error != NULL ? error->message : "not a JSON object");
       return NULL;
     }
-  root = json_node_get_object (node);
+  root = json_node_get_object (file_root);
   if (json_object_get_int_member_with_default (root, "xenqmp-schema-cache", 0) != CACHE_FORMAT
       || g_strcmp0 (json_object_get_string_member_with_default (root, "qemu", NULL), key) != 0
       || (node = json_object_get_member (root, "schema")) == NULL)

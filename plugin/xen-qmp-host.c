@@ -82,6 +82,7 @@ enum {
   PROP_ENABLE_OOB,
   PROP_MAX_MESSAGE_SIZE,
   PROP_MAX_DEPTH,
+  PROP_MAX_ELEMENTS,
   PROP_MAX_QUEUED_COMMANDS,
   PROP_XENSTORE,
   PROP_XENSTORE_AVAILABLE,
@@ -205,6 +206,9 @@ xen_qmp_host_get_property (GObject    *object,
     case PROP_MAX_DEPTH:
       g_value_set_uint (value, host->config.limits.max_depth);
       break;
+    case PROP_MAX_ELEMENTS:
+      g_value_set_uint64 (value, host->config.limits.max_elements);
+      break;
     case PROP_MAX_QUEUED_COMMANDS:
       g_value_set_uint (value, host->config.limits.max_queued);
       break;
@@ -252,6 +256,9 @@ xen_qmp_host_set_property (GObject      *object,
       break;
     case PROP_MAX_DEPTH:
       host->config.limits.max_depth = g_value_get_uint (value);
+      break;
+    case PROP_MAX_ELEMENTS:
+      host->config.limits.max_elements = (gsize) g_value_get_uint64 (value);
       break;
     case PROP_MAX_QUEUED_COMMANDS:
       host->config.limits.max_queued = g_value_get_uint (value);
@@ -381,10 +388,33 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
                        QMP_DEFAULT_MAX_DEPTH,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
+   * XenQmpHost:max-elements:
+   *
+   * The most JSON values (containers, members' values and array elements
+   * all count) one message from QEMU may hold, counted by a strict scan
+   * before anything is built: it bounds what a message costs once parsed,
+   * which its size alone does not (8 MiB of `{},` would take 829 MB as a
+   * tree). A message with more closes the connection with
+   * %G_IO_ERROR_MESSAGE_TOO_LARGE naming this limit. The default, 131,072,
+   * admits QEMU 9.x's largest reply (its schema, about 32,000 values) four
+   * times over and keeps any accepted message's tree near 40 MB at most.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_MAX_ELEMENTS] =
+    g_param_spec_uint64 ("max-elements", NULL, NULL, 1, G_MAXSIZE,
+                         QMP_DEFAULT_MAX_ELEMENTS,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
    * XenQmpHost:max-queued-commands:
    *
    * How many commands may be Active on one connection; one more makes
-   * xen_qmp_cmd_exec() fail with %G_IO_ERROR_BUSY.
+   * xen_qmp_cmd_exec() fail with %G_IO_ERROR_BUSY. It also bounds the
+   * commands QEMU was sent but has not answered after they stopped being
+   * Active (timed out, disposed, cancelled), whose ids are kept so that
+   * their late replies are recognised: when QEMU leaves more than this
+   * many unanswered, the connection is closed with a warning, and its
+   * Active commands fail with %G_IO_ERROR_BUSY.
    *
    * Since: 0.1
    */

@@ -214,23 +214,18 @@ xen_qmp_schema_new (JsonNode *schema, GError **error)
 XenQmpSchema *
 xen_qmp_schema_new_from_data (const char *data, gssize length, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
 
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!qmp_json_parse (parser, data, length < 0 ? strlen (data) : (gsize) length, error))
+  root = qmp_json_parse (data, length < 0 ? strlen (data) : (gsize) length, NULL, error);
+  if (root == NULL)
     {
       g_prefix_error (error, "a QAPI schema: ");
       return NULL;
     }
-  if (json_parser_get_root (parser) == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "a QAPI schema: no JSON value");
-      return NULL;
-    }
-  return xen_qmp_schema_new (json_parser_get_root (parser), error);
+  return xen_qmp_schema_new (root, error);
 }
 
 /**

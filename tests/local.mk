@@ -17,12 +17,20 @@ tests_test_framer_CPPFLAGS = $(tests_cppflags) -DG_LOG_DOMAIN=\"XenQmp\"
 tests_test_framer_CFLAGS = $(tests_cflags)
 tests_test_framer_LDADD = $(GLIB_LIBS)
 
-check_PROGRAMS += tests/test-json-parse
-TESTS += tests/test-json-parse
-tests_test_json_parse_SOURCES = tests/test-json-parse.c plugin/qmp-json-parse.c plugin/qmp-json-parse.h
+check_PROGRAMS += tests/test-json-parse tests/test-json-scan
+TESTS += tests/test-json-parse tests/test-json-scan
+tests_test_json_scan_SOURCES = tests/test-json-scan.c plugin/qmp-json-scan.c plugin/qmp-json-scan.h \
+	plugin/qmp-hash.c plugin/qmp-hash.h
+tests_test_json_parse_SOURCES = tests/test-json-parse.c plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
+	plugin/qmp-json-scan.c plugin/qmp-json-scan.h \
+	plugin/qmp-hash.c plugin/qmp-hash.h \
+	plugin/qmp-json-reader.c plugin/qmp-json-reader.h
 tests_test_json_parse_CPPFLAGS = $(tests_cppflags)
 tests_test_json_parse_CFLAGS = $(tests_cflags)
 tests_test_json_parse_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
+tests_test_json_scan_CPPFLAGS = $(tests_cppflags)
+tests_test_json_scan_CFLAGS = $(tests_cflags)
+tests_test_json_scan_LDADD = $(GLIB_LIBS)
 
 check_PROGRAMS += tests/test-json-reader
 TESTS += tests/test-json-reader
@@ -59,6 +67,19 @@ tests_test_hostile_CPPFLAGS = $(tests_cppflags)
 tests_test_hostile_CFLAGS = $(tests_cflags)
 tests_test_hostile_LDADD = $(tests_ldadd)
 EXTRA_DIST += tests/hostile/README.md \
+	tests/hostile/foreign-ids.jsonl \
+	tests/hostile/comment-nesting.jsonl \
+	tests/hostile/single-quote-greeting.jsonl \
+	tests/hostile/repeated-names.jsonl \
+	tests/hostile/repeated-escaped-names.jsonl \
+	tests/hostile/colliding-names.jsonl \
+	tests/hostile/many-members.jsonl \
+	tests/hostile/amplification.jsonl \
+	tests/hostile/nul-escape.jsonl \
+	tests/hostile/lone-surrogate.jsonl \
+	tests/hostile/overlong-utf8.jsonl \
+	tests/hostile/number-overflow.jsonl \
+	tests/hostile/bare-words.jsonl \
 	tests/hostile/deep-nesting.jsonl \
 	tests/hostile/duplicate-id.jsonl \
 	tests/hostile/endless-line.jsonl \
@@ -136,7 +157,7 @@ installcheck-local:
 
 # memcheck over the command API tests: definite leaks and invalid accesses
 # fail. Children (fake-qemu, QEMU) are not traced.
-VALGRIND_TESTS = tests/test-framer tests/test-json-parse tests/test-trace tests/test-cmd \
+VALGRIND_TESTS = tests/test-framer tests/test-json-parse tests/test-json-scan tests/test-trace tests/test-cmd \
 	tests/test-client tests/test-limits tests/test-schema tests/test-validate tests/test-hostile
 VALGRIND_FLAGS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite --error-exitcode=99 --num-callers=30 \

@@ -886,10 +886,17 @@ static void
 test_script_errors (Fixture *f, gconstpointer data)
 {
   assert_script_error (f, "# fine\n{\"expect\": \"stop\"}\n{\"expect\": \"stop\",}\n",
-                       "3:18: not valid JSON: unexpected character...");
+                       "3:19: not valid JSON: a trailing comma (not RFC 8259 JSON), at byte 18");
   /* json-glib alone would take the second value (and leak the first). */
   assert_script_error (f, "{\"expect\": \"stop\"} {\"expect\": \"cont\"}\n",
-                       "1:20: not valid JSON: more after the step's end (one step per line)");
+                       "1:20: not valid JSON: text after the end of the JSON value, at byte 19");
+  /* json-glib alone would take comments and single quotes. */
+  assert_script_error (f, "{\"expect\": /* x */ \"stop\"}\n",
+                       "1:12: not valid JSON: a comment (not RFC 8259 JSON), at byte 11");
+  assert_script_error (f, "{\"expect\": 'stop'}\n",
+                       "1:12: not valid JSON: a single-quoted string (not RFC 8259 JSON), at byte 11");
+  assert_script_error (f, "{\"expect\": \"stop\", \"expect\": \"cont\"}\n",
+                       "1:20: not valid JSON: a member name given twice in one object, at byte 19");
   assert_script_error (f, "{\"expect\": \"stop\", \"retrun\": {}}\n",
                        "1:20: unknown key \"retrun\" in a \"expect\" step");
   assert_script_error (f, "[1]\n", "1:1: a step must be a JSON object, e.g. {\"expect\": \"query-status\"}");

@@ -1,57 +1,18 @@
-/* test-json-parse.c: json-glib is given one JSON value per text, or nothing
+/* test-json-parse.c: a text from outside is one RFC 8259 value, or nothing
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * json-glib 1.6 reads '{"a": 1} {"b": 2}' without an error and leaks the
- * first value; it leaks it too when it refuses '1 2'. qmp_json_parse()
- * refuses any text that goes on after its first value before json-glib
- * sees it (make check-valgrind and the sanitizer build catch a leak), and
- * leaves every other text to json-glib, errors and all.
+ * first value, reads comments and single quotes, and wraps or saturates
+ * integers beyond int64. qmp_json_parse() scans first and reads with the
+ * library's own reader: one value, RFC 8259 only, integers as QEMU keeps
+ * them (make check-valgrind and the sanitizer build catch a leak).
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "qmp-json-parse.h"
-
-static void
-test_value_end (void)
-{
-  const struct {
-    const char *text;
-    gsize       end;   /* 0: no whole value */
-  } cases[] = {
-    { "{}", 2 }, { "  []  ", 4 }, { "{\"a\": [1, {\"b\": null}]} x", 23 },
-    { "\"a\\\"}]\" 1", 7 }, { "\"\\\\\" 1", 4 }, { "12 3", 2 }, { "-1.5e3,", 6 },
-    { "true false", 4 }, { "null", 4 }, { "{\"}\": \"]\"} {}", 10 },
-    { "[{\"s\": \"[[[\"}] ]", 14 },
-    /* not whole, or not matched: json-glib says what is wrong */
-    { "", 0 }, { "   ", 0 }, { "{", 0 }, { "[[]", 0 }, { "{]", 0 }, { "[}", 0 },
-    { "]", 0 }, { "\"open", 0 }, { "\"ends in \\", 0 }, { "{\"a\": \"}", 0 },
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      gsize end = qmp_json_value_end (cases[i].text, strlen (cases[i].text));
-
-      if (end != cases[i].end)
-        g_error ("'%s': value ends at %" G_GSIZE_FORMAT ", expected %" G_GSIZE_FORMAT,
-                 cases[i].text, end, cases[i].end);
-    }
-
-  /* Deeper than the scanner's first stack, with a mismatch at the bottom
-   * or not. */
-  for (gsize depth = 1023; depth <= 5000; depth += 1977)
-    {
-      g_autofree char *opens = g_strnfill (depth, '[');
-      g_autofree char *closes = g_strnfill (depth, ']');
-      g_autofree char *deep = g_strconcat ("{\"a\": ", opens, closes, "} x", NULL);
-      g_autofree char *wrong = g_strconcat ("{\"a\": ", opens, closes, "] x", NULL);
-
-      g_assert_cmpuint (qmp_json_value_end (deep, strlen (deep)), ==, 2 * depth + 7);
-      g_assert_cmpuint (qmp_json_value_end (wrong, strlen (wrong)), ==, 0);
-    }
-}
 
 static void
 test_more_than_one_value (void)
@@ -68,53 +29,112 @@ test_more_than_one_value (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
       g_autoptr(GError) error = NULL;
       g_autofree char *expected = g_strdup_printf ("text after the end of the JSON value, "
                                                    "at byte %" G_GSIZE_FORMAT, cases[i].at);
+      g_autoptr(JsonNode) node = qmp_json_parse (cases[i].text, strlen (cases[i].text),
+                                                 NULL, &error);
 
-      g_assert_false (qmp_json_parse (parser, cases[i].text, strlen (cases[i].text), &error));
-      g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
+      g_assert_null (node);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
       g_assert_cmpstr (error->message, ==, expected);
-      g_assert_null (json_parser_get_root (parser));
     }
 }
 
-/* One value, with blanks around it or not: json-glib's result, whether it
- * reads it or refuses it. */
+/* What json-glib reads the same way is read to an equal tree. */
 static void
-test_one_value_is_json_glibs (void)
+test_same_tree_as_json_glib (void)
 {
   const char *texts[] = {
-    "{\"a\": [1.5, \"\\u00e9\"]}", "  [true]\r\n", "7", "\"s\"",
-    "{\"a\": 1,}", "[1,]", "{a: 1}", "[01]", "{", "", "{]",
+    "{\"a\": [1.5, \"\\u00e9\", -0, 1e2, \"\\ud83d\\ude00\\n\\/\"]}", "  [true]\r\n",
+    "7", "\"s\"", "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22}}, \"capabilities\": [\"oob\"]}}",
+    "[-9223372036854775808, 9223372036854775807, 0.1, 2.5e-3]",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
     {
-      g_autoptr(JsonParser) ours = json_parser_new ();
       g_autoptr(JsonParser) theirs = json_parser_new ();
-      g_autoptr(GError) our_error = NULL;
-      g_autoptr(GError) their_error = NULL;
+      g_autoptr(GError) error = NULL;
       gsize len = strlen (texts[i]);
-      gboolean ok = qmp_json_parse (ours, texts[i], len, &our_error);
+      g_autoptr(JsonNode) ours = qmp_json_parse (texts[i], len, NULL, &error);
 
-      g_assert_cmpint (ok, ==, json_parser_load_from_data (theirs, texts[i], (gssize) len,
-                                                           &their_error));
-      if (ok)
-        g_assert_true (json_node_equal (json_parser_get_root (ours),
-                                        json_parser_get_root (theirs)));
-      else
-        g_assert_cmpstr (our_error->message, ==, their_error->message);
+      g_assert_no_error (error);
+      g_assert_true (json_parser_load_from_data (theirs, texts[i], (gssize) len, NULL));
+      g_assert_true (json_node_equal (ours, json_parser_get_root (theirs)));
     }
+}
+
+/* json-glib reads these; nothing from outside may use them. */
+static void
+test_json_glib_extensions_refused (void)
+{
+  const struct {
+    const char *text;
+    const char *message;
+  } cases[] = {
+    { "{\"a\": /* x */ 1}", "a comment (not RFC 8259 JSON), at byte 6" },
+    { "// x\n{}", "a comment (not RFC 8259 JSON), at byte 0" },
+    { "{'a': 1}", "a single-quoted string (not RFC 8259 JSON), at byte 1" },
+    { "{\"a\": 1,}", "a trailing comma (not RFC 8259 JSON), at byte 8" },
+    { "[1,]", "a trailing comma (not RFC 8259 JSON), at byte 3" },
+    { "{a: 1}", "a bare word where a member name should be (not RFC 8259 JSON), at byte 1" },
+    { "[01]", "a number with a leading zero (not RFC 8259 JSON), at byte 1" },
+    { "[0x10]", "a hexadecimal number (not RFC 8259 JSON), at byte 1" },
+    { "[NaN]", "a bare word where a value should be (not RFC 8259 JSON), at byte 1" },
+    { "[+1]", "a malformed number (not RFC 8259 JSON), at byte 1" },
+    { "[.5]", "a malformed number (not RFC 8259 JSON), at byte 1" },
+    { "[1.]", "a malformed number, at byte 2" },
+    { "\xef\xbb\xbf{}", "a byte order mark (not RFC 8259 JSON), at byte 0" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = qmp_json_parse (cases[i].text, strlen (cases[i].text),
+                                                 NULL, &error);
+
+      g_assert_null (node);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+    }
+}
+
+/* QEMU keeps integers as int64, then uint64, then double: so does the
+ * reader. json-glib wraps 2^64-1 to -1 (the same bits: kept), but turns
+ * -2^63-1 into INT64_MAX and 10^23 into -1. */
+static void
+test_integers_beyond_int64 (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *text = "[18446744073709551615, 9223372036854775808, -9223372036854775809, "
+                     "100000000000000000000000, 1e308]";
+  g_autoptr(JsonNode) node = qmp_json_parse (text, strlen (text), NULL, &error);
+  JsonArray *array;
+
+  g_assert_no_error (error);
+  array = json_node_get_array (node);
+  g_assert_true (json_node_get_value_type (json_array_get_element (array, 0)) == G_TYPE_INT64);
+  g_assert_cmpuint ((guint64) json_array_get_int_element (array, 0), ==, G_MAXUINT64);
+  g_assert_cmpuint ((guint64) json_array_get_int_element (array, 1), ==, (guint64) G_MAXINT64 + 1);
+  g_assert_true (json_node_get_value_type (json_array_get_element (array, 2)) == G_TYPE_DOUBLE);
+  g_assert_cmpfloat (json_array_get_double_element (array, 2), ==, -9223372036854775809.0);
+  g_assert_true (json_node_get_value_type (json_array_get_element (array, 3)) == G_TYPE_DOUBLE);
+  g_assert_cmpfloat (json_array_get_double_element (array, 3), ==, 1e23);
+  g_assert_cmpfloat (json_array_get_double_element (array, 4), ==, 1e308);
+
+  g_clear_error (&error);
+  g_assert_null (qmp_json_parse ("[1e309]", 7, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_cmpstr (error->message, ==, "a number beyond a double's range, at byte 1");
 }
 
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/json-parse/value-end", test_value_end);
   g_test_add_func ("/json-parse/more-than-one-value", test_more_than_one_value);
-  g_test_add_func ("/json-parse/one-value-is-json-glibs", test_one_value_is_json_glibs);
+  g_test_add_func ("/json-parse/same-tree-as-json-glib", test_same_tree_as_json_glib);
+  g_test_add_func ("/json-parse/json-glib-extensions-refused", test_json_glib_extensions_refused);
+  g_test_add_func ("/json-parse/integers-beyond-int64", test_integers_beyond_int64);
   return g_test_run ();
 }

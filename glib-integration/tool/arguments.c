@@ -14,11 +14,7 @@
 static JsonNode *
 json_value_from_string (const char *text, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  if (!qmp_json_parse (parser, text, strlen (text), error))
-    return NULL;
-  return json_parser_steal_root (parser);
+  return qmp_json_parse (text, strlen (text), NULL, error);
 }
 
 static JsonObject *

@@ -36,11 +36,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (nl != NULL)
     {
       /* The input is not nul-terminated: its length, not a C string. */
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      if (qmp_json_parse (parser, nl + 1, size - schema_len - 1, NULL)
-          && json_parser_get_root (parser) != NULL)
-        args_node = json_parser_steal_root (parser);
+      args_node = qmp_json_parse (nl + 1, size - schema_len - 1, NULL, NULL);
       if (args_node != NULL && JSON_NODE_HOLDS_OBJECT (args_node))
         args = json_node_get_object (args_node);
     }

@@ -15,6 +15,8 @@ tests_fuzz_fuzz_receive_SOURCES = tests/fuzz/fuzz-receive.c $(fuzz_common_source
 	plugin/qmp-message.c plugin/qmp-message.h \
 	plugin/qmp-json-reader.c plugin/qmp-json-reader.h \
 	plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
+	plugin/qmp-json-scan.c plugin/qmp-json-scan.h \
+	plugin/qmp-hash.c plugin/qmp-hash.h \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
@@ -31,7 +33,10 @@ tests_fuzz_fuzz_script_SOURCES = tests/fuzz/fuzz-script.c $(fuzz_common_sources)
 	fake-qemu/script.c fake-qemu/script.h \
 	fake-qemu/json-write.c fake-qemu/json-write.h \
 	fake-qemu/utf8.c fake-qemu/utf8.h \
-	plugin/qmp-json-parse.c plugin/qmp-json-parse.h
+	plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
+	plugin/qmp-json-scan.c plugin/qmp-json-scan.h \
+	plugin/qmp-hash.c plugin/qmp-hash.h \
+	plugin/qmp-json-reader.c plugin/qmp-json-reader.h
 tests_fuzz_fuzz_script_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) -I$(top_srcdir) \
 	-I$(top_srcdir)/fake-qemu -I$(top_srcdir)/tests/fuzz \
 	-DFUZZ_HARNESS=\"script\" -DFUZZ_TESTS_SRCDIR=\"$(abs_top_srcdir)/tests\"
@@ -43,6 +48,8 @@ tests_fuzz_fuzz_script_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz-json.c $(fuzz_common_sources) \
 	plugin/qmp-json-reader.c plugin/qmp-json-reader.h \
 	plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
+	plugin/qmp-json-scan.c plugin/qmp-json-scan.h \
+	plugin/qmp-hash.c plugin/qmp-hash.h \
 	tests/test-json-tree.c tests/test-json-tree.h
 tests_fuzz_fuzz_json_CPPFLAGS = $(tests_cppflags) -I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/tests \
 	-DFUZZ_HARNESS=\"json\" -DFUZZ_TESTS_SRCDIR=\"$(abs_top_srcdir)/tests\"
@@ -55,7 +62,10 @@ tests_fuzz_fuzz_schema_SOURCES = tests/fuzz/fuzz-schema.c $(fuzz_common_sources)
 	plugin/xen-qmp-schema.c plugin/xen-qmp-schema.h plugin/xen-qmp-schema-private.h \
 	plugin/xen-qmp-schema-describe.c plugin/qmp-schema-validate.c \
 	plugin/qmp-suggest.c plugin/qmp-suggest.h \
-	plugin/qmp-json-parse.c plugin/qmp-json-parse.h
+	plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
+	plugin/qmp-json-scan.c plugin/qmp-json-scan.h \
+	plugin/qmp-hash.c plugin/qmp-hash.h \
+	plugin/qmp-json-reader.c plugin/qmp-json-reader.h
 nodist_tests_fuzz_fuzz_schema_SOURCES = plugin/xen-qmp-enum-types.c plugin/xen-qmp-enum-types.h
 tests_fuzz_fuzz_schema_CPPFLAGS = $(tests_cppflags) -I$(top_srcdir)/tests/fuzz \
 	-DXEN_QMP_COMPILATION -DG_LOG_DOMAIN=\"XenQmp\" \
