@@ -440,6 +440,98 @@ test_depth_on_small_stack (Fixture *f, gconstpointer data)
   g_clear_error (&refused.error);
 }
 
+/* ---- commands QEMU never answers ------------------------------------- */
+
+/* Negotiates, then reads every command and answers none. */
+static void
+never_answers (TestPeer *peer, gpointer user_data)
+{
+  g_free (test_peer_negotiate (peer, FALSE));
+  for (;;)
+    {
+      g_autoptr(JsonObject) cmd = test_peer_read_command (peer);
+
+      if (cmd == NULL)
+        break;
+    }
+}
+
+#define UNANSWERED_LIMIT 4
+
+typedef struct {
+  XenQmpHost *host;
+  XenQmpCmd   cmds[UNANSWERED_LIMIT + 2];
+  Call        calls[UNANSWERED_LIMIT + 2];
+  guint       next;
+} Unanswered;
+
+static void unanswered_done (XenQmpCmd *cmd, JsonNode *ret, XenQmpErrorClass error_class,
+                             const GError *error, gpointer user_data);
+
+/* One command at a time, each timing out, so that none is ever refused
+ * as one too many Active: only the unanswered ones pile up. The last
+ * has no timeout: it is Active when the connection ends. */
+static void
+unanswered_exec_next (Unanswered *u)
+{
+  g_autoptr(GError) error = NULL;
+  guint i = u->next++;
+
+  xen_qmp_cmd_init (&u->cmds[i]);
+  u->cmds[i].timeout_ms = i <= UNANSWERED_LIMIT ? 50 : 0;
+  g_assert_true (xen_qmp_cmd_exec (u->host, &u->cmds[i], unanswered_done, u, 1,
+                                   "query-status", NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+unanswered_done (XenQmpCmd *cmd, JsonNode *ret, XenQmpErrorClass error_class,
+                 const GError *error, gpointer user_data)
+{
+  Unanswered *u = user_data;
+  guint i = (guint) (cmd - u->cmds);
+
+  cmd_done (cmd, ret, error_class, error, &u->calls[i]);
+  if (u->next < G_N_ELEMENTS (u->cmds))
+    unanswered_exec_next (u);
+}
+
+/* A QEMU that reads commands and never answers would grow the table of
+ * ids kept for late replies without bound (500,000 such commands took
+ * 100 MB): past max-queued-commands, the connection ends with a warning,
+ * and the command still Active learns why. */
+static void
+test_host_unanswered_commands_bounded (Fixture *f, gconstpointer data)
+{
+  TestPeer *peer = test_peer_new (f->socket, never_answers, NULL);
+  Unanswered u = { 0 };
+  Call *last = &u.calls[UNANSWERED_LIMIT + 1];
+
+  u.host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir, "xenstore", XEN_QMP_XENSTORE_OFF,
+                         "max-queued-commands", UNANSWERED_LIMIT,
+                         "drain-timeout-ms", 60000u, NULL);
+  g_test_expect_message ("XenQmp", G_LOG_LEVEL_WARNING,
+                         "domain 1: QEMU left more than 4 commands unanswered after they "
+                         "timed out or were disposed (limit max-queued-commands): "
+                         "closing the connection");
+  unanswered_exec_next (&u);
+  RUN_UNTIL (last->done);
+  g_test_assert_expected_messages ();
+
+  for (guint i = 0; i <= UNANSWERED_LIMIT; i++)
+    g_assert_error (u.calls[i].error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_error (last->error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_nonnull (strstr (last->error->message, "unanswered"));
+  for (guint i = 0; i < G_N_ELEMENTS (u.cmds); i++)
+    {
+      xen_qmp_cmd_dispose (&u.cmds[i]);
+      call_clear (&u.calls[i]);
+    }
+  /* The connection is gone although the drain timeout is a minute away. */
+  test_peer_join (peer);
+  g_clear_object (&u.host);
+}
+
 static void
 add (const char *name, void (*func) (Fixture *, gconstpointer))
 {
@@ -462,5 +554,6 @@ main (int argc, char *argv[])
   add ("client-buffered-events-within-limit", test_client_buffered_events_within_limit);
   add ("host-limit-spares-other-domains", test_host_limit_spares_other_domains);
   add ("depth-on-256k-stack", test_depth_on_small_stack);
+  add ("host-unanswered-commands-bounded", test_host_unanswered_commands_bounded);
   return g_test_run ();
 }
