@@ -19,6 +19,7 @@
 #include <xenqmp/xenqmp.h>
 
 #include "bench-blob.h"
+#include "bench-hostile.h"
 #include "bench-lib.h"
 #include "bench-qemu.h"
 #include "bench-raw-client.h"
@@ -102,9 +103,10 @@ host_new (const char *run_dir)
   XenQmpHost *host = xen_qmp_host_new (run_dir);
 
   /* Connections stay open between runs; 100,000 commands may queue; the
-   * 10 MiB reply is admitted. */
+   * 10 MiB reply (about 900,000 values) is admitted. */
   g_object_set (host, "idle-timeout-ms", G_MAXUINT, "max-queued-commands", 200000u,
-                "max-message-size", (guint64) 64 * 1024 * 1024, NULL);
+                "max-message-size", (guint64) 64 * 1024 * 1024,
+                "max-elements", (guint64) 16 * 1024 * 1024, NULL);
   return host;
 }
 
@@ -682,9 +684,16 @@ main (int argc, char **argv)
     return run_for_callgrind (g_ascii_strtoull (argv[2], NULL, 10), argc == 4);
   if (argc == 4 && g_str_equal (argv[1], "--profile"))
     return run_for_profile (argv[2], g_ascii_strtod (argv[3], NULL));
+  if (argc == 2 && g_str_equal (argv[1], "--hostile"))
+    {
+      bench_hostile_measure (bench.dir);
+      bench_table_print ();
+      bench_table_clear ();
+      return 0;
+    }
   if (argc != 1)
     {
-      fprintf (stderr, "usage: %s [--callgrind N [client] | --profile [raw-|client-]sequential|[raw-|client-]64|many SECONDS]\n",
+      fprintf (stderr, "usage: %s [--callgrind N [client] | --profile [raw-|client-]sequential|[raw-|client-]64|many SECONDS | --hostile]\n",
                argv[0]);
       return 2;
     }
@@ -701,6 +710,7 @@ main (int argc, char **argv)
   measure_many_domains ();
   measure_qemu (qemu != NULL && *qemu != '\0' ? qemu : "qemu-system-x86_64");
   bench_schema_measure (g_getenv ("XENQMP_BENCH_SCHEMA"));
+  bench_hostile_measure (bench.dir);
 
   bench_table_print ();
   printf ("(run took %.0f s)\n", (double) (g_get_monotonic_time () - start) / 1e6);
