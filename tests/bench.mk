@@ -7,6 +7,7 @@ noinst_PROGRAMS += tests/bench/bench
 tests_bench_bench_SOURCES = \
 	tests/bench/bench-main.c \
 	tests/bench/bench-blob.c tests/bench/bench-blob.h \
+	tests/bench/bench-hostile.c tests/bench/bench-hostile.h \
 	tests/bench/bench-lib.c tests/bench/bench-lib.h \
 	tests/bench/bench-qemu.c tests/bench/bench-qemu.h \
 	tests/bench/bench-raw-client.c tests/bench/bench-raw-client.h \

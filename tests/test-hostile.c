@@ -580,6 +580,64 @@ test_hostile (gconstpointer data)
   result_clear (&run.good_during_flood);
 }
 
+/* Whether the case's outcome holds whatever the limits: the tool runs
+ * with the defaults, not the small limits the cases are written for. */
+static gboolean
+outcome_without_limits (const Case *c)
+{
+  return c->code >= 0 && c->code != G_IO_ERROR_TIMED_OUT && c->pad == 0
+         && strstr (c->message, "(limit ") == NULL;
+}
+
+/* The same script played to xen-qmp, as an administrator meets it: the
+ * tool ends by itself, with status 0 and the reply or 2 and the error,
+ * never a crash or a hang. */
+static void
+test_hostile_xen_qmp (gconstpointer data)
+{
+  const Case *c = data;
+  g_autofree char *script_name = g_strconcat (c->name, ".jsonl", NULL);
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "hostile", script_name, NULL);
+  g_autofree char *socket = g_strdup_printf ("%s/tool-%s", run_dir, c->name);
+  g_autofree char *tool = g_test_build_filename (G_TEST_BUILT, "..", "glib-integration", "tool",
+                                                 "xen-qmp", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *args[] = { "--script", script, NULL };
+  /* coreutils' timeout turns a hang into status 124. */
+  const char *argv[] = { "timeout", "60", tool, "--socket", socket, "--no-validate", "--compact",
+                         "--timeout", "3", c->command, NULL };
+  g_autoptr(GError) error = NULL;
+  TestServer *server;
+  int status;
+
+  server = test_server_start_fake (socket, args, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, &err, &status, &error));
+  g_assert_no_error (error);
+  test_server_stop (server);
+  g_test_message ("%s through xen-qmp: status %d, stderr: %s", c->name,
+                  WIFEXITED (status) ? WEXITSTATUS (status) : -1, err);
+  if (!WIFEXITED (status))
+    g_error ("xen-qmp died of signal %d on %s", WTERMSIG (status), c->name);
+  g_assert_cmpint (WEXITSTATUS (status), !=, 124);
+  if (c->code < 0)
+    {
+      g_autoptr(JsonNode) printed = json_from_string (out, NULL);
+
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+      assert_json (printed, c->response);
+    }
+  else if (outcome_without_limits (c))
+    {
+      g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+      if (strstr (err, c->message) == NULL)
+        g_error ("expected \"%s\" in xen-qmp's error \"%s\"", c->message, err);
+    }
+  else
+    g_assert_true (WEXITSTATUS (status) == 0 || WEXITSTATUS (status) == 2);
+}
+
 /* GLib opens some descriptors for good on first use (the main context's
  * wakeup, the thread pool's): they must not count as the first case's. */
 static void
@@ -618,8 +676,12 @@ main (int argc, char *argv[])
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/hostile/%s", cases[i].name);
+      g_autofree char *tool_path = g_strdup_printf ("/hostile/xen-qmp/%s", cases[i].name);
 
       g_test_add_data_func (path, &cases[i], test_hostile);
+      /* Under valgrind, the tool is not what is being checked. */
+      if (slowdown == 1)
+        g_test_add_data_func (tool_path, &cases[i], test_hostile_xen_qmp);
     }
   status = g_test_run ();
 
