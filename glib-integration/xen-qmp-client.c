@@ -416,7 +416,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
    * It takes effect at the next connect; a domain's client follows
    * #XenQmpHost:max-elements.
    *
-   * Since: 0.2
+   * Since: 0.1
    */
   properties[PROP_MAX_ELEMENTS] =
     g_param_spec_uint64 ("max-elements", NULL, NULL, 1, G_MAXSIZE,

@@ -482,9 +482,12 @@ fail_repeated (Scanner *s, const Name *second)
 static gboolean
 check_names (Scanner *s, const Frame *frame)
 {
-  Name *names = s->names + frame->names_base;
   gsize n = s->n_names - frame->names_base, size = 16, mask;
+  Name *names;
 
+  if (n < 2)
+    return TRUE;
+  names = s->names + frame->names_base;
   if (n <= SMALL_OBJECT)
     {
       for (gsize a = 1; a < n; a++)

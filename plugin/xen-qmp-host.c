@@ -399,7 +399,7 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * admits QEMU 9.x's largest reply (its schema, about 32,000 values) four
    * times over and keeps any accepted message's tree near 40 MB at most.
    *
-   * Since: 0.2
+   * Since: 0.1
    */
   properties[PROP_MAX_ELEMENTS] =
     g_param_spec_uint64 ("max-elements", NULL, NULL, 1, G_MAXSIZE,
