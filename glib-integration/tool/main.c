@@ -18,6 +18,7 @@
 #include <xenqmp/xenqmp.h>
 
 #include "arguments.h"
+#include "escape.h"
 #include "events.h"
 #include "exit-status.h"
 #include "output.h"
@@ -250,6 +251,7 @@ static ToolExitStatus
 run_describe (XenQmpSchema *schema, const char *command)
 {
   g_autofree char *text = xen_qmp_schema_describe_command (schema, command);
+  g_autofree char *escaped = NULL;
   g_autoptr(GError) error = NULL;
 
   if (text == NULL)
@@ -258,7 +260,9 @@ run_describe (XenQmpSchema *schema, const char *command)
       xen_qmp_schema_validate_command (schema, command, NULL, &error);
       return tool_report_error (error);
     }
-  fputs (text, stdout);
+  /* The lines are the library's, the names and types in them QEMU's. */
+  escaped = tool_escape_lines (text);
+  fputs (escaped, stdout);
   return TOOL_EXIT_OK;
 }
 
@@ -268,7 +272,11 @@ run_list (XenQmpSchema *schema)
   g_auto(GStrv) commands = xen_qmp_schema_list (schema, XEN_QMP_SCHEMA_META_TYPE_COMMAND);
 
   for (guint i = 0; commands[i] != NULL; i++)
-    printf ("%s\n", commands[i]);
+    {
+      g_autofree char *name = tool_escape_text (commands[i]);
+
+      printf ("%s\n", name);
+    }
   return TOOL_EXIT_OK;
 }
 
