@@ -1278,6 +1278,88 @@ test_hostile_schema_names (void)
     }
 }
 
+/* ---- --args-file: arguments out of the process list ---------------------- */
+
+/* The same set_password, from a file and from stdin: QEMU gets the
+ * password, the command line never holds it. */
+static void
+test_args_file (void)
+{
+  static const char arguments[] = "{\"protocol\": \"vnc\",\n \"password\": \"hunter2\"}\n";
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *socket = NULL;
+  g_autofree char *file = g_build_filename (dir, "args.json", NULL);
+  g_autoptr(TestServer) server = NULL;
+  const char *sources[] = { file, "-" };
+
+  g_assert_true (g_file_set_contents (file, arguments, -1, NULL));
+  server = start_plain_script (dir,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"set_password\", \"args\": {\"protocol\": \"vnc\", \"password\": \"hunter2\"}}\n"
+    "{\"expect-close\": true}\n"
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"set_password\", \"args\": {\"protocol\": \"vnc\", \"password\": \"hunter2\"}}\n"
+    "{\"expect-close\": true}\n", &socket);
+  for (gsize i = 0; i < G_N_ELEMENTS (sources); i++)
+    {
+      Run run = { 0 };
+
+      run_tool (&run, dir, i == 1 ? arguments : NULL, "--socket", socket, "--no-validate",
+                "--compact", "--args-file", sources[i], "set_password");
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_cmpstr (run.out, ==, "{}\n");
+      g_assert_cmpstr (run.err, ==, "");
+      run_clear (&run);
+    }
+  assert_script_passed (server);
+  test_tmpdir_remove (dir);
+}
+
+/* What is refused before anything is sent, without quoting the file. */
+static void
+test_args_file_refused (void)
+{
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *big = g_strnfill (1024 * 1024, ' ');
+  static const struct {
+    const char *input;
+    const char *words[3];
+    const char *err;
+  } cases[] = {
+    { "{\"password\": \"hunter2\" x}", { NULL }, "standard input:1:22: the arguments are not one JSON object" },
+    { "password=hunter2", { NULL }, "standard input:1:8: the arguments are not one JSON object" },
+    { "[\"hunter2\"]", { NULL }, "standard input: the arguments are not one JSON object" },
+    { "", { NULL }, "standard input: the arguments are not one JSON object" },
+    { "{}", { "password=hunter2", NULL }, "arguments come from --args-file or the command line, not both" },
+    { NULL, { NULL }, "standard input is larger than 1048576 bytes" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *input = cases[i].input != NULL ? g_strdup (cases[i].input)
+                                                      : g_strconcat ("{}", big, NULL);
+      const char *argv[] = { "--socket", "/nonexistent/qmp.sock", "--args-file", "-",
+                             "set_password", cases[i].words[0], NULL };
+      Run run = { 0 };
+
+      run_toolv (&run, dir, input, argv);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_nonnull (strstr (run.err, cases[i].err));
+      g_assert_null (strstr (run.err, "hunter2"));
+      run_clear (&run);
+    }
+  {
+    Run run = { 0 };
+
+    run_tool (&run, dir, "{}", "--socket", "/nonexistent/qmp.sock", "--args-file", "-", "--events");
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_nonnull (strstr (run.err, "--args-file goes with a COMMAND"));
+    run_clear (&run);
+  }
+  test_tmpdir_remove (dir);
+}
+
 static void
 add_backend_test (const char *name, Backend backend,
                   void (*test) (Fixture *, gconstpointer))
@@ -1322,6 +1404,8 @@ main (int argc, char **argv)
   g_test_add_func ("/xen-qmp/help-and-version", test_help_and_version);
   g_test_add_func ("/xen-qmp/script/events-count", test_events_count);
   g_test_add_func ("/xen-qmp/script/command-timeout", test_command_timeout);
+  g_test_add_func ("/xen-qmp/args-file", test_args_file);
+  g_test_add_func ("/xen-qmp/args-file-refused", test_args_file_refused);
   g_test_add_func ("/xen-qmp/hostile/error-desc", test_hostile_error_desc);
   g_test_add_func ("/xen-qmp/hostile/result", test_hostile_result);
   g_test_add_func ("/xen-qmp/hostile/events-and-shell", test_hostile_events_and_shell);
