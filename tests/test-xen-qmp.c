@@ -822,22 +822,32 @@ test_shell_terminal (Fixture *f, gconstpointer data)
   g_string_free (t.seen, TRUE);
 }
 
-/* fake-qemu playing SCRIPT (JSON Lines) on DIR/qmp.sock. */
+/* fake-qemu playing SCRIPT (JSON Lines) on DIR/qmp.sock; WITH_SCHEMA, it
+ * also judges the script and the client by QEMU 7.2's schema; without,
+ * its replies may be what no schema allows. */
 static TestServer *
-start_script (const char *dir, const char *script, char **socket)
+start_script_judged (const char *dir, const char *script, gboolean with_schema,
+                     char **socket)
 {
   g_autofree char *path = g_build_filename (dir, "script.jsonl", NULL);
+  g_autofree char *schema = with_schema ? schema_path () : NULL;
   g_autoptr(GError) error = NULL;
   TestServer *server;
 
   g_assert_true (g_file_set_contents (path, script, -1, NULL));
   *socket = g_build_filename (dir, "qmp.sock", NULL);
-  g_autofree char *schema = schema_path ();
-
   server = test_server_start_fake (*socket, (const char * const []) {
-                                     "--script", path, "--schema", schema, NULL }, &error);
+                                     "--script", path,
+                                     schema != NULL ? "--schema" : NULL, schema, NULL },
+                                   &error);
   g_assert_no_error (error);
   return server;
+}
+
+static TestServer *
+start_script (const char *dir, const char *script, char **socket)
+{
+  return start_script_judged (dir, script, TRUE, socket);
 }
 
 /* fake-qemu's verdict: 0 when the tool did exactly what the script says
@@ -1065,21 +1075,10 @@ test_schema_cache_file (Fixture *f, gconstpointer data)
 
 /* ---- What QEMU chose, printed: never acted on by the terminal ----------- */
 
-/* A fake-qemu playing SCRIPT, judged by nothing but the script: its
- * replies may be what no schema allows. */
 static TestServer *
 start_plain_script (const char *dir, const char *script, char **socket)
 {
-  g_autofree char *path = g_build_filename (dir, "script.jsonl", NULL);
-  g_autoptr(GError) error = NULL;
-  TestServer *server;
-
-  g_assert_true (g_file_set_contents (path, script, -1, NULL));
-  *socket = g_build_filename (dir, "qmp.sock", NULL);
-  server = test_server_start_fake (*socket, (const char * const []) {
-                                     "--script", path, NULL }, &error);
-  g_assert_no_error (error);
-  return server;
+  return start_script_judged (dir, script, FALSE, socket);
 }
 
 /* Nothing in TEXT that a terminal acts on: no C0 control but the newline,
