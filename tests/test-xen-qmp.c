@@ -1236,6 +1236,23 @@ test_hostile_events_and_shell (void)
   test_tmpdir_remove (dir);
 }
 
+/* The wire trace on stderr quotes QEMU's strings: GLib escapes controls
+ * in log lines, xen-qmp the bidi overrides and separators too. */
+static void
+test_hostile_trace (void)
+{
+  Run run = { 0 };
+
+  /* The launcher passes the test's environment on. */
+  g_setenv ("G_MESSAGES_DEBUG", "XenQmp", TRUE);
+  run_against_reply (&run, "\"return\": {\"s\": \"\\u202e\\u2066\\u009b\\u001b[2J\\r\\u2028\"}", NULL);
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "received"));
+  assert_terminal_safe (run.err);
+  run_clear (&run);
+}
+
 /* Schema names in --list and --describe. */
 static void
 test_hostile_schema_names (void)
@@ -1409,6 +1426,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xen-qmp/hostile/result", test_hostile_result);
   g_test_add_func ("/xen-qmp/hostile/events-and-shell", test_hostile_events_and_shell);
   g_test_add_func ("/xen-qmp/hostile/schema-names", test_hostile_schema_names);
+  g_test_add_func ("/xen-qmp/hostile/trace", test_hostile_trace);
 
   return g_test_run ();
 }

@@ -37,8 +37,13 @@ next_char (const char *p, const char *end, gsize *len)
   return c;
 }
 
+typedef enum {
+  KEEP_NEWLINES  = 1 << 0,
+  KEEP_BACKSLASH = 1 << 1,
+} Keep;
+
 static char *
-escape_text (const char *text, gboolean keep_newlines)
+escape_text (const char *text, Keep keep)
 {
   const char *end = text + strlen (text);
   GString *out = g_string_sized_new (end - text);
@@ -48,9 +53,10 @@ escape_text (const char *text, gboolean keep_newlines)
       gsize len;
       gunichar c = next_char (p, end, &len);
 
-      if (c == (gunichar) -1 || (c < 0x80 && is_unsafe (c) && !(keep_newlines && c == '\n')))
+      if (c == (gunichar) -1
+          || (c < 0x80 && is_unsafe (c) && !((keep & KEEP_NEWLINES) && c == '\n')))
         g_string_append_printf (out, "\\x%02x", (guchar) *p);
-      else if (c == '\\')
+      else if (c == '\\' && !(keep & KEEP_BACKSLASH))
         g_string_append (out, "\\\\");
       else if (c >= 0x80 && is_unsafe (c))
         g_string_append_printf (out, "\\u%04x", c);
@@ -64,13 +70,19 @@ escape_text (const char *text, gboolean keep_newlines)
 char *
 tool_escape_text (const char *text)
 {
-  return escape_text (text, FALSE);
+  return escape_text (text, 0);
 }
 
 char *
 tool_escape_lines (const char *text)
 {
-  return escape_text (text, TRUE);
+  return escape_text (text, KEEP_NEWLINES);
+}
+
+char *
+tool_escape_log (const char *text)
+{
+  return escape_text (text, KEEP_NEWLINES | KEEP_BACKSLASH);
 }
 
 char *

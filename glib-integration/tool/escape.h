@@ -21,6 +21,11 @@ char    *tool_escape_text      (const char *text);
  * ours and whose words are QEMU's. */
 char    *tool_escape_lines     (const char *text);
 
+/* As tool_escape_lines(), but a backslash stays one: for log messages
+ * (the library's warnings, the wire trace), which are read, not parsed,
+ * and are mostly JSON. */
+char    *tool_escape_log       (const char *text);
+
 /* JSON text from json-glib's generator, still valid JSON that parses to
  * the same value: what it leaves raw inside strings (DEL and the controls
  * above, and any C0 control) becomes \uNNNN; bytes that are not UTF-8

@@ -441,6 +441,34 @@ run (int argc, char **argv)
   return status;
 }
 
+/* The library's warnings and the wire trace quote what QEMU sent. GLib's
+ * writer escapes C0 and C1 controls itself, but not bidi overrides. */
+static GLogWriterOutput
+write_escaped (GLogLevelFlags   level,
+               const GLogField *fields,
+               gsize            n_fields,
+               gpointer         user_data)
+{
+  g_autofree GLogField *copy = NULL;
+  g_autofree char *message = NULL;
+  const char *domain = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
+      domain = fields[i].value;
+  if (g_log_writer_default_would_drop (level, domain))
+    return G_LOG_WRITER_HANDLED;
+  copy = g_memdup2 (fields, n_fields * sizeof *fields);
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (copy[i].key, "MESSAGE") == 0 && copy[i].length < 0)
+      {
+        message = tool_escape_log (copy[i].value);
+        copy[i].value = message;
+        break;
+      }
+  return g_log_writer_default (level, copy, n_fields, user_data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -449,5 +477,6 @@ main (int argc, char **argv)
   /* stdout carries JSON only: G_MESSAGES_DEBUG=XenQmp traces (which GLib
    * would print on stdout) go to stderr with the warnings. */
   g_log_writer_default_set_use_stderr (TRUE);
+  g_log_set_writer_func (write_escaped, NULL, NULL);
   return run (argc, argv);
 }
