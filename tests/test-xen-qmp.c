@@ -1342,10 +1342,10 @@ test_args_file_refused (void)
     const char *words[3];
     const char *err;
   } cases[] = {
-    { "{\"password\": \"hunter2\" x}", { NULL }, "standard input:1:22: the arguments are not one JSON object" },
-    { "password=hunter2", { NULL }, "standard input:1:8: the arguments are not one JSON object" },
-    { "[\"hunter2\"]", { NULL }, "standard input: the arguments are not one JSON object" },
-    { "", { NULL }, "standard input: the arguments are not one JSON object" },
+    { "{\"password\": \"hunter2\" x}", { NULL }, "standard input: the arguments are not one JSON object (at byte 23)" },
+    { "password=hunter2", { NULL }, "standard input: the arguments are not one JSON object (at byte 0)" },
+    { "[\"hunter2\"]", { NULL }, "standard input: the arguments are not one JSON object\n" },
+    { "", { NULL }, "standard input: the arguments are not one JSON object (at byte 0)" },
     { "{}", { "password=hunter2", NULL }, "arguments come from --args-file or the command line, not both" },
     { NULL, { NULL }, "standard input is larger than 1048576 bytes" },
   };

@@ -221,21 +221,13 @@ read_bounded (int fd, gsize limit, GError **error)
   return g_steal_pointer (&data);
 }
 
-/* "LINE:COLUMN" of a message with json-glib's "<data>:LINE:COLUMN: Parse
- * error: ...", or NULL. */
+/* "at byte N" of the parser's "..., at byte N" message, or NULL. */
 static char *
 parse_error_position (const char *message)
 {
-  const char *start = strstr (message, "<data>:");
-  gsize len;
+  const char *at = g_strrstr (message, ", at byte ");
 
-  if (start == NULL)
-    return NULL;
-  start += strlen ("<data>:");
-  len = strspn (start, "0123456789:");
-  while (len > 0 && start[len - 1] == ':')
-    len--;
-  return len > 0 ? g_strndup (start, len) : NULL;
+  return at != NULL ? g_strdup (at + strlen (", ")) : NULL;
 }
 
 JsonObject *
@@ -283,13 +275,14 @@ tool_arguments_read_file (const char *path, GError **error)
   arguments = parse_json_object ((const char *) data->data, &local_error);
   if (arguments == NULL)
     {
-      /* json-glib's words quote the text ("invalid string constant
-       * "hunter2""): say only where. */
+      /* The parser's words may quote the text ("'h' where ',' should
+       * be"): say only where. */
       g_autofree char *where = parse_error_position (local_error->message);
 
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "%s%s%s: the arguments are not one JSON object", name,
-                   where != NULL ? ":" : "", where != NULL ? where : "");
+                   "%s: the arguments are not one JSON object%s%s%s", name,
+                   where != NULL ? " (" : "", where != NULL ? where : "",
+                   where != NULL ? ")" : "");
     }
   return arguments;
 }
