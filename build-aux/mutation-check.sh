@@ -31,7 +31,12 @@ mutants=(
   "libxl lock ignored|plugin/xen-qmp-host.c|s.replace('*held = qmp_domain_lock_acquire (d->lock, on_lock_acquired, d, &local);', '*held = TRUE;')|/xen/waits-for-libxl-lock"
   "error class lost|plugin/qmp-message.c|s.replace('  msg->error_class = xen_qmp_error_class_from_name (msg->error_class_name);', '  msg->error_class = XEN_QMP_ERROR_CLASS_GENERIC_ERROR;')|/cmd/peer/error-classes-all"
   "trace always formatted|plugin/qmp-trace.c|s.replace('  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);', '  return TRUE;')|/trace/silent-when-disabled"
-  "secrets traced|plugin/qmp-trace.c|s.replace('if (strcmp (name, \"password\") == 0', 'if (FALSE')|/trace/logs-messages-redacted"
+  "secrets traced|plugin/qmp-redact.c|s.replace('      if (g_ascii_tolower (*p) == secret_words[i][0]', '      if (FALSE')|/trace/logs-messages-redacted"
+  "secret names anywhere traced|plugin/qmp-redact.c|s.replace('      if (g_ascii_tolower (*p) == secret_words[i][0]', '      if (FALSE')|/trace/redacts-secret-names"
+  "URL credentials traced|plugin/qmp-redact.c|s.replace('  while ((p = strstr (p, \"://\")) != NULL)', '  while (FALSE)')|/trace/redacts-url-credentials"
+  "HMP lines traced|plugin/qmp-redact.c|s.replace('&& strcmp (name, \"command-line\") == 0)', '&& FALSE)')|/trace/redacts-hmp-and-keys"
+  "QEMU's error printed raw|glib-integration/tool/exit-status.c|s.replace('tool_escape_text (error->message)', 'g_strdup (error->message)')|/xen-qmp/hostile/error-desc"
+  "QEMU's JSON printed raw|glib-integration/tool/output.c|s.replace('  return tool_escape_json (text);', '  return g_steal_pointer (&text);')|/xen-qmp/hostile/result"
   "depth unchecked|plugin/qmp-framer.c|s.replace('if (++framer->depth > framer->max_depth)', 'if (++framer->depth > G_MAXUINT - 1)')|/framer/refuses-deep-nesting-before-newline"
   "fds from QEMU kept|plugin/qmp-connection.c|s.replace('            close (fd);\n', '            (void) fd;\n')|/hostile/server-sends-fds"
   "a flooding domain starves the others|plugin/qmp-connection.c|s.replace('#define READS_PER_DISPATCH 1', '#define READS_PER_DISPATCH 64')|/hostile/event-flood"
@@ -50,14 +55,15 @@ for m in "${mutants[@]}"; do
   python3 -c "import sys; p=sys.argv[1]; s=open(p).read(); t=$expr; assert t!=s, 'mutation did not apply'; open(p,'w').write(t)" "$file" || { echo "SETUP  $name"; mv "$file.orig" "$file"; continue; }
   if ! make -j"$(nproc)" >/dev/null 2>&1 || ! make -j"$(nproc)" tests/test-cmd tests/test-trace tests/test-framer tests/test-xen \
          tests/test-hostile tests/test-limits tests/test-faults tests/test-json-reader tests/test-schema \
-         tests/test-validate >/dev/null 2>&1; then
+         tests/test-validate tests/test-xen-qmp >/dev/null 2>&1; then
     echo "KILLED $name (does not build)"; killed=$((killed+1))
   else
     case "$tests" in
       /trace/*) bin=tests/test-trace ;; /framer/*) bin=tests/test-framer ;; /xen/*) bin=tests/test-xen ;;
       /hostile/*) bin=tests/test-hostile ;; /limits/*) bin=tests/test-limits ;; /faults/*) bin=tests/test-faults ;;
       /json-reader/*) bin=tests/test-json-reader ;; /schema/*) bin=tests/test-schema ;;
-      /validate/*) bin=tests/test-validate ;; *) bin=tests/test-cmd ;;
+      /validate/*) bin=tests/test-validate ;; /xen-qmp/*) bin=tests/test-xen-qmp ;;
+      *) bin=tests/test-cmd ;;
     esac
     if (FAKE_QEMU=$PWD/fake-qemu/fake-qemu G_TEST_SRCDIR=$PWD/tests G_TEST_BUILDDIR=$PWD/tests \
         timeout 300 "$bin" -p "$tests" >"$work/mutant.log" 2>&1) 2>/dev/null \

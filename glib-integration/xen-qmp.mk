@@ -7,6 +7,7 @@ glib_integration_tool_xen_qmp_SOURCES = \
 	glib-integration/tool/main.c \
 	glib-integration/tool/arguments.c glib-integration/tool/arguments.h \
 	glib-integration/tool/completion.c glib-integration/tool/completion.h \
+	glib-integration/tool/escape.c glib-integration/tool/escape.h \
 	glib-integration/tool/events.c glib-integration/tool/events.h \
 	glib-integration/tool/exit-status.c glib-integration/tool/exit-status.h \
 	glib-integration/tool/line-editor.c glib-integration/tool/line-editor.h \
@@ -33,14 +34,15 @@ check_PROGRAMS += tests/test-xen-qmp
 TESTS += tests/test-xen-qmp
 tests_test_xen_qmp_SOURCES = tests/test-xen-qmp.c tests/test-server.c tests/test-server.h
 tests_test_xen_qmp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
-tests_test_xen_qmp_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS)
-tests_test_xen_qmp_LDADD = $(GLIB_LIBS)
+tests_test_xen_qmp_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
+tests_test_xen_qmp_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 
 # The shell's completion from QEMU's schema, without a terminal.
 check_PROGRAMS += tests/test-completion
 TESTS += tests/test-completion
 tests_test_completion_SOURCES = tests/test-completion.c tests/recorded-schema.h \
-	glib-integration/tool/completion.c glib-integration/tool/completion.h
+	glib-integration/tool/completion.c glib-integration/tool/completion.h \
+	glib-integration/tool/escape.c glib-integration/tool/escape.h
 tests_test_completion_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir) \
 	-I$(top_builddir)/glib-integration/include -I$(top_srcdir)/glib-integration/tool \
 	-I$(top_srcdir)/tests

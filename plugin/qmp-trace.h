@@ -11,15 +11,12 @@
 gboolean qmp_trace_enabled (void);
 
 /* Logs one message. NODE, when not NULL, is what DATA parses to: it is
- * printed with secrets redacted. Without a node (unparsable input) the raw
- * bytes are shown, escaped. */
+ * printed with secrets redacted (qmp-redact.h says which). Without a node
+ * the raw bytes of what QEMU sent are shown, escaped; of what we sent,
+ * nothing. */
 void     qmp_trace_message (const char *peer,
                             gboolean    outgoing,
                             const char *data,
                             gsize       len,
                             JsonNode   *node,
                             guint       n_fds);
-
-/* A copy of NODE with the values of members named "password" and the
- * "data" of secret objects replaced by "<redacted>". */
-JsonNode *qmp_trace_redact (JsonNode *node);

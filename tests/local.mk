@@ -42,6 +42,7 @@ tests_test_json_reader_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 check_PROGRAMS += tests/test-trace
 TESTS += tests/test-trace
 tests_test_trace_SOURCES = tests/test-trace.c plugin/qmp-trace.c plugin/qmp-trace.h \
+	plugin/qmp-redact.c plugin/qmp-redact.h \
 	$(tests_server_sources) $(tests_peer_sources)
 tests_test_trace_CPPFLAGS = $(tests_cppflags) -DG_LOG_DOMAIN=\"XenQmp\"
 tests_test_trace_CFLAGS = $(tests_cflags)

@@ -98,6 +98,37 @@ test_without_schema (void)
   g_assert_cmpuint (g_strv_length (args), ==, 0);
 }
 
+/* A QEMU chooses its schema's names: those a terminal would act on
+ * (escapes, C1 controls, bidi overrides) are never offered. */
+static void
+test_hostile_names_not_offered (void)
+{
+  static const char hostile[] =
+    "[{\"name\": \"good\", \"meta-type\": \"command\", \"arg-type\": \"A\", \"ret-type\": \"str\"},"
+    " {\"name\": \"gone\\u001b[2J\", \"meta-type\": \"command\", \"arg-type\": \"A\", \"ret-type\": \"str\"},"
+    " {\"name\": \"go\\u009b2J\", \"meta-type\": \"command\", \"arg-type\": \"A\", \"ret-type\": \"str\"},"
+    " {\"name\": \"A\", \"meta-type\": \"object\", \"members\": ["
+    "   {\"name\": \"ok\", \"type\": \"E\"},"
+    "   {\"name\": \"o\\r\\u001b]0;owned\\u0007\", \"type\": \"str\"},"
+    "   {\"name\": \"o\\u202ek\", \"type\": \"str\"}]},"
+    " {\"name\": \"E\", \"meta-type\": \"enum\", \"values\": [\"fine\", \"f\\u2067ine\", \"f\\bine\"]},"
+    " {\"name\": \"str\", \"meta-type\": \"builtin\", \"json-type\": \"string\"}]";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XenQmpSchema) evil = xen_qmp_schema_new_from_data (hostile, -1, &error);
+  g_auto(GStrv) names = NULL;
+  g_auto(GStrv) first = NULL, args = NULL, values = NULL;
+
+  g_assert_no_error (error);
+  names = xen_qmp_schema_list (evil, XEN_QMP_SCHEMA_META_TYPE_COMMAND);
+  g_assert_cmpuint (g_strv_length (names), ==, 3);
+  first = tool_completion_candidates (evil, (const char * const *) names, "go", 0, "go");
+  args = tool_completion_candidates (evil, (const char * const *) names, "good o", 5, "o");
+  values = tool_completion_candidates (evil, (const char * const *) names, "good ok=f", 5, "ok=f");
+  g_assert_cmpstrv (first, ((const char * const []) { "good", NULL }));
+  g_assert_cmpstrv (args, ((const char * const []) { "ok=", NULL }));
+  g_assert_cmpstrv (values, ((const char * const []) { "ok=fine", NULL }));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -112,6 +143,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/completion/enum-and-boolean-values", test_enum_and_boolean_values);
   g_test_add_func ("/completion/unions-and-nesting", test_unions_and_nesting);
   g_test_add_func ("/completion/without-schema", test_without_schema);
+  g_test_add_func ("/completion/hostile-names-not-offered", test_hostile_names_not_offered);
   status = g_test_run ();
   g_strfreev (commands);
   g_object_unref (schema);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include "test-server.h"
 
 /* Generous: a busy 2-core CI machine, maybe under valgrind. The tool's own
@@ -821,22 +822,32 @@ test_shell_terminal (Fixture *f, gconstpointer data)
   g_string_free (t.seen, TRUE);
 }
 
-/* fake-qemu playing SCRIPT (JSON Lines) on DIR/qmp.sock. */
+/* fake-qemu playing SCRIPT (JSON Lines) on DIR/qmp.sock; WITH_SCHEMA, it
+ * also judges the script and the client by QEMU 7.2's schema; without,
+ * its replies may be what no schema allows. */
 static TestServer *
-start_script (const char *dir, const char *script, char **socket)
+start_script_judged (const char *dir, const char *script, gboolean with_schema,
+                     char **socket)
 {
   g_autofree char *path = g_build_filename (dir, "script.jsonl", NULL);
+  g_autofree char *schema = with_schema ? schema_path () : NULL;
   g_autoptr(GError) error = NULL;
   TestServer *server;
 
   g_assert_true (g_file_set_contents (path, script, -1, NULL));
   *socket = g_build_filename (dir, "qmp.sock", NULL);
-  g_autofree char *schema = schema_path ();
-
   server = test_server_start_fake (*socket, (const char * const []) {
-                                     "--script", path, "--schema", schema, NULL }, &error);
+                                     "--script", path,
+                                     schema != NULL ? "--schema" : NULL, schema, NULL },
+                                   &error);
   g_assert_no_error (error);
   return server;
+}
+
+static TestServer *
+start_script (const char *dir, const char *script, char **socket)
+{
+  return start_script_judged (dir, script, TRUE, socket);
 }
 
 /* fake-qemu's verdict: 0 when the tool did exactly what the script says
@@ -1062,6 +1073,309 @@ test_schema_cache_file (Fixture *f, gconstpointer data)
   g_assert_cmpuint (files, ==, 1);
 }
 
+/* ---- What QEMU chose, printed: never acted on by the terminal ----------- */
+
+static TestServer *
+start_plain_script (const char *dir, const char *script, char **socket)
+{
+  return start_script_judged (dir, script, FALSE, socket);
+}
+
+/* Nothing in TEXT that a terminal acts on: no C0 control but the newline,
+ * no DEL or C1 control, no bidi formatting, no line separator, valid
+ * UTF-8. Written out here rather than shared with the tool, so that the
+ * test is a second opinion. */
+static void
+assert_terminal_safe (const char *text)
+{
+  const char *end = text + strlen (text);
+
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  for (const char *p = text; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if ((c < 0x20 && c != '\n') || (c >= 0x7f && c < 0xa0) || c == 0x061c
+          || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e)
+          || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029)
+        g_error ("U+%04X at byte %td of '%s'", c, p - text, text);
+    }
+}
+
+/* Runs one command against a script whose only reply is REPLY (the rest
+ * of an "expect" step); the tool's output in RUN. */
+static void
+run_against_reply (Run *run, const char *reply, const char * const *extra)
+{
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *socket = NULL;
+  g_autofree char *script = g_strdup_printf (
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"query-status\", %s}\n"
+    "{\"expect-close\": true}\n", reply);
+  g_autoptr(TestServer) server = start_plain_script (dir, script, &socket);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (gpointer) "--socket");
+  g_ptr_array_add (argv, socket);
+  g_ptr_array_add (argv, (gpointer) "--no-validate");
+  for (gsize i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) extra[i]);
+  g_ptr_array_add (argv, (gpointer) "query-status");
+  g_ptr_array_add (argv, NULL);
+  run_toolv (run, dir, NULL, (const char * const *) argv->pdata);
+  assert_script_passed (server);
+  test_tmpdir_remove (dir);
+}
+
+/* QEMU's error description on stderr: clear screen, carriage return,
+ * backspace, a window title (OSC), CSI as a C1 control, a right-to-left
+ * override, invalid escapes of our own making: each shown, none acted on. */
+static void
+test_hostile_error_desc (void)
+{
+  static const struct {
+    const char *desc;      /* as JSON */
+    const char *printed;
+  } cases[] = {
+    { "a\\u001b[2Jb", "a\\x1b[2Jb" },
+    { "done\\r\\u001b[Kfailed", "done\\x0d\\x1b[Kfailed" },
+    { "ok\\b\\b\\u007fno", "ok\\x08\\x08\\x7fno" },
+    { "\\u001b]0;root@host\\u0007x", "\\x1b]0;root@host\\x07x" },
+    { "\\u009b2J\\u009d0;t\\u009c", "\\u009b2J\\u009d0;t\\u009c" },
+    { "file \\u202egnp.exe\\u2066\\u2069", "file \\u202egnp.exe\\u2066\\u2069" },
+    { "two\\nlines\\u2028three", "two\\x0alines\\u2028three" },
+    { "C:\\\\x1b", "C:\\\\x1b" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *reply = g_strdup_printf (
+        "\"error\": {\"class\": \"GenericError\", \"desc\": \"%s\"}", cases[i].desc);
+      g_autofree char *expected = g_strdup_printf ("error: GenericError: %s\n",
+                                                   cases[i].printed);
+      Run run = { 0 };
+
+      run_against_reply (&run, reply, NULL);
+      g_assert_cmpint (run.status, ==, 1);
+      g_assert_cmpstr (run.err, ==, expected);
+      run_clear (&run);
+    }
+}
+
+/* JSON printed (compact and indented) stays valid JSON with the same
+ * value, and what json-glib leaves raw (C1, bidi, separators) is \u-escaped,
+ * in member names as in values. */
+static void
+test_hostile_result (void)
+{
+  static const char value[] =
+    "{\"n\\u009bame\\u202e\": [\"\\u001b[31mred\", \"del\\u007f\", \"c1\\u0085\\u009b\","
+    " \"bidi\\u202d\\u061c\\u200f\", \"sep\\u2028\\u2029\", \"ok \\u00e9\\u4e2d\"]}";
+  const char *modes[] = { "--compact", "--pretty" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autofree char *reply = g_strdup_printf ("\"return\": %s", value);
+      g_autoptr(JsonNode) sent = json_from_string (value, NULL);
+      g_autoptr(JsonNode) printed = NULL;
+      g_autoptr(GError) error = NULL;
+      Run run = { 0 };
+
+      run_against_reply (&run, reply, (const char * const []) { modes[i], NULL });
+      g_assert_cmpint (run.status, ==, 0);
+      assert_terminal_safe (run.out);
+      printed = json_from_string (run.out, &error);
+      g_assert_no_error (error);
+      g_assert_true (json_node_equal (sent, printed));
+      /* Other characters as they are. */
+      g_assert_nonnull (strstr (run.out, "ok \u00e9\u4e2d"));
+      run_clear (&run);
+    }
+}
+
+/* --events and --shell print events and results the same way. */
+static void
+test_hostile_events_and_shell (void)
+{
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *socket = NULL;
+  g_autoptr(TestServer) server = NULL;
+  g_auto(GStrv) lines = NULL;
+  Run run = { 0 };
+
+  server = start_plain_script (dir,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"event\": \"BAD\\u009b\", \"data\": {\"\\u001b]2;t\\u0007\": \"\\u202e\\u0090x\\u009c\"}}\n"
+    "{\"expect-close\": true}\n"
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"query-qmp-schema\", \"return\": [{\"name\": \"str\", \"meta-type\": \"builtin\", \"json-type\": \"string\"}]}\n"
+    "{\"expect\": \"query-status\", \"events\": [{\"event\": \"E\", \"data\": {\"s\": \"\\u2067\\u009b1m\"}}],"
+    " \"return\": {\"s\": \"\\u0085\\u202b\"}}\n"
+    "{\"expect\": \"stop\", \"error\": {\"class\": \"GenericError\", \"desc\": \"\\u001bc\\u009bH\"}}\n"
+    "{\"expect-close\": true}\n", &socket);
+  run_tool (&run, dir, NULL, "--socket", socket, "--events", "--count", "1",
+            "--timeout", TOOL_TIMEOUT);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_terminal_safe (run.out);
+  g_assert_true (g_str_has_prefix (run.out, "{\"event\":\"BAD\\u009b\",\"data\":"
+                                  "{\"\\u001b]2;t\\u0007\":\"\\u202e\\u0090x\\u009c\"},"));
+  run_clear (&run);
+
+  run_tool (&run, dir, "query-status\nstop\n", "--socket", socket, "--no-validate",
+            "--compact", "--shell");
+  g_assert_cmpint (run.status, ==, 1);
+  assert_terminal_safe (run.out);
+  assert_terminal_safe (run.err);
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_true (g_str_has_prefix (run.out, "{\"event\":\"E\",\"data\":{\"s\":\"\\u2067\\u009b1m\"},"));
+  g_assert_true (g_strv_contains ((const char * const *) lines, "{\"s\":\"\\u0085\\u202b\"}"));
+  g_assert_cmpstr (run.err, ==, "error: GenericError: \\x1bc\\u009bH\n");
+  assert_script_passed (server);
+  run_clear (&run);
+  test_tmpdir_remove (dir);
+}
+
+/* The wire trace on stderr quotes QEMU's strings: GLib escapes controls
+ * in log lines, xen-qmp the bidi overrides and separators too. */
+static void
+test_hostile_trace (void)
+{
+  Run run = { 0 };
+
+  /* The launcher passes the test's environment on. */
+  g_setenv ("G_MESSAGES_DEBUG", "XenQmp", TRUE);
+  run_against_reply (&run, "\"return\": {\"s\": \"\\u202e\\u2066\\u009b\\u001b[2J\\r\\u2028\"}", NULL);
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "received"));
+  assert_terminal_safe (run.err);
+  run_clear (&run);
+}
+
+/* Schema names in --list and --describe. */
+static void
+test_hostile_schema_names (void)
+{
+  static const char schema[] =
+    "[{\"name\": \"good\", \"meta-type\": \"command\", \"arg-type\": \"A\", \"ret-type\": \"str\"},"
+    " {\"name\": \"bad\\u001b[2J\\r\", \"meta-type\": \"command\", \"arg-type\": \"A\", \"ret-type\": \"str\"},"
+    " {\"name\": \"A\", \"meta-type\": \"object\", \"members\": ["
+    "   {\"name\": \"m\\u009b31m\", \"type\": \"E\"}, {\"name\": \"x\\u202e\\u0008\", \"type\": \"str\"}]},"
+    " {\"name\": \"E\", \"meta-type\": \"enum\", \"values\": [\"v\\u001b]0;t\\u0007\", \"w\\u2066\"]},"
+    " {\"name\": \"str\", \"meta-type\": \"builtin\", \"json-type\": \"string\"}]";
+  const char *modes[][3] = { { "--list", NULL }, { "--describe", "good" } };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autofree char *dir = test_tmpdir_new ();
+      g_autofree char *socket = NULL;
+      g_autofree char *script = g_strdup_printf (
+        "{\"expect\": \"qmp_capabilities\"}\n"
+        "{\"expect\": \"query-qmp-schema\", \"return\": %s}\n"
+        "{\"expect-close\": true}\n", schema);
+      g_autoptr(TestServer) server = start_plain_script (dir, script, &socket);
+      Run run = { 0 };
+
+      run_tool (&run, dir, NULL, "--socket", socket, modes[i][0], modes[i][1]);
+      g_assert_cmpint (run.status, ==, 0);
+      assert_terminal_safe (run.out);
+      if (i == 0)
+        g_assert_cmpstr (run.out, ==, "bad\\x1b[2J\\x0d\ngood\n");
+      else
+        {
+          g_assert_nonnull (strstr (run.out, "m\\u009b31m"));
+          g_assert_nonnull (strstr (run.out, "x\\u202e\\x08"));
+          g_assert_nonnull (strstr (run.out, "v\\x1b]0;t\\x07"));
+        }
+      assert_script_passed (server);
+      run_clear (&run);
+      test_tmpdir_remove (dir);
+    }
+}
+
+/* ---- --args-file: arguments out of the process list ---------------------- */
+
+/* The same set_password, from a file and from stdin: QEMU gets the
+ * password, the command line never holds it. */
+static void
+test_args_file (void)
+{
+  static const char arguments[] = "{\"protocol\": \"vnc\",\n \"password\": \"hunter2\"}\n";
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *socket = NULL;
+  g_autofree char *file = g_build_filename (dir, "args.json", NULL);
+  g_autoptr(TestServer) server = NULL;
+  const char *sources[] = { file, "-" };
+
+  g_assert_true (g_file_set_contents (file, arguments, -1, NULL));
+  server = start_plain_script (dir,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"set_password\", \"args\": {\"protocol\": \"vnc\", \"password\": \"hunter2\"}}\n"
+    "{\"expect-close\": true}\n"
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"set_password\", \"args\": {\"protocol\": \"vnc\", \"password\": \"hunter2\"}}\n"
+    "{\"expect-close\": true}\n", &socket);
+  for (gsize i = 0; i < G_N_ELEMENTS (sources); i++)
+    {
+      Run run = { 0 };
+
+      run_tool (&run, dir, i == 1 ? arguments : NULL, "--socket", socket, "--no-validate",
+                "--compact", "--args-file", sources[i], "set_password");
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_cmpstr (run.out, ==, "{}\n");
+      g_assert_cmpstr (run.err, ==, "");
+      run_clear (&run);
+    }
+  assert_script_passed (server);
+  test_tmpdir_remove (dir);
+}
+
+/* What is refused before anything is sent, without quoting the file. */
+static void
+test_args_file_refused (void)
+{
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *big = g_strnfill (1024 * 1024, ' ');
+  static const struct {
+    const char *input;
+    const char *words[3];
+    const char *err;
+  } cases[] = {
+    { "{\"password\": \"hunter2\" x}", { NULL }, "standard input: the arguments are not one JSON object (at byte 23)" },
+    { "password=hunter2", { NULL }, "standard input: the arguments are not one JSON object (at byte 0)" },
+    { "[\"hunter2\"]", { NULL }, "standard input: the arguments are not one JSON object\n" },
+    { "", { NULL }, "standard input: the arguments are not one JSON object (at byte 0)" },
+    { "{}", { "password=hunter2", NULL }, "arguments come from --args-file or the command line, not both" },
+    { NULL, { NULL }, "standard input is larger than 1048576 bytes" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *input = cases[i].input != NULL ? g_strdup (cases[i].input)
+                                                      : g_strconcat ("{}", big, NULL);
+      const char *argv[] = { "--socket", "/nonexistent/qmp.sock", "--args-file", "-",
+                             "set_password", cases[i].words[0], NULL };
+      Run run = { 0 };
+
+      run_toolv (&run, dir, input, argv);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_nonnull (strstr (run.err, cases[i].err));
+      g_assert_null (strstr (run.err, "hunter2"));
+      run_clear (&run);
+    }
+  {
+    Run run = { 0 };
+
+    run_tool (&run, dir, "{}", "--socket", "/nonexistent/qmp.sock", "--args-file", "-", "--events");
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_nonnull (strstr (run.err, "--args-file goes with a COMMAND"));
+    run_clear (&run);
+  }
+  test_tmpdir_remove (dir);
+}
+
 static void
 add_backend_test (const char *name, Backend backend,
                   void (*test) (Fixture *, gconstpointer))
@@ -1106,6 +1420,13 @@ main (int argc, char **argv)
   g_test_add_func ("/xen-qmp/help-and-version", test_help_and_version);
   g_test_add_func ("/xen-qmp/script/events-count", test_events_count);
   g_test_add_func ("/xen-qmp/script/command-timeout", test_command_timeout);
+  g_test_add_func ("/xen-qmp/args-file", test_args_file);
+  g_test_add_func ("/xen-qmp/args-file-refused", test_args_file_refused);
+  g_test_add_func ("/xen-qmp/hostile/error-desc", test_hostile_error_desc);
+  g_test_add_func ("/xen-qmp/hostile/result", test_hostile_result);
+  g_test_add_func ("/xen-qmp/hostile/events-and-shell", test_hostile_events_and_shell);
+  g_test_add_func ("/xen-qmp/hostile/schema-names", test_hostile_schema_names);
+  g_test_add_func ("/xen-qmp/hostile/trace", test_hostile_trace);
 
   return g_test_run ();
 }

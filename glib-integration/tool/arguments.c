@@ -7,7 +7,11 @@
 #include "arguments.h"
 #include "plugin/qmp-json-parse.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 
 /* One JSON value, or NULL: json_from_string() takes the last of
  * '{"a": 1} {"b": 2}' without a word. */
@@ -187,4 +191,98 @@ tool_arguments_parse_line (const char   *line,
     }
   *command = g_strndup (start, end - start);
   return TRUE;
+}
+
+/* At most LIMIT bytes of FD, plus one to tell that there were more. */
+static GByteArray *
+read_bounded (int fd, gsize limit, GError **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 chunk[8192];
+
+  while (data->len <= limit)
+    {
+      gssize n = read (fd, chunk, MIN (sizeof chunk, limit + 1 - data->len));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "%s", g_strerror (saved));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      g_byte_array_append (data, chunk, n);
+    }
+  return g_steal_pointer (&data);
+}
+
+/* "at byte N" of the parser's "..., at byte N" message, or NULL. */
+static char *
+parse_error_position (const char *message)
+{
+  const char *at = g_strrstr (message, ", at byte ");
+
+  return at != NULL ? g_strdup (at + strlen (", ")) : NULL;
+}
+
+JsonObject *
+tool_arguments_read_file (const char *path, GError **error)
+{
+  gboolean is_stdin = strcmp (path, "-") == 0;
+  const char *name = is_stdin ? "standard input" : path;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GByteArray) data = NULL;
+  JsonObject *arguments;
+  int fd = is_stdin ? STDIN_FILENO : g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "cannot open %s: %s", path, g_strerror (saved));
+      return NULL;
+    }
+  data = read_bounded (fd, TOOL_ARGUMENTS_FILE_MAX, &local_error);
+  if (!is_stdin)
+    close (fd);
+  if (data == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "cannot read %s: %s", name, local_error->message);
+      return NULL;
+    }
+  /* A file that never ends (a device, a pipe that keeps writing) must not
+   * fill the memory of a tool run as root. */
+  if (data->len > TOOL_ARGUMENTS_FILE_MAX)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s is larger than %u bytes", name, TOOL_ARGUMENTS_FILE_MAX);
+      return NULL;
+    }
+  g_byte_array_append (data, (const guint8 *) "", 1);
+  if (strlen ((const char *) data->data) != data->len - 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s: the arguments are not a JSON object: a NUL byte", name);
+      return NULL;
+    }
+  arguments = parse_json_object ((const char *) data->data, &local_error);
+  if (arguments == NULL)
+    {
+      /* The parser's words may quote the text ("'h' where ',' should
+       * be"): say only where. */
+      g_autofree char *where = parse_error_position (local_error->message);
+
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s: the arguments are not one JSON object%s%s%s", name,
+                   where != NULL ? " (" : "", where != NULL ? where : "",
+                   where != NULL ? ")" : "");
+    }
+  return arguments;
 }

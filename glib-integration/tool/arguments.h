@@ -23,3 +23,14 @@ gboolean    tool_arguments_parse_line (const char   *line,
                                        char        **command,
                                        JsonObject  **arguments,
                                        GError      **error);
+
+/* The largest arguments file: far above any command's arguments. */
+#define TOOL_ARGUMENTS_FILE_MAX (1024 * 1024)
+
+/* The arguments in the file at PATH ("-": standard input): one JSON
+ * object of at most TOOL_ARGUMENTS_FILE_MAX bytes, so that passwords need
+ * not be on a command line that every local user can read. Errors are
+ * G_OPTION_ERROR_BAD_VALUE, worded for the user, and never quote the
+ * file's contents. */
+JsonObject *tool_arguments_read_file (const char *path,
+                                      GError    **error);

@@ -10,6 +10,7 @@
 #include "completion.h"
 
 #include <string.h>
+#include "escape.h"
 
 /* The words of LINE before byte START, split on blanks. */
 static GStrv
@@ -102,10 +103,13 @@ as_object (XenQmpSchema *schema, const char *type)
     }
 }
 
+/* A name that would need escaping is not offered: libedit lists
+ * candidates on the terminal as they are, and an escaped one would be
+ * another name once inserted. */
 static void
 add_matching (GPtrArray *out, const char *candidate, const char *text)
 {
-  if (g_str_has_prefix (candidate, text))
+  if (g_str_has_prefix (candidate, text) && tool_escape_is_plain (candidate))
     g_ptr_array_add (out, g_strdup (candidate));
 }
 

@@ -7,6 +7,7 @@
 #include "events.h"
 
 #include <stdio.h>
+#include "escape.h"
 #include "output.h"
 #include "session.h"
 
@@ -128,8 +129,10 @@ tool_events_run (XenQmpClient *client,
         g_main_context_iteration (NULL, TRUE);
       if (events.closed != NULL)
         {
-          fprintf (stderr, "%s: connection closed: %s\n", g_get_prgname (),
-                   events.closed->message);
+          /* The reason may quote what QEMU sent. */
+          g_autofree char *why = tool_escape_text (events.closed->message);
+
+          fprintf (stderr, "%s: connection closed: %s\n", g_get_prgname (), why);
           events.status = TOOL_EXIT_LOCAL_ERROR;
         }
     }

@@ -18,6 +18,7 @@
 #include <xenqmp/xenqmp.h>
 
 #include "arguments.h"
+#include "escape.h"
 #include "events.h"
 #include "exit-status.h"
 #include "output.h"
@@ -32,6 +33,7 @@ typedef struct {
   gboolean compact;
   gboolean pretty;
   char   **fd_files;
+  char    *args_file;
   gboolean events;
   int      count;
   gboolean shell;
@@ -48,6 +50,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->domid, g_free);
   g_clear_pointer (&options->run_dir, g_free);
   g_clear_pointer (&options->fd_files, g_strfreev);
+  g_clear_pointer (&options->args_file, g_free);
   g_clear_pointer (&options->describe, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -69,6 +72,8 @@ static const char description[] =
   "ARGUMENTS are one JSON object, or key=value pairs whose values are read\n"
   "as JSON when they are valid JSON and as strings otherwise; a dotted key\n"
   "makes nested objects (a.b=1 is {\"a\": {\"b\": 1}}).\n"
+  "--args-file FILE (- for stdin) reads them as one JSON object instead:\n"
+  "every local user can read a command line, passwords included.\n"
   "\n"
   "Results are indented on a terminal and on one line otherwise (a value\n"
   "per line for scripts); --compact and --pretty choose.\n"
@@ -82,6 +87,7 @@ static const char description[] =
   "  xen-qmp --domain 3 eject id=ide1-cd0 force=true\n"
   "  xen-qmp --domain 3 blockdev-add '{\"driver\": \"null-co\", \"node-name\": \"n0\"}'\n"
   "  xen-qmp --domain 3 --fd /var/lib/xen/save.img add-fd fdset-id=1\n"
+  "  xen-qmp --domain 3 --args-file - set_password < vnc-password.json\n"
   "  xen-qmp --domain 3 --events --count 1 --timeout 60\n"
   "  xen-qmp --domain 3 --shell\n"
   "  xen-qmp --domain 3 --describe device_del\n"
@@ -164,7 +170,12 @@ run_command (XenQmpClient       *client,
   g_autoptr(GUnixFDList) fd_list = NULL;
   g_autoptr(JsonNode) reply = NULL;
 
-  arguments = tool_arguments_parse (words, n_words, &error);
+  if (options->args_file != NULL && n_words > 0)
+    return usage_error ("arguments come from --args-file or the command line, not both");
+  if (options->args_file != NULL)
+    arguments = tool_arguments_read_file (options->args_file, &error);
+  else
+    arguments = tool_arguments_parse (words, n_words, &error);
   if (error != NULL)
     return usage_error ("%s", error->message);
   if (options->fd_files != NULL)
@@ -250,6 +261,7 @@ static ToolExitStatus
 run_describe (XenQmpSchema *schema, const char *command)
 {
   g_autofree char *text = xen_qmp_schema_describe_command (schema, command);
+  g_autofree char *escaped = NULL;
   g_autoptr(GError) error = NULL;
 
   if (text == NULL)
@@ -258,7 +270,9 @@ run_describe (XenQmpSchema *schema, const char *command)
       xen_qmp_schema_validate_command (schema, command, NULL, &error);
       return tool_report_error (error);
     }
-  fputs (text, stdout);
+  /* The lines are the library's, the names and types in them QEMU's. */
+  escaped = tool_escape_lines (text);
+  fputs (escaped, stdout);
   return TOOL_EXIT_OK;
 }
 
@@ -268,7 +282,11 @@ run_list (XenQmpSchema *schema)
   g_auto(GStrv) commands = xen_qmp_schema_list (schema, XEN_QMP_SCHEMA_META_TYPE_COMMAND);
 
   for (guint i = 0; commands[i] != NULL; i++)
-    printf ("%s\n", commands[i]);
+    {
+      g_autofree char *name = tool_escape_text (commands[i]);
+
+      printf ("%s\n", name);
+    }
   return TOOL_EXIT_OK;
 }
 
@@ -299,6 +317,8 @@ check_options (const Options  *options,
     return usage_fail (error, "--count N goes with --events, N at least 1");
   if (options->fd_files != NULL && !have_command)
     return usage_fail (error, "--fd goes with a COMMAND");
+  if (options->args_file != NULL && !have_command)
+    return usage_fail (error, "--args-file goes with a COMMAND");
 
   target->socket_path = options->socket_path;
   target->run_dir = options->run_dir;
@@ -337,6 +357,9 @@ run (int argc, char **argv)
       "indent JSON, even when not on a terminal", NULL },
     { "fd", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.fd_files,
       "open FILE and send it with the command (repeatable)", "FILE" },
+    { "args-file", 0, 0, G_OPTION_ARG_FILENAME, &options.args_file,
+      "read COMMAND's arguments, a JSON object, from FILE (- for stdin), "
+      "not from the command line", "FILE" },
     { "events", 'e', 0, G_OPTION_ARG_NONE, &options.events,
       "print events as JSON lines", NULL },
     { "count", 'n', 0, G_OPTION_ARG_INT, &options.count,
@@ -418,6 +441,34 @@ run (int argc, char **argv)
   return status;
 }
 
+/* The library's warnings and the wire trace quote what QEMU sent. GLib's
+ * writer escapes C0 and C1 controls itself, but not bidi overrides. */
+static GLogWriterOutput
+write_escaped (GLogLevelFlags   level,
+               const GLogField *fields,
+               gsize            n_fields,
+               gpointer         user_data)
+{
+  g_autofree GLogField *copy = NULL;
+  g_autofree char *message = NULL;
+  const char *domain = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0)
+      domain = fields[i].value;
+  if (g_log_writer_default_would_drop (level, domain))
+    return G_LOG_WRITER_HANDLED;
+  copy = g_memdup2 (fields, n_fields * sizeof *fields);
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (copy[i].key, "MESSAGE") == 0 && copy[i].length < 0)
+      {
+        message = tool_escape_log (copy[i].value);
+        copy[i].value = message;
+        break;
+      }
+  return g_log_writer_default (level, copy, n_fields, user_data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -426,5 +477,6 @@ main (int argc, char **argv)
   /* stdout carries JSON only: G_MESSAGES_DEBUG=XenQmp traces (which GLib
    * would print on stdout) go to stderr with the warnings. */
   g_log_writer_default_set_use_stderr (TRUE);
+  g_log_set_writer_func (write_escaped, NULL, NULL);
   return run (argc, argv);
 }

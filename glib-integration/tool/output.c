@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "output.h"
+#include "escape.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -21,11 +22,15 @@ char *
 tool_output_format (JsonNode *node, gboolean pretty)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
 
   json_generator_set_root (generator, node);
   json_generator_set_pretty (generator, pretty);
   json_generator_set_indent (generator, 2);
-  return json_generator_to_data (generator, NULL);
+  text = json_generator_to_data (generator, NULL);
+  /* json-glib escapes C0 controls and DEL, not C1 or bidi overrides: what
+   * QEMU put in a string must not reach the terminal as it is. */
+  return tool_escape_json (text);
 }
 
 void

@@ -18,6 +18,7 @@
 #include <gio/gunixinputstream.h>
 #include "arguments.h"
 #include "completion.h"
+#include "escape.h"
 #include "events.h"
 #include "line-editor.h"
 #include "output.h"
@@ -115,6 +116,7 @@ static void
 on_closed (XenQmpClient *client, GError *reason, gpointer user_data)
 {
   Shell *shell = user_data;
+  g_autofree char *why = NULL;
 
   if (shell->finished)
     return;
@@ -126,8 +128,10 @@ on_closed (XenQmpClient *client, GError *reason, gpointer user_data)
     }
   if (shell->interactive)
     line_editor_stop ();
+  /* The reason may quote what QEMU sent. */
+  why = reason != NULL ? tool_escape_text (reason->message) : NULL;
   fprintf (stderr, "%s: connection closed%s%s\n", g_get_prgname (),
-           reason != NULL ? ": " : "", reason != NULL ? reason->message : "");
+           why != NULL ? ": " : "", why != NULL ? why : "");
   shell_finish (shell, TOOL_EXIT_LOCAL_ERROR);
 }
 

@@ -20,6 +20,7 @@ tests_fuzz_fuzz_receive_SOURCES = tests/fuzz/fuzz-receive.c $(fuzz_common_source
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
+	plugin/qmp-redact.c plugin/qmp-redact.h \
 	plugin/xen-qmp-error.c plugin/xen-qmp-error.h
 tests_fuzz_fuzz_receive_CPPFLAGS = $(tests_cppflags) -I$(top_srcdir)/tests/fuzz \
 	-DXEN_QMP_COMPILATION -DG_LOG_DOMAIN=\"XenQmp\" \
