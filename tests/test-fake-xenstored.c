@@ -434,6 +434,48 @@ test_watch_events (Fixture *f, gconstpointer data)
   xs_close (watcher);
 }
 
+/* Events go out in the order the watches were registered, whichever
+ * ancestor they sit on; a watch removed and set again goes last. */
+static void
+test_watch_event_order (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *watcher = open_xs ();
+  struct xs_handle *xsh = open_xs ();
+
+  add_watch (watcher, "/o/a/b", "t1");
+  add_watch (watcher, "/o", "t2");
+  add_watch (watcher, "/o/a/b", "t3");
+  add_watch (watcher, "/", "t4");
+  add_watch (watcher, "@releaseDomain", "t5");
+
+  write_value (xsh, XBT_NULL, "/o/a/b/c", "1");
+  expect_event (watcher, "/o/a/b/c", "t1");
+  expect_event (watcher, "/o/a/b/c", "t2");
+  expect_event (watcher, "/o/a/b/c", "t3");
+  expect_event (watcher, "/o/a/b/c", "t4");
+  expect_no_event (watcher);
+
+  /* "/" sees the special events too. */
+  g_assert_true (xs_introduce_domain (xsh, 9, 0x1234, 7));
+  expect_event (watcher, "@introduceDomain", "t4");
+  expect_no_event (watcher);
+  g_assert_true (xs_release_domain (xsh, 9));
+  expect_event (watcher, "@releaseDomain", "t4");
+  expect_event (watcher, "@releaseDomain", "t5");
+  expect_no_event (watcher);
+
+  g_assert_true (xs_unwatch (watcher, "/o", "t2"));
+  g_assert_true (xs_unwatch (watcher, "/o/a/b", "t1"));
+  add_watch (watcher, "/o/a/b", "t1");
+  write_value (xsh, XBT_NULL, "/o/a/b", "2");
+  expect_event (watcher, "/o/a/b", "t3");
+  expect_event (watcher, "/o/a/b", "t4");
+  expect_event (watcher, "/o/a/b", "t1");
+  expect_no_event (watcher);
+  xs_close (xsh);
+  xs_close (watcher);
+}
+
 static void
 test_domain_release_and_state (Fixture *f, gconstpointer data)
 {
@@ -948,6 +990,7 @@ main (int argc, char **argv)
   ADD ("/fake-xenstored/transaction/commit-and-abort", test_transaction_commit_and_abort);
   ADD ("/fake-xenstored/transaction/conflict", test_transaction_conflict);
   ADD ("/fake-xenstored/watch/events", test_watch_events);
+  ADD ("/fake-xenstored/watch/event-order", test_watch_event_order);
   ADD ("/fake-xenstored/domain/release-and-state", test_domain_release_and_state);
   ADD ("/fake-xenstored/seed/domains", test_seeded_layout);
   ADD ("/fake-xenstored/clients/many", test_many_clients);
