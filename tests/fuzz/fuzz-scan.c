@@ -27,11 +27,15 @@
 
 G_STATIC_ASSERT (SCAN_MAX_DEPTH < JSON_PARSER_MAX_DEPTH);
 
+/* Names of one object that may share one g_str_hash() value. */
+#define MAX_SAME_HASH 2
+
 /* What jansson's tree says about a value. */
 typedef struct {
   guint    depth;
   gsize    elements;
   gsize    most_members;    /* the largest object's member count */
+  gboolean crowded_hash;    /* an object with 3 names of one g_str_hash() */
   gboolean has_real;
 } TreeShape;
 
@@ -39,6 +43,29 @@ typedef struct {
   json_t *value;
   guint   depth;            /* of the containers around it */
 } Frame;
+
+/* Whether more than MAX_SAME_HASH names of OBJECT share one g_str_hash()
+ * value: names chosen so would make json-glib compare each new one with
+ * all of them, and the scanner refuses them (see QMP_JSON_MAX_MEMBERS).
+ * jansson's keys are the unescaped names, as json-glib would hash them. */
+static gboolean
+has_crowded_hash (json_t *object)
+{
+  g_autoptr(GHashTable) counts = g_hash_table_new (NULL, NULL);
+  const char *key;
+  json_t *value;
+
+  json_object_foreach (object, key, value)
+    {
+      gpointer hash = GUINT_TO_POINTER (g_str_hash (key));
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (counts, hash)) + 1;
+
+      if (count > MAX_SAME_HASH)
+        return TRUE;
+      g_hash_table_insert (counts, hash, GUINT_TO_POINTER (count));
+    }
+  return FALSE;
+}
 
 /* Walked with an explicit stack: an input may nest 2,048 levels, and a
  * harness that recursed would measure its own stack. (jansson's own
@@ -74,6 +101,7 @@ measure (json_t *root)
         case JSON_OBJECT:
           shape.depth = MAX (shape.depth, frame.depth + 1);
           shape.most_members = MAX (shape.most_members, json_object_size (frame.value));
+          shape.crowded_hash |= has_crowded_hash (frame.value);
           json_object_foreach (frame.value, key, child)
             {
               Frame next = { child, frame.depth + 1 };
@@ -91,32 +119,31 @@ measure (json_t *root)
   return shape;
 }
 
-/* The scanner's "plain": no escape in any string, no fraction or
- * exponent, every integer within int64. A backslash can only stand in a
- * string of a valid text, so it is an escape. Read again without
- * JSON_DECODE_INT_AS_REAL, jansson makes a real of a number with a
- * fraction or an exponent, and refuses an integer beyond its json_int_t
- * (int64). */
-static gboolean
-expect_plain (const char *text, gsize len)
+/* The scanner's "plain" (no escape in any string, no fraction or
+ * exponent, every integer within int64) and "wide_integers" (an integer
+ * beyond int64). A backslash can only stand in a string of a valid text,
+ * so it is an escape. Read again without JSON_DECODE_INT_AS_REAL, jansson
+ * makes a real of a number with a fraction or an exponent, and refuses an
+ * integer beyond its json_int_t (int64). */
+static void
+expect_exact (const char *text, gsize len, gboolean *plain, gboolean *wide_integers)
 {
   json_error_t error;
   json_t *exact;
-  gboolean has_real;
 
-  if (memchr (text, '\\', len) != NULL)
-    return FALSE;
   exact = json_loadb (text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &error);
   if (exact == NULL)
     {
       /* It read the same text with reals: only an integer can fail. */
       if (json_error_code (&error) != json_error_numeric_overflow)
         g_error ("jansson refused a text it had read, without reals: %s", error.text);
-      return FALSE;
+      *plain = FALSE;
+      *wide_integers = TRUE;
+      return;
     }
-  has_real = measure (exact).has_real;
+  *wide_integers = FALSE;
+  *plain = memchr (text, '\\', len) == NULL && !measure (exact).has_real;
   json_decref (exact);
-  return !has_real;
 }
 
 static gboolean
@@ -140,6 +167,15 @@ check_refusal (const GError *error, gint code, const char *what)
              g_quark_to_string (error->domain), error->code, error->message, code);
   if (!g_utf8_validate (error->message, -1, NULL))
     g_error ("%s: the error message is not UTF-8: it quotes the input", what);
+}
+
+/* A refusal points into the input (or just past it: text that ends too
+ * soon). */
+static void
+check_error_at (const QmpJsonShape *shape, gsize len)
+{
+  if (shape->error_at > len)
+    g_error ("refused at byte %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT, shape->error_at, len);
 }
 
 /* The limits hold exactly: a value of depth D and E elements passes with
@@ -184,6 +220,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   json_t *root;
   TreeShape tree;
   gboolean known_refusal;
+  gboolean plain, wide_integers;
 
   /* Integers beyond int64 are valid JSON, and the scanner takes them;
    * jansson refuses them unless it reads every number as a double. */
@@ -219,15 +256,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         g_error ("the scanner accepted what jansson refuses (%s at byte %d)",
                  jerror.text, jerror.position);
       check_refusal (error, G_IO_ERROR_INVALID_DATA, "refused by both");
+      check_error_at (&shape, size);
       return 0;
     }
 
   tree = measure (root);
   json_decref (root);
   /* Valid JSON that the scanner refuses by design: nesting past the
-   * limit it is given, and objects of more than QMP_JSON_MAX_MEMBERS
-   * members (a bound on json-glib's hash collisions, see the header). */
-  known_refusal = tree.depth > SCAN_MAX_DEPTH || tree.most_members > QMP_JSON_MAX_MEMBERS;
+   * limit it is given, objects of more than QMP_JSON_MAX_MEMBERS members
+   * and objects with names chosen to collide in json-glib's hash table
+   * (see the header). */
+  known_refusal = tree.depth > SCAN_MAX_DEPTH || tree.most_members > QMP_JSON_MAX_MEMBERS
+                  || tree.crowded_hash;
   if (!ok)
     {
       if (!known_refusal)
@@ -235,18 +275,21 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                  " elements): %s", tree.depth, tree.elements,
                  error != NULL ? error->message : "no error");
       check_refusal (error, G_IO_ERROR_INVALID_DATA, "refused by design");
+      check_error_at (&shape, size);
       return 0;
     }
   if (known_refusal)
-    g_error ("the scanner accepted depth %u (limit %u) or an object of %" G_GSIZE_FORMAT
-             " members (limit %u)", tree.depth, SCAN_MAX_DEPTH, tree.most_members,
-             QMP_JSON_MAX_MEMBERS);
+    g_error ("the scanner accepted depth %u (limit %u), an object of %" G_GSIZE_FORMAT
+             " members (limit %u) or %s", tree.depth, SCAN_MAX_DEPTH, tree.most_members,
+             QMP_JSON_MAX_MEMBERS, tree.crowded_hash ? "names of one hash" : "no names of one hash");
   if (shape.depth != tree.depth || shape.elements != tree.elements)
     g_error ("shape: the scanner saw depth %u and %" G_GSIZE_FORMAT " elements, jansson "
              "depth %u and %" G_GSIZE_FORMAT, shape.depth, shape.elements, tree.depth,
              tree.elements);
-  if (!shape.plain != !expect_plain (text, size))
-    g_error ("shape: the scanner says plain is %d", shape.plain);
+  expect_exact (text, size, &plain, &wide_integers);
+  if (!shape.plain != !plain || !shape.wide_integers != !wide_integers)
+    g_error ("shape: the scanner says plain is %d and wide_integers %d, jansson %d and %d",
+             shape.plain, shape.wide_integers, plain, wide_integers);
   check_limits_exact (text, size, &shape);
   return 0;
 }
