@@ -125,9 +125,8 @@ FUZZ_MAX_LEN_receive = 139264
 FUZZ_MAX_LEN_script = 16384
 FUZZ_MAX_LEN_json = 8192
 FUZZ_MAX_LEN_schema = 16384
-# Past nesting of 2,048 (jansson's own limit). The seeds past
-# QMP_JSON_MAX_MEMBERS members are longer: make check replays them whole,
-# libFuzzer cuts them; at 64 KiB it ran 2.5 times fewer inputs.
+# Past nesting of 2,048 (jansson's own limit) and past an object of
+# QMP_JSON_MAX_MEMBERS members; at 64 KiB it ran 2.5 times fewer inputs.
 FUZZ_MAX_LEN_scan = 8192
 fuzz_run = FUZZ_SECONDS='$(FUZZ_SECONDS)' $(SHELL) $(srcdir)/tests/fuzz/run-fuzzer.sh
 
