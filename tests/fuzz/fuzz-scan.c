@@ -27,8 +27,12 @@
 
 G_STATIC_ASSERT (SCAN_MAX_DEPTH < JSON_PARSER_MAX_DEPTH);
 
-/* Names of one object that may share one g_str_hash() value. */
+/* Names of one object that may share one g_str_hash() value, in objects
+ * of more than SMALL_OBJECT members: qmp-json-scan.c (SMALL_OBJECT there
+ * too) compares the names of smaller ones pair by pair and lets their
+ * hashes be, as json-glib's cost stays small there whatever they are. */
 #define MAX_SAME_HASH 2
+#define SMALL_OBJECT 8
 
 /* What jansson's tree says about a value. */
 typedef struct {
@@ -44,17 +48,21 @@ typedef struct {
   guint   depth;            /* of the containers around it */
 } Frame;
 
-/* Whether more than MAX_SAME_HASH names of OBJECT share one g_str_hash()
- * value: names chosen so would make json-glib compare each new one with
- * all of them, and the scanner refuses them (see QMP_JSON_MAX_MEMBERS).
- * jansson's keys are the unescaped names, as json-glib would hash them. */
+/* Whether more than MAX_SAME_HASH names of a large OBJECT share one
+ * g_str_hash() value: names chosen so would make json-glib compare each
+ * new one with all of them, and the scanner refuses them (see
+ * QMP_JSON_MAX_MEMBERS). jansson's keys are the unescaped names, as
+ * json-glib would hash them. */
 static gboolean
 has_crowded_hash (json_t *object)
 {
-  g_autoptr(GHashTable) counts = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) counts = NULL;
   const char *key;
   json_t *value;
 
+  if (json_object_size (object) <= SMALL_OBJECT)
+    return FALSE;
+  counts = g_hash_table_new (NULL, NULL);
   json_object_foreach (object, key, value)
     {
       gpointer hash = GUINT_TO_POINTER (g_str_hash (key));
