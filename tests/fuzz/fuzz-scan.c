@@ -6,10 +6,11 @@
  * no referee (it accepts comments, single quotes, bare words...), so the
  * scanner is held against jansson: a strict parser, written by others,
  * that shares no code with ours. On every input they must agree on the
- * verdict, and where both accept, on the shape (depth, elements, plain);
- * and the scanner's limits must be exact. Where they differ by design,
- * the harness says so below, one case at a time: any other disagreement
- * aborts, and the input is a scanner bug until shown otherwise.
+ * verdict, and where both accept, on the shape (depth, elements, plain,
+ * wide integers); and the scanner's limits must be exact. Where they
+ * differ by design, the harness says so below, one case at a time: any
+ * other disagreement aborts, and the input is a scanner bug until shown
+ * otherwise.
  */
 #include "config.h"
 
