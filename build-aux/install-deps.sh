@@ -6,6 +6,7 @@ set -e
 packages="
   build-essential pkg-config autoconf automake libtool autoconf-archive
   libglib2.0-dev libjson-glib-dev libxen-dev libedit-dev
+  libjansson-dev
   xenstore-utils
   gobject-introspection libgirepository1.0-dev gir1.2-json-1.0 python3-gi
   gi-docgen

@@ -9,6 +9,7 @@ fake_qemu_fake_xenstored_SOURCES = \
 	fake-qemu/xs-connection.c fake-qemu/xs-connection.h \
 	fake-qemu/xs-request.c fake-qemu/xs-request.h \
 	fake-qemu/xs-transaction.c fake-qemu/xs-transaction.h \
+	fake-qemu/xs-watch.c fake-qemu/xs-watch.h \
 	fake-qemu/xs-store.c fake-qemu/xs-store.h \
 	fake-qemu/xs-path.c fake-qemu/xs-path.h \
 	fake-qemu/xs-seed.c fake-qemu/xs-seed.h \

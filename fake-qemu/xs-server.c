@@ -22,21 +22,14 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 
-#include "xs-path.h"
 #include "xs-request.h"
 #include "xs-transaction.h"
+#include "xs-watch.h"
 
 #define LISTEN_BACKLOG 64
 #define SUN_PATH_SIZE (sizeof ((struct sockaddr_un *) NULL)->sun_path)
 /* accept() failing for lack of descriptors would fail again at once. */
 #define ACCEPT_PAUSE_MS 100
-
-typedef struct {
-  XsClient *client;
-  char     *path;       /* canonical */
-  char     *token;
-  gboolean  relative;
-} Watch;
 
 struct _XsServer {
   char       *path;
@@ -50,141 +43,46 @@ struct _XsServer {
   GPtrArray  *clients;       /* XsClient * */
   GPtrArray  *closed_clients; /* XsClient *, freed when idle */
   guint       reap_id;
-  GPtrArray  *watches;       /* Watch *, registration order */
+  XsWatches  *watches;
   GHashTable *domains;       /* GUINT_TO_POINTER (domid + 1): introduced */
   XsStore    *store;
 };
 
-static void
-watch_free (gpointer data)
-{
-  Watch *watch = data;
-
-  g_free (watch->path);
-  g_free (watch->token);
-  g_free (watch);
-}
-
-static void
-send_event (Watch *watch, const char *path)
-{
-  g_autoptr(GByteArray) payload = g_byte_array_new ();
-
-  if (watch->relative && g_str_has_prefix (path, XS_HOME_PATH))
-    {
-      path += strlen (XS_HOME_PATH);
-      if (*path == '/')
-        path++;
-    }
-  g_byte_array_append (payload, (const guint8 *) path, (guint) strlen (path) + 1);
-  g_byte_array_append (payload, (const guint8 *) watch->token, (guint) strlen (watch->token) + 1);
-  /* xenstored drops an event that would not fit in a message, too. */
-  if (payload->len > XENSTORE_PAYLOAD_MAX)
-    return;
-  g_debug ("client %u: event %s token %s", xs_connection_get_id (watch->client->conn),
-           path, watch->token);
-  xs_connection_send (watch->client->conn, XS_WATCH_EVENT, 0, 0, payload->data, payload->len);
-}
-
-/* As in xenstored: a change fires the watches on the node and its
- * ancestors ("/" sees everything, special events included); EXACT only
- * those on the node itself. */
+/* The store's change function. */
 static void
 fire (const char *path, gboolean exact, gpointer user_data)
 {
   XsServer *server = user_data;
 
-  /* An event may close a client that does not read: that removes its
-   * watches, so walk a copy. */
-  g_autoptr(GPtrArray) watches = g_ptr_array_copy (server->watches, NULL, NULL);
-
-  /* The copy inherits the free function: it must not free the watches. */
-  g_ptr_array_set_free_func (watches, NULL);
-  for (guint i = 0; i < watches->len; i++)
-    {
-      Watch *watch = g_ptr_array_index (watches, i);
-      gboolean hit;
-
-      if (!g_ptr_array_find (server->watches, watch, NULL))
-        continue;
-      if (exact)
-        hit = strcmp (path, watch->path) == 0;
-      else
-        hit = strcmp (watch->path, "/") == 0 || xs_path_is_below (path, watch->path);
-      if (hit)
-        send_event (watch, path);
-    }
+  xs_watches_fire (server->watches, path, exact);
 }
 
 int
 xs_server_add_watch (XsServer *server, XsClient *client, const char *path,
                      const char *token, gboolean relative)
 {
-  Watch *watch;
-
-  for (guint i = 0; i < server->watches->len; i++)
-    {
-      Watch *other = g_ptr_array_index (server->watches, i);
-
-      if (other->client == client && strcmp (other->path, path) == 0
-          && strcmp (other->token, token) == 0)
-        return EEXIST;
-    }
-  if (client->n_watches >= XS_MAX_WATCHES_PER_CLIENT)
-    return E2BIG;
-  watch = g_new0 (Watch, 1);
-  watch->client = client;
-  watch->path = g_strdup (path);
-  watch->token = g_strdup (token);
-  watch->relative = relative;
-  g_ptr_array_add (server->watches, watch);
-  client->n_watches++;
-  return 0;
+  return xs_watches_add (server->watches, client, client->conn, path, token, relative,
+                         XS_MAX_WATCHES_PER_CLIENT);
 }
 
 void
 xs_server_send_initial_event (XsServer *server, XsClient *client, const char *path,
                               const char *token)
 {
-  for (guint i = 0; i < server->watches->len; i++)
-    {
-      Watch *watch = g_ptr_array_index (server->watches, i);
-
-      if (watch->client == client && strcmp (watch->path, path) == 0
-          && strcmp (watch->token, token) == 0)
-        {
-          send_event (watch, path);
-          return;
-        }
-    }
+  xs_watches_fire_one (server->watches, client, path, token);
 }
 
 int
 xs_server_remove_watch (XsServer *server, XsClient *client, const char *path,
                         const char *token)
 {
-  for (guint i = 0; i < server->watches->len; i++)
-    {
-      Watch *watch = g_ptr_array_index (server->watches, i);
-
-      if (watch->client == client && strcmp (watch->path, path) == 0
-          && strcmp (watch->token, token) == 0)
-        {
-          g_ptr_array_remove_index (server->watches, i);
-          client->n_watches--;
-          return 0;
-        }
-    }
-  return ENOENT;
+  return xs_watches_remove (server->watches, client, path, token);
 }
 
 void
 xs_server_remove_client_watches (XsServer *server, XsClient *client)
 {
-  for (guint i = server->watches->len; i-- > 0;)
-    if (((Watch *) g_ptr_array_index (server->watches, i))->client == client)
-      g_ptr_array_remove_index (server->watches, i);
-  client->n_watches = 0;
+  xs_watches_remove_owner (server->watches, client);
 }
 
 gboolean
@@ -376,7 +274,7 @@ xs_server_new (const char *socket_path, GError **error)
   server->path = g_strdup (socket_path);
   server->clients = g_ptr_array_new ();
   server->closed_clients = g_ptr_array_new_with_free_func (client_free);
-  server->watches = g_ptr_array_new_with_free_func (watch_free);
+  server->watches = xs_watches_new ();
   server->domains = g_hash_table_new (NULL, NULL);
   server->store = xs_store_new ();
   xs_store_set_change_func (server->store, fire, server);
@@ -427,7 +325,7 @@ xs_server_free (XsServer *server)
     g_unlink (server->path);
   g_ptr_array_unref (server->clients);
   g_ptr_array_unref (server->closed_clients);
-  g_ptr_array_unref (server->watches);
+  xs_watches_free (server->watches);
   g_hash_table_unref (server->domains);
   xs_store_free (server->store);
   g_free (server->temp_path);

@@ -24,7 +24,6 @@ struct _XsClient {
   XsConnection *conn;
   GHashTable   *transactions;   /* GUINT_TO_POINTER (id) → XsTransaction */
   guint32       last_tx_id;
-  guint         n_watches;
 };
 
 /* Binds and listens under a temporary name next to SOCKET_PATH: nobody

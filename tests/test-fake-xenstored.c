@@ -32,6 +32,12 @@
 /* How long an event that must not come is waited for. */
 #define QUIET_MS 200
 
+/* test_many_watches: the fake's per-client limit, and its time budget. */
+#define MANY_WATCHES 65536
+#define MANY_WATCHES_BATCH 1024
+#define MANY_WATCHES_WRITES 1000
+#define MANY_WATCHES_BUDGET_MS 10000
+
 /* The layout most tests start from: a guest, a guest with an old device
  * model that is not ready, a guest whose device model runs in a stub
  * domain. */
@@ -434,6 +440,48 @@ test_watch_events (Fixture *f, gconstpointer data)
   xs_close (watcher);
 }
 
+/* Events go out in the order the watches were registered, whichever
+ * ancestor they sit on; a watch removed and set again goes last. */
+static void
+test_watch_event_order (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *watcher = open_xs ();
+  struct xs_handle *xsh = open_xs ();
+
+  add_watch (watcher, "/o/a/b", "t1");
+  add_watch (watcher, "/o", "t2");
+  add_watch (watcher, "/o/a/b", "t3");
+  add_watch (watcher, "/", "t4");
+  add_watch (watcher, "@releaseDomain", "t5");
+
+  write_value (xsh, XBT_NULL, "/o/a/b/c", "1");
+  expect_event (watcher, "/o/a/b/c", "t1");
+  expect_event (watcher, "/o/a/b/c", "t2");
+  expect_event (watcher, "/o/a/b/c", "t3");
+  expect_event (watcher, "/o/a/b/c", "t4");
+  expect_no_event (watcher);
+
+  /* "/" sees the special events too. */
+  g_assert_true (xs_introduce_domain (xsh, 9, 0x1234, 7));
+  expect_event (watcher, "@introduceDomain", "t4");
+  expect_no_event (watcher);
+  g_assert_true (xs_release_domain (xsh, 9));
+  expect_event (watcher, "@releaseDomain", "t4");
+  expect_event (watcher, "@releaseDomain", "t5");
+  expect_no_event (watcher);
+
+  g_assert_true (xs_unwatch (watcher, "/o", "t2"));
+  g_assert_true (xs_unwatch (watcher, "/o/a/b", "t1"));
+  add_watch (watcher, "/o/a/b", "t1");
+  write_value (xsh, XBT_NULL, "/o/a/b", "2");
+  expect_event (watcher, "/o/a/b", "t3");
+  expect_event (watcher, "/o/a/b", "t4");
+  expect_event (watcher, "/o/a/b", "t1");
+  expect_no_event (watcher);
+  xs_close (xsh);
+  xs_close (watcher);
+}
+
 static void
 test_domain_release_and_state (Fixture *f, gconstpointer data)
 {
@@ -771,6 +819,139 @@ test_hostile_input (Fixture *f, gconstpointer data)
 
 /* A watcher that never reads its events is dropped before it costs the
  * fake unbounded memory. */
+/* A message of any type, with its header: a reply or a watch event. */
+static char *
+raw_message (int fd, struct xsd_sockmsg *header)
+{
+  char *payload;
+
+  g_assert_true (raw_read_all (fd, header, sizeof *header));
+  g_assert_cmpuint (header->len, <=, XENSTORE_PAYLOAD_MAX);
+  payload = g_malloc0 (header->len + 1);
+  g_assert_true (raw_read_all (fd, payload, header->len));
+  return payload;
+}
+
+static void
+raw_expect (int fd, guint32 type, const char *payload, gsize len)
+{
+  struct xsd_sockmsg header;
+  g_autofree char *got = raw_message (fd, &header);
+
+  g_assert_cmpuint (header.type, ==, type);
+  g_assert_cmpmem (got, header.len, payload, len);
+}
+
+static void
+raw_expect_event (int fd, const char *path, const char *token)
+{
+  g_autofree char *event = g_strdup_printf ("%s%c%s", path, 0, token);
+
+  raw_expect (fd, XS_WATCH_EVENT, event, strlen (path) + strlen (token) + 2);
+}
+
+static void
+raw_send_all (int fd, const GByteArray *bytes)
+{
+  for (gsize done = 0; done < bytes->len;)
+    {
+      ssize_t n = send (fd, bytes->data + done, bytes->len - done, MSG_NOSIGNAL);
+
+      g_assert_cmpint (n, >, 0);
+      done += (gsize) n;
+    }
+}
+
+static void
+append_watch_request (GByteArray *bytes, guint req_id, const char *path, const char *token)
+{
+  struct xsd_sockmsg header = { .type = XS_WATCH, .req_id = req_id,
+                                .len = (guint32) (strlen (path) + strlen (token) + 2) };
+
+  g_byte_array_append (bytes, (const guint8 *) &header, sizeof header);
+  g_byte_array_append (bytes, (const guint8 *) path, (guint) strlen (path) + 1);
+  g_byte_array_append (bytes, (const guint8 *) token, (guint) strlen (token) + 1);
+}
+
+static void
+check_budget (gint64 start, const char *what, guint done)
+{
+  gint64 elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+
+  if (elapsed_ms > MANY_WATCHES_BUDGET_MS)
+    FAIL ("%s: %u done after %" G_GINT64_FORMAT " ms, over the %d ms budget",
+          what, done, elapsed_ms, MANY_WATCHES_BUDGET_MS);
+}
+
+/* Watches cost time in what fires, not in how many are registered: one
+ * client at the fake's per-client limit, then writes that each fire one
+ * of them. The budget is loose (busy CI, sanitizers): a fake that scans
+ * every watch took 26 s to register these and 3 s a write, and the test
+ * gives up as soon as the budget is spent. */
+static void
+test_many_watches (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *xsh = open_xs ();
+  int fd = test_unix_connect (socket_path);
+  gint64 start = g_get_monotonic_time ();
+  gint64 registered;
+
+  g_assert_cmpint (fd, >=, 0);
+  for (guint first = 0; first < MANY_WATCHES; first += MANY_WATCHES_BATCH)
+    {
+      g_autoptr(GByteArray) batch = g_byte_array_new ();
+
+      /* Pipelined, a batch at a time: a round trip each would measure
+       * the test more than the fake. */
+      for (guint i = first; i < first + MANY_WATCHES_BATCH; i++)
+        {
+          g_autofree char *path = g_strdup_printf ("/many/%u", i);
+
+          append_watch_request (batch, i, path, "t");
+        }
+      raw_send_all (fd, batch);
+      for (guint i = first; i < first + MANY_WATCHES_BATCH; i++)
+        {
+          g_autofree char *path = g_strdup_printf ("/many/%u", i);
+
+          raw_expect (fd, XS_WATCH, "OK", 3);
+          raw_expect_event (fd, path, "t");
+        }
+      check_budget (start, "registering watches", first + MANY_WATCHES_BATCH);
+    }
+  registered = g_get_monotonic_time ();
+
+  /* A duplicate is still found among them, and the limit still holds. */
+  {
+    g_autoptr(GByteArray) bytes = g_byte_array_new ();
+
+    append_watch_request (bytes, 1, "/many/0", "t");
+    append_watch_request (bytes, 2, "/many/extra", "t");
+    raw_send_all (fd, bytes);
+    raw_expect (fd, XS_ERROR, "EEXIST", 7);
+    raw_expect (fd, XS_ERROR, "E2BIG", 6);
+  }
+
+  for (guint i = 0; i < MANY_WATCHES_WRITES; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/many/%u", i * 61 % MANY_WATCHES);
+
+      write_value (xsh, XBT_NULL, path, "x");
+      check_budget (start, "writes under the watches", i + 1);
+    }
+  for (guint i = 0; i < MANY_WATCHES_WRITES; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/many/%u", i * 61 % MANY_WATCHES);
+
+      raw_expect_event (fd, path, "t");
+    }
+  g_test_message ("%d watches registered in %" G_GINT64_FORMAT " ms, then %d writes in %"
+                  G_GINT64_FORMAT " ms", MANY_WATCHES, (registered - start) / 1000,
+                  MANY_WATCHES_WRITES, (g_get_monotonic_time () - registered) / 1000);
+  close (fd);
+  xs_close (xsh);
+}
+
 static void
 test_watcher_that_never_reads (Fixture *f, gconstpointer data)
 {
@@ -948,6 +1129,8 @@ main (int argc, char **argv)
   ADD ("/fake-xenstored/transaction/commit-and-abort", test_transaction_commit_and_abort);
   ADD ("/fake-xenstored/transaction/conflict", test_transaction_conflict);
   ADD ("/fake-xenstored/watch/events", test_watch_events);
+  ADD ("/fake-xenstored/watch/event-order", test_watch_event_order);
+  ADD ("/fake-xenstored/watch/many", test_many_watches);
   ADD ("/fake-xenstored/domain/release-and-state", test_domain_release_and_state);
   ADD ("/fake-xenstored/seed/domains", test_seeded_layout);
   ADD ("/fake-xenstored/clients/many", test_many_clients);
