@@ -20,7 +20,12 @@
  *     "\u0000" (json-glib's strings end at a NUL: the value would be cut
  *     silently) and an unpaired surrogate escape;
  *   - a member name given twice in one object (compared unescaped);
- *   - a number whose magnitude exceeds a double's range (1e400);
+ *   - in an object of more than 8 members, more than two names with one
+ *     g_str_hash() value (names chosen to collide; smaller objects cost
+ *     nothing whatever their names);
+ *   - a number whose magnitude exceeds a double's range (1e400), and a
+ *     number written in more than 512 bytes (RFC 8259 lets a parser bound
+ *     numbers; QEMU writes at most 17 digits and an exponent);
  *   - nesting deeper than max_depth, more than max_elements values, more
  *     than QMP_JSON_MAX_MEMBERS members in one object.
  * Integers beyond int64 are valid JSON and are not refused here: how they
@@ -38,8 +43,10 @@
 #define QMP_JSON_MAX_MEMBERS 1024u
 
 typedef struct {
-  guint max_depth;        /* nesting of [ and {; a scalar is depth 0 */
-  gsize max_elements;     /* values of any kind, containers included */
+  guint max_depth;        /* nesting of [ and {; a scalar is depth 0;
+                             must be at least 1 */
+  gsize max_elements;     /* values of any kind, containers included;
+                             0: no limit */
 } QmpJsonScanLimits;
 
 typedef struct {
