@@ -8,7 +8,7 @@
  * thousand. The entity names key a GHashTable with g_str_hash, which a
  * QEMU can make collide: the bound keeps that worst case (each insert
  * comparing with every earlier name) to seconds, not hours. */
-#define QMP_SCHEMA_MAX_ENTITIES   65536u
+#define QMP_SCHEMA_MAX_ENTITIES   16384u
 /* JSON values in a schema: QEMU 7.2's has 15,741 (186 KB of text, 1.7 MB
  * in memory); a schema is kept for the host's lifetime, so its tree is
  * bounded, not only the bytes it came in. */
