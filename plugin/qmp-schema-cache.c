@@ -79,6 +79,18 @@ qmp_schema_cache_path (const char *dir, const char *key)
   return g_build_filename (dir, name, NULL);
 }
 
+/* Why open() with O_NOFOLLOW failed, in words. */
+static const char *
+open_failure (int saved_errno)
+{
+  /* O_NOFOLLOW says ELOOP for a link, and with O_DIRECTORY, ENOTDIR. */
+  if (saved_errno == ELOOP)
+    return "a symbolic link";
+  if (saved_errno == ENOTDIR)
+    return "a symbolic link or not a directory";
+  return g_strerror (saved_errno);
+}
+
 /* Whether ST (of an open descriptor) is the effective user's and nobody
  * else may write it; else WHY says what is wrong. */
 static gboolean
@@ -102,11 +114,12 @@ open_cache_dir (const char *dir)
   const char *why = NULL;
   int fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
+  if (fd < 0 && errno == ENOENT)
+    g_debug ("schema cache: no directory %s yet", dir);
+  else if (fd < 0)
+    g_debug ("schema cache: ignored %s: %s", dir, open_failure (errno));
   if (fd < 0)
-    {
-      g_debug ("schema cache: ignored %s: %s", dir, g_strerror (errno));
-      return -1;
-    }
+    return -1;
   if (fstat (fd, &st) != 0)
     why = g_strerror (errno);
   else if (!S_ISDIR (st.st_mode))
@@ -130,11 +143,12 @@ read_cache_file (int dir_fd, const char *path, const char *name, gsize *len)
   gsize got = 0;
   int fd = openat (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
+  if (fd < 0 && errno == ENOENT)
+    g_debug ("schema cache: no %s", path);
+  else if (fd < 0)
+    g_debug ("schema cache: ignored %s: %s", path, open_failure (errno));
   if (fd < 0)
-    {
-      g_debug ("schema cache: no %s: %s", path, g_strerror (errno));
-      return NULL;
-    }
+    return NULL;
   if (fstat (fd, &st) != 0)
     why = g_strerror (errno);
   else if (!S_ISREG (st.st_mode))

@@ -9,7 +9,10 @@
  */
 #include "config.h"
 
+#include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "xenqmp.h"
@@ -21,6 +24,13 @@
 #include "test-server.h"
 
 static char *schema_json;      /* QEMU 7.2's, the return value */
+
+/* What a hostile QEMU may send: a schema without device_del, for the
+ * same build as the honest peers (7.2.0, package "test-peer"). */
+static const char hostile_schema_json[] =
+  "[{\"name\": \"query-status\", \"meta-type\": \"command\", \"arg-type\": \"0\", "
+  "\"ret-type\": \"any\"}, {\"name\": \"0\", \"meta-type\": \"object\", \"members\": []}, "
+  "{\"name\": \"any\", \"meta-type\": \"builtin\", \"json-type\": \"value\"}]";
 
 typedef struct {
   char      *dir;
@@ -38,9 +48,35 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->cache_dir = g_build_filename (f->dir, "cache", NULL);
 }
 
+/* The cache directory, whatever a test made of it. */
+static void
+remove_cache_dir (const char *dir)
+{
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+  GStatBuf st;
+
+  if (g_lstat (dir, &st) != 0)
+    return;
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_unlink (dir);
+      return;
+    }
+  d = g_dir_open (dir, 0, NULL);
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
+  remove_cache_dir (f->cache_dir);
   test_tmpdir_remove (f->dir);
   g_free (f->dir);
   g_free (f->socket);
@@ -51,8 +87,11 @@ fixture_teardown (Fixture *f, gconstpointer data)
 /* ---- a QEMU with a schema, recording what it was sent ----------------- */
 
 typedef struct {
-  GMutex     lock;
-  GPtrArray *received;     /* command names, in order */
+  GMutex      lock;
+  GPtrArray  *received;    /* command names, in order */
+  const char *schema;      /* the query-qmp-schema reply; NULL: QEMU 7.2's */
+  const char *package;     /* the build the greeting claims; NULL: test-peer */
+  gint        eof;         /* atomic: the client has gone */
 } Wire;
 
 static void
@@ -60,6 +99,9 @@ wire_init (Wire *w)
 {
   g_mutex_init (&w->lock);
   w->received = g_ptr_array_new_with_free_func (g_free);
+  w->schema = NULL;
+  w->package = NULL;
+  w->eof = 0;
 }
 
 static void
@@ -87,7 +129,21 @@ schema_peer (TestPeer *peer, gpointer user_data)
   Wire *w = user_data;
   JsonObject *cmd;
 
-  g_free (test_peer_negotiate (peer, FALSE));
+  if (w->package == NULL)
+    g_free (test_peer_negotiate (peer, FALSE));
+  else
+    {
+      g_autofree char *greeting =
+        g_strdup_printf ("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, "
+                         "\"major\": 7}, \"package\": \"%s\"}, \"capabilities\": []}}\r\n",
+                         w->package);
+
+      test_peer_send (peer, greeting);
+      cmd = test_peer_read_command (peer);
+      g_assert_cmpstr (json_object_get_string_member (cmd, "execute"), ==, "qmp_capabilities");
+      test_peer_reply (peer, cmd, "{}");
+      json_object_unref (cmd);
+    }
   while ((cmd = test_peer_read_command (peer)) != NULL)
     {
       const char *name = json_object_get_string_member (cmd, "execute");
@@ -96,7 +152,7 @@ schema_peer (TestPeer *peer, gpointer user_data)
       g_ptr_array_add (w->received, g_strdup (name));
       g_mutex_unlock (&w->lock);
       if (strcmp (name, "query-qmp-schema") == 0)
-        test_peer_reply (peer, cmd, schema_json);
+        test_peer_reply (peer, cmd, w->schema != NULL ? w->schema : schema_json);
       else if (strcmp (name, "device_del") == 0)
         {
           g_autofree char *error = g_strdup_printf ("{\"error\": {\"class\": \"DeviceNotFound\", "
@@ -110,6 +166,7 @@ schema_peer (TestPeer *peer, gpointer user_data)
         test_peer_reply (peer, cmd, "{}");
       json_object_unref (cmd);
     }
+  g_atomic_int_set (&w->eof, 1);
 }
 
 /* A peer playing a QEMU with QEMU 7.2's schema on SOCKET, recording what
@@ -517,6 +574,330 @@ test_real_qemu (Fixture *f, gconstpointer data)
   test_server_stop (qemu);
 }
 
+/* ---- schema trust: only a domain's own QEMU may refuse its commands ---- */
+
+/* A validating client of DOMID on HOST (or of SOCKET when HOST is NULL)
+ * executes COMMAND; the result is left in C. */
+static void
+execute_once (XenQmpHost *host, guint32 domid, const char *socket, const char *cache_dir,
+              Call *c, const char *command, const char *args_json)
+{
+  g_autoptr(XenQmpClient) client = NULL;
+
+  client = host != NULL ? xen_qmp_client_new_for_domain (host, domid)
+                        : xen_qmp_client_new_for_socket (socket);
+  g_object_set (client, "validate", TRUE, "schema-cache-dir", cache_dir, NULL);
+  execute_json (client, c, command, args_json);
+  xen_qmp_client_close (client);
+}
+
+/* A hostile domain's QEMU claims the honest one's build and sends a
+ * schema without device_del: the host caches it, and yet device_del to
+ * the honest domain is sent (and judged by the honest QEMU). */
+static void
+test_hostile_build_cannot_refuse_in_host (Fixture *f, gconstpointer data)
+{
+  g_autofree char *hostile_socket = g_build_filename (f->dir, "qmp-libxl-1", NULL);
+  g_autofree char *honest_socket = g_build_filename (f->dir, "qmp-libxl-2", NULL);
+  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  g_autoptr(XenQmpSchema) schema = NULL;
+  Wire hostile, honest;
+  TestPeer *p1, *p2;
+  Call c = { 0 };
+
+  wire_init (&hostile);
+  wire_init (&honest);
+  hostile.schema = hostile_schema_json;
+  p1 = test_peer_new (hostile_socket, schema_peer, &hostile);
+  p2 = test_peer_new (honest_socket, schema_peer, &honest);
+
+  execute_once (host, 1, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
+  g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (c.error->message, ==, "device_del: no such command in this QEMU");
+  execute_once (host, 2, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+  call_clear (&c);
+
+  /* The host hands out the honest domain's own schema, too. */
+  xen_qmp_host_get_schema_async (host, 2, NULL, host_schema_done, &schema);
+  RUN_UNTIL (schema != NULL);
+  g_assert_cmpint (xen_qmp_schema_get_meta_type (schema, "device_del"), ==,
+                   XEN_QMP_SCHEMA_META_TYPE_COMMAND);
+
+  g_clear_object (&host);
+  test_peer_join (p1);
+  test_peer_join (p2);
+  g_assert_cmpuint (wire_count (&honest, "device_del"), ==, 1);
+  g_assert_cmpuint (wire_count (&hostile, "device_del"), ==, 0);
+  wire_clear (&hostile);
+  wire_clear (&honest);
+}
+
+/* The same through the disk cache, as two runs of xen-qmp would meet. */
+static void
+test_hostile_build_cannot_refuse_on_disk (Fixture *f, gconstpointer data)
+{
+  g_autofree char *hostile_socket = g_build_filename (f->dir, "hostile", NULL);
+  Wire hostile, honest;
+  TestPeer *peer;
+  Call c = { 0 };
+
+  wire_init (&hostile);
+  hostile.schema = hostile_schema_json;
+  peer = test_peer_new (hostile_socket, schema_peer, &hostile);
+  execute_once (NULL, 0, hostile_socket, f->cache_dir, &c, "query-status", NULL);
+  g_assert_no_error (c.error);
+  call_clear (&c);
+  test_peer_join (peer);
+  g_assert_cmpuint (wire_count (&hostile, "query-qmp-schema"), ==, 1);
+  wire_clear (&hostile);
+
+  peer = schema_peer_start (f->socket, &honest);
+  execute_once (NULL, 0, f->socket, f->cache_dir, &c, "device_del", "{\"id\": \"x\"}");
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+  call_clear (&c);
+  test_peer_join (peer);
+  g_assert_cmpuint (wire_count (&honest, "device_del"), ==, 1);
+  wire_clear (&honest);
+  /* The honest schema replaced the planted one: no fetch next time. */
+  g_assert_cmpuint (run_one_client (f), ==, 0);
+}
+
+/* Domain DOMID's peer claiming PACKAGE gets one valid validated command:
+ * whether its client had to fetch the schema (the cache did not have
+ * PACKAGE's). */
+static gboolean
+fetched_for_build (Fixture *f, XenQmpHost *host, guint32 domid, const char *package)
+{
+  g_autofree char *name = g_strdup_printf ("qmp-libxl-%u", domid);
+  g_autofree char *socket = g_build_filename (f->dir, name, NULL);
+  Wire w;
+  TestPeer *peer;
+  Call c = { 0 };
+  guint fetches;
+
+  wire_init (&w);
+  w.package = package;
+  peer = test_peer_new (socket, schema_peer, &w);
+  execute_once (host, domid, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+  call_clear (&c);
+  /* The host closes the connection from its main context. */
+  RUN_UNTIL (g_atomic_int_get (&w.eof));
+  test_peer_join (peer);
+  fetches = wire_count (&w, "query-qmp-schema");
+  wire_clear (&w);
+  return fetches > 0;
+}
+
+/* A QEMU naming a new build on every connection: the host keeps the 8
+ * most recently used (the default), not one per connection. */
+static void
+test_host_cache_bounded_in_entries (Fixture *f, gconstpointer data)
+{
+  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  guint max_entries = 0;
+  guint32 domid = 1;
+
+  g_object_get (host, "schema-cache-max-entries", &max_entries, NULL);
+  g_assert_cmpuint (max_entries, ==, 8);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *package = g_strdup_printf ("build-%u", i);
+
+      g_assert_true (fetched_for_build (f, host, domid++, package));
+    }
+  /* The 4 oldest are gone, the 8 newest kept; build-0, back in, pushes
+   * out build-4, the least recently used. */
+  g_assert_true (fetched_for_build (f, host, domid++, "build-0"));
+  g_assert_false (fetched_for_build (f, host, domid++, "build-11"));
+  g_assert_false (fetched_for_build (f, host, domid++, "build-5"));
+  g_assert_true (fetched_for_build (f, host, domid++, "build-4"));
+}
+
+/* QEMU 7.2's schema takes about 1.7 MB: a cache of 2.5 MB keeps one. */
+static void
+test_host_cache_bounded_in_bytes (Fixture *f, gconstpointer data)
+{
+  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                                             "xenstore", XEN_QMP_XENSTORE_OFF,
+                                             "schema-cache-max-bytes", (guint64) 2500000, NULL);
+
+  g_assert_true (fetched_for_build (f, host, 1, "build-a"));
+  g_assert_true (fetched_for_build (f, host, 2, "build-b"));
+  g_assert_true (fetched_for_build (f, host, 3, "build-a"));
+  g_assert_false (fetched_for_build (f, host, 4, "build-a"));
+  /* Nothing kept at all when it is smaller than one schema. */
+  g_object_set (host, "schema-cache-max-bytes", (guint64) 1000, NULL);
+  g_assert_true (fetched_for_build (f, host, 5, "build-a"));
+  g_assert_true (fetched_for_build (f, host, 6, "build-a"));
+}
+
+/* ---- the disk cache: only the effective user's files are read -------- */
+
+static void
+make_group_writable (const char *path)
+{
+  g_assert_no_errno (g_chmod (path, 0664));
+}
+
+static void
+make_world_writable (const char *path)
+{
+  g_assert_no_errno (g_chmod (path, 0646));
+}
+
+static void
+give_to_nobody (const char *path)
+{
+  struct passwd *nobody = getpwnam ("nobody");
+
+  g_assert_nonnull (nobody);
+  g_assert_no_errno (lchown (path, nobody->pw_uid, nobody->pw_gid));
+}
+
+/* The file moved elsewhere, a link to it in its place. */
+static void
+make_link (const char *path)
+{
+  g_autofree char *elsewhere = g_strconcat (path, ".elsewhere", NULL);
+
+  g_assert_no_errno (g_rename (path, elsewhere));
+  g_assert_no_errno (symlink (elsewhere, path));
+}
+
+/* A FIFO nobody writes to: opening it for reading would block. */
+static void
+make_fifo (const char *path)
+{
+  g_assert_no_errno (g_unlink (path));
+  g_assert_no_errno (mkfifo (path, 0600));
+}
+
+static void
+make_dir_group_writable (const char *path)
+{
+  g_assert_no_errno (g_chmod (path, 0770));
+}
+
+static void
+make_dir_world_writable (const char *path)
+{
+  g_assert_no_errno (g_chmod (path, 0707));
+}
+
+typedef struct {
+  const char *name;
+  void      (*spoil) (const char *path);
+  gboolean    dir;            /* spoils the directory, not the file */
+  gboolean    needs_root;
+} Spoiler;
+
+static const Spoiler spoilers[] = {
+  { "group-writable file", make_group_writable, FALSE, FALSE },
+  { "world-writable file", make_world_writable, FALSE, FALSE },
+  { "file of another user", give_to_nobody, FALSE, TRUE },
+  { "link to a file", make_link, FALSE, FALSE },
+  { "FIFO", make_fifo, FALSE, FALSE },
+  { "group-writable directory", make_dir_group_writable, TRUE, FALSE },
+  { "world-writable directory", make_dir_world_writable, TRUE, FALSE },
+  { "directory of another user", give_to_nobody, TRUE, TRUE },
+  { "link to a directory", make_link, TRUE, FALSE },
+};
+
+/* Each spoilt cache is ignored: the schema is fetched again (the file's
+ * would have spared that) and the command still goes through. */
+static void
+test_disk_cache_only_ours (Fixture *f, gconstpointer data)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (spoilers); i++)
+    {
+      const Spoiler *sp = &spoilers[i];
+      g_autofree char *file = NULL;
+      g_autofree char *spoilt = NULL;
+
+      if (sp->needs_root && geteuid () != 0)
+        {
+          g_test_message ("%s: skipped, not root", sp->name);
+          continue;
+        }
+      g_test_message ("%s", sp->name);
+      remove_cache_dir (f->cache_dir);
+      g_assert_cmpuint (run_one_client (f), ==, 1);
+      g_assert_cmpuint (run_one_client (f), ==, 0);
+      file = the_cache_file (f);
+      spoilt = g_strdup (sp->dir ? f->cache_dir : file);
+      sp->spoil (spoilt);
+      g_assert_cmpuint (run_one_client (f), ==, 1);
+      if (sp->spoil == make_link && sp->dir)
+        {
+          /* The link is followed by nobody, the directory it names not
+           * written to; put things back for the next spoiler. */
+          g_autofree char *elsewhere = g_strconcat (f->cache_dir, ".elsewhere", NULL);
+
+          g_assert_no_errno (g_unlink (f->cache_dir));
+          g_assert_no_errno (g_rename (elsewhere, f->cache_dir));
+        }
+      if (sp->spoil == make_link && !sp->dir)
+        {
+          g_autofree char *elsewhere = g_strconcat (file, ".elsewhere", NULL);
+          GStatBuf st;
+
+          /* Replaced, not written through. */
+          g_assert_no_errno (g_lstat (file, &st));
+          g_assert_true (S_ISREG (st.st_mode));
+          g_assert_no_errno (g_unlink (elsewhere));
+        }
+    }
+}
+
+/* Saved files are the user's alone, whatever the umask. */
+static void
+test_disk_cache_file_mode (Fixture *f, gconstpointer data)
+{
+  g_autofree char *file = NULL;
+  mode_t old = umask (0);
+  GStatBuf st;
+
+  g_assert_cmpuint (run_one_client (f), ==, 1);
+  umask (old);
+  file = the_cache_file (f);
+  g_assert_no_errno (g_lstat (file, &st));
+  g_assert_cmpuint (st.st_mode & 07777, ==, 0600);
+  g_assert_no_errno (g_lstat (f->cache_dir, &st));
+  g_assert_cmpuint (st.st_mode & 07777, ==, 0700);
+}
+
+/* More entities than any QEMU has: refused, saying so, nothing sent. */
+static void
+test_oversized_schema_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GString) big = g_string_new ("[");
+  Wire w;
+  TestPeer *peer;
+  Call c = { 0 };
+
+  for (guint i = 0; i <= 16384; i++)
+    g_string_append_printf (big, "%s{\"name\": \"t%u\", \"meta-type\": \"builtin\", "
+                            "\"json-type\": \"int\"}", i > 0 ? ", " : "", i);
+  g_string_append_c (big, ']');
+  wire_init (&w);
+  w.schema = big->str;
+  peer = test_peer_new (f->socket, schema_peer, &w);
+  execute_once (NULL, 0, f->socket, f->cache_dir, &c, "device_del", "{\"id\": \"x\"}");
+  g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+  g_assert_cmpstr (c.error->message, ==,
+                   "device_del not sent: its arguments could not be checked: fetching QEMU's "
+                   "schema (query-qmp-schema): the QAPI schema has 16385 entities, more than "
+                   "the 16384 allowed (QEMU 9 has a few thousand)");
+  call_clear (&c);
+  test_peer_join (peer);
+  g_assert_cmpuint (wire_count (&w, "device_del"), ==, 0);
+  wire_clear (&w);
+}
+
 static void
 add (const char *name, void (*func) (Fixture *, gconstpointer))
 {
@@ -542,5 +923,12 @@ main (int argc, char *argv[])
   add ("command-api-with-host-schema", test_command_api_with_host_schema);
   add ("no-schema-is-not-sent", test_no_schema_is_not_sent);
   add ("real-qemu", test_real_qemu);
+  add ("hostile-build-cannot-refuse-in-host", test_hostile_build_cannot_refuse_in_host);
+  add ("hostile-build-cannot-refuse-on-disk", test_hostile_build_cannot_refuse_on_disk);
+  add ("host-cache-bounded-in-entries", test_host_cache_bounded_in_entries);
+  add ("host-cache-bounded-in-bytes", test_host_cache_bounded_in_bytes);
+  add ("disk-cache-only-ours", test_disk_cache_only_ours);
+  add ("disk-cache-file-mode", test_disk_cache_file_mode);
+  add ("oversized-schema-refused", test_oversized_schema_refused);
   return g_test_run ();
 }
