@@ -6,9 +6,11 @@
 
 /* QEMU 7.2 describes itself with 1,051 entities, QEMU 9.x with a few
  * thousand. The entity names key a GHashTable with g_str_hash, which a
- * QEMU can make collide: the bound keeps that worst case (each insert
- * comparing with every earlier name) to seconds, not hours. */
-#define QMP_SCHEMA_MAX_ENTITIES   16384u
+ * QEMU can make collide, each insert then comparing with every earlier
+ * name: measured here, 8,192 colliding names take 0.36 s to index,
+ * 16,384 take 2.3 s, 65,536 would take half a minute. Raise it once the
+ * table's hash is keyed. */
+#define QMP_SCHEMA_MAX_ENTITIES   8192u
 /* JSON values in a schema: QEMU 7.2's has 15,741 (186 KB of text, 1.7 MB
  * in memory); a schema is kept for the host's lifetime, so its tree is
  * bounded, not only the bytes it came in. */

@@ -234,7 +234,7 @@ schema_measure (XenQmpSchema *schema, GError **error)
  * must not be changed afterwards.
  *
  * A schema comes from QEMU, which may be hostile, so it is bounded: at
- * most 65,536 entities (QEMU 9 has a few thousand) and 524,288 JSON values
+ * most 8,192 entities (QEMU 9 has a few thousand) and 524,288 JSON values
  * in all (QEMU 7.2's has 15,741). A larger one is refused with
  * %G_IO_ERROR_MESSAGE_TOO_LARGE and a message saying which bound it
  * passed (since 0.2).
