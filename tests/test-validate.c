@@ -370,52 +370,85 @@ test_disk_cache_corrupt_or_foreign (Fixture *f, gconstpointer data)
   }
 }
 
+/* A validating client of DOMID on HOST (or of SOCKET when HOST is NULL)
+ * executes COMMAND; the result is left in C. */
 static void
-test_host_shares_schema_between_domains (Fixture *f, gconstpointer data)
+execute_once (XenQmpHost *host, guint32 domid, const char *socket, const char *cache_dir,
+              Call *c, const char *command, const char *args_json)
+{
+  g_autoptr(XenQmpClient) client = NULL;
+
+  client = host != NULL ? xen_qmp_client_new_for_domain (host, domid)
+                        : xen_qmp_client_new_for_socket (socket);
+  g_object_set (client, "validate", TRUE, "schema-cache-dir", cache_dir, NULL);
+  execute_json (client, c, command, args_json);
+  xen_qmp_client_close (client);
+}
+
+/* Domains 1 and 2 of a host in F's directory, their QEMUs playing
+ * QEMU 7.2, or domain 1's sending SCHEMA1 (NULL: QEMU 7.2's). */
+typedef struct {
+  XenQmpHost *host;
+  Wire        w1, w2;
+  TestPeer   *p1, *p2;
+} TwoDomains;
+
+static void
+two_domains_start (TwoDomains *t, Fixture *f, const char *schema1)
 {
   g_autofree char *socket1 = g_build_filename (f->dir, "qmp-libxl-1", NULL);
   g_autofree char *socket2 = g_build_filename (f->dir, "qmp-libxl-2", NULL);
-  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
-                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
-  Wire w1, w2;
-  TestPeer *p1, *p2;
+
+  t->host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                          "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  wire_init (&t->w1);
+  wire_init (&t->w2);
+  t->w1.schema = schema1;
+  t->p1 = test_peer_new (socket1, schema_peer, &t->w1);
+  t->p2 = test_peer_new (socket2, schema_peer, &t->w2);
+}
+
+/* Drops the host, which closes its connections, and joins the peers:
+ * the wires are there to count. */
+static void
+two_domains_stop (TwoDomains *t)
+{
+  g_clear_object (&t->host);
+  test_peer_join (t->p1);
+  test_peer_join (t->p2);
+}
+
+static void
+two_domains_clear (TwoDomains *t)
+{
+  wire_clear (&t->w1);
+  wire_clear (&t->w2);
+}
+
+static void
+test_host_shares_schema_between_domains (Fixture *f, gconstpointer data)
+{
+  TwoDomains t;
   Call c = { 0 };
 
-  wire_init (&w1);
-  wire_init (&w2);
-  p1 = test_peer_new (socket1, schema_peer, &w1);
-  p2 = test_peer_new (socket2, schema_peer, &w2);
+  two_domains_start (&t, f, NULL);
   for (guint32 domid = 1; domid <= 2; domid++)
     {
-      g_autoptr(XenQmpClient) client = xen_qmp_client_new_for_domain (host, domid);
-
-      g_object_set (client, "validate", TRUE, NULL);
-      execute_json (client, &c, "device_del", "{\"id\": \"x\"}");
+      execute_once (t.host, domid, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
       g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
-      call_clear (&c);
-      xen_qmp_client_close (client);
     }
-  {
-    g_autoptr(XenQmpClient) client = xen_qmp_client_new_for_domain (host, 2);
-
-    /* Refused only by domain 2's own schema: fetched for that. */
-    g_object_set (client, "validate", TRUE, NULL);
-    execute_json (client, &c, "device_del", "{\"idd\": \"x\"}");
-    g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-    call_clear (&c);
-    xen_qmp_client_close (client);
-  }
-  g_clear_object (&host);
-  test_peer_join (p1);
-  test_peer_join (p2);
+  /* Refused only by domain 2's own schema: fetched for that. */
+  execute_once (t.host, 2, NULL, NULL, &c, "device_del", "{\"idd\": \"x\"}");
+  g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  call_clear (&c);
+  two_domains_stop (&t);
   /* The same QEMU build: domain 1's schema let domain 2's valid command
    * through without a fetch; the invalid one was judged by domain 2's. */
-  g_assert_cmpuint (wire_count (&w1, "query-qmp-schema"), ==, 1);
-  g_assert_cmpuint (wire_count (&w2, "device_del"), ==, 1);
-  g_assert_cmpuint (wire_count (&w2, "query-qmp-schema"), ==, 1);
-  g_assert_cmpuint (w2.received->len, ==, 2);
-  wire_clear (&w1);
-  wire_clear (&w2);
+  g_assert_cmpuint (wire_count (&t.w1, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (wire_count (&t.w2, "device_del"), ==, 1);
+  g_assert_cmpuint (wire_count (&t.w2, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (t.w2.received->len, ==, 2);
+  two_domains_clear (&t);
 }
 
 static void
@@ -444,27 +477,19 @@ cmd_done (XenQmpCmd *cmd, JsonNode *ret, XenQmpErrorClass error_class,
 static void
 test_command_api_with_host_schema (Fixture *f, gconstpointer data)
 {
-  g_autofree char *socket1 = g_build_filename (f->dir, "qmp-libxl-1", NULL);
-  g_autofree char *socket2 = g_build_filename (f->dir, "qmp-libxl-2", NULL);
-  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
-                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  TwoDomains t;
   g_autoptr(XenQmpSchema) schema1 = NULL;
   g_autoptr(XenQmpSchema) schema2 = NULL;
   g_autoptr(JsonNode) bad = json_from_string ("{\"idd\": \"nic0\"}", NULL);
   g_autoptr(JsonNode) good = json_from_string ("{\"id\": \"nic0\"}", NULL);
   g_autoptr(GError) error = NULL;
-  Wire w1, w2;
-  TestPeer *p1, *p2;
   XenQmpCmd cmd;
   Call c = { 0 };
 
-  wire_init (&w1);
-  wire_init (&w2);
-  p1 = test_peer_new (socket1, schema_peer, &w1);
-  p2 = test_peer_new (socket2, schema_peer, &w2);
-  xen_qmp_host_get_schema_async (host, 1, NULL, host_schema_done, &schema1);
+  two_domains_start (&t, f, NULL);
+  xen_qmp_host_get_schema_async (t.host, 1, NULL, host_schema_done, &schema1);
   RUN_UNTIL (schema1 != NULL);
-  xen_qmp_host_get_schema_async (host, 2, NULL, host_schema_done, &schema2);
+  xen_qmp_host_get_schema_async (t.host, 2, NULL, host_schema_done, &schema2);
   RUN_UNTIL (schema2 != NULL);
   g_assert_true (schema1 != schema2);
 
@@ -474,20 +499,17 @@ test_command_api_with_host_schema (Fixture *f, gconstpointer data)
   g_assert_true (xen_qmp_schema_validate_command (schema2, "device_del",
                                                   json_node_get_object (good), NULL));
   xen_qmp_cmd_init (&cmd);
-  g_assert_true (xen_qmp_cmd_exec (host, &cmd, cmd_done, &c, 2, "device_del",
+  g_assert_true (xen_qmp_cmd_exec (t.host, &cmd, cmd_done, &c, 2, "device_del",
                                    json_node_get_object (good), NULL));
   RUN_UNTIL (c.done);
   g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
   call_clear (&c);
 
-  g_clear_object (&host);
-  test_peer_join (p1);
-  test_peer_join (p2);
-  g_assert_cmpuint (wire_count (&w1, "query-qmp-schema"), ==, 1);
-  g_assert_cmpuint (wire_count (&w2, "query-qmp-schema"), ==, 1);
-  g_assert_cmpuint (wire_count (&w2, "device_del"), ==, 1);
-  wire_clear (&w1);
-  wire_clear (&w2);
+  two_domains_stop (&t);
+  g_assert_cmpuint (wire_count (&t.w1, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (wire_count (&t.w2, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (wire_count (&t.w2, "device_del"), ==, 1);
+  two_domains_clear (&t);
 }
 
 static void
@@ -576,62 +598,34 @@ test_real_qemu (Fixture *f, gconstpointer data)
 
 /* ---- schema trust: only a domain's own QEMU may refuse its commands ---- */
 
-/* A validating client of DOMID on HOST (or of SOCKET when HOST is NULL)
- * executes COMMAND; the result is left in C. */
-static void
-execute_once (XenQmpHost *host, guint32 domid, const char *socket, const char *cache_dir,
-              Call *c, const char *command, const char *args_json)
-{
-  g_autoptr(XenQmpClient) client = NULL;
-
-  client = host != NULL ? xen_qmp_client_new_for_domain (host, domid)
-                        : xen_qmp_client_new_for_socket (socket);
-  g_object_set (client, "validate", TRUE, "schema-cache-dir", cache_dir, NULL);
-  execute_json (client, c, command, args_json);
-  xen_qmp_client_close (client);
-}
-
 /* A hostile domain's QEMU claims the honest one's build and sends a
  * schema without device_del: the host caches it, and yet device_del to
  * the honest domain is sent (and judged by the honest QEMU). */
 static void
 test_hostile_build_cannot_refuse_in_host (Fixture *f, gconstpointer data)
 {
-  g_autofree char *hostile_socket = g_build_filename (f->dir, "qmp-libxl-1", NULL);
-  g_autofree char *honest_socket = g_build_filename (f->dir, "qmp-libxl-2", NULL);
-  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
-                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
   g_autoptr(XenQmpSchema) schema = NULL;
-  Wire hostile, honest;
-  TestPeer *p1, *p2;
+  TwoDomains t;           /* domain 1's QEMU hostile, domain 2's honest */
   Call c = { 0 };
 
-  wire_init (&hostile);
-  wire_init (&honest);
-  hostile.schema = hostile_schema_json;
-  p1 = test_peer_new (hostile_socket, schema_peer, &hostile);
-  p2 = test_peer_new (honest_socket, schema_peer, &honest);
-
-  execute_once (host, 1, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
+  two_domains_start (&t, f, hostile_schema_json);
+  execute_once (t.host, 1, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
   g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_cmpstr (c.error->message, ==, "device_del: no such command in this QEMU");
-  execute_once (host, 2, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
+  execute_once (t.host, 2, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
   g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
   call_clear (&c);
 
   /* The host hands out the honest domain's own schema, too. */
-  xen_qmp_host_get_schema_async (host, 2, NULL, host_schema_done, &schema);
+  xen_qmp_host_get_schema_async (t.host, 2, NULL, host_schema_done, &schema);
   RUN_UNTIL (schema != NULL);
   g_assert_cmpint (xen_qmp_schema_get_meta_type (schema, "device_del"), ==,
                    XEN_QMP_SCHEMA_META_TYPE_COMMAND);
 
-  g_clear_object (&host);
-  test_peer_join (p1);
-  test_peer_join (p2);
-  g_assert_cmpuint (wire_count (&honest, "device_del"), ==, 1);
-  g_assert_cmpuint (wire_count (&hostile, "device_del"), ==, 0);
-  wire_clear (&hostile);
-  wire_clear (&honest);
+  two_domains_stop (&t);
+  g_assert_cmpuint (wire_count (&t.w2, "device_del"), ==, 1);
+  g_assert_cmpuint (wire_count (&t.w1, "device_del"), ==, 0);
+  two_domains_clear (&t);
 }
 
 /* The same through the disk cache, as two runs of xen-qmp would meet. */
@@ -738,18 +732,6 @@ test_host_cache_bounded_in_bytes (Fixture *f, gconstpointer data)
 /* ---- the disk cache: only the effective user's files are read -------- */
 
 static void
-make_group_writable (const char *path)
-{
-  g_assert_no_errno (g_chmod (path, 0664));
-}
-
-static void
-make_world_writable (const char *path)
-{
-  g_assert_no_errno (g_chmod (path, 0646));
-}
-
-static void
 give_to_nobody (const char *path)
 {
   struct passwd *nobody = getpwnam ("nobody");
@@ -776,35 +758,24 @@ make_fifo (const char *path)
   g_assert_no_errno (mkfifo (path, 0600));
 }
 
-static void
-make_dir_group_writable (const char *path)
-{
-  g_assert_no_errno (g_chmod (path, 0770));
-}
-
-static void
-make_dir_world_writable (const char *path)
-{
-  g_assert_no_errno (g_chmod (path, 0707));
-}
-
 typedef struct {
   const char *name;
-  void      (*spoil) (const char *path);
+  void      (*spoil) (const char *path);   /* or NULL: */
+  mode_t      mode;                        /* chmod to this */
   gboolean    dir;            /* spoils the directory, not the file */
   gboolean    needs_root;
 } Spoiler;
 
 static const Spoiler spoilers[] = {
-  { "group-writable file", make_group_writable, FALSE, FALSE },
-  { "world-writable file", make_world_writable, FALSE, FALSE },
-  { "file of another user", give_to_nobody, FALSE, TRUE },
-  { "link to a file", make_link, FALSE, FALSE },
-  { "FIFO", make_fifo, FALSE, FALSE },
-  { "group-writable directory", make_dir_group_writable, TRUE, FALSE },
-  { "world-writable directory", make_dir_world_writable, TRUE, FALSE },
-  { "directory of another user", give_to_nobody, TRUE, TRUE },
-  { "link to a directory", make_link, TRUE, FALSE },
+  { "group-writable file", NULL, 0664, FALSE, FALSE },
+  { "world-writable file", NULL, 0646, FALSE, FALSE },
+  { "file of another user", give_to_nobody, 0, FALSE, TRUE },
+  { "link to a file", make_link, 0, FALSE, FALSE },
+  { "FIFO", make_fifo, 0, FALSE, FALSE },
+  { "group-writable directory", NULL, 0770, TRUE, FALSE },
+  { "world-writable directory", NULL, 0707, TRUE, FALSE },
+  { "directory of another user", give_to_nobody, 0, TRUE, TRUE },
+  { "link to a directory", make_link, 0, TRUE, FALSE },
 };
 
 /* Each spoilt cache is ignored: the schema is fetched again (the file's
@@ -829,7 +800,10 @@ test_disk_cache_only_ours (Fixture *f, gconstpointer data)
       g_assert_cmpuint (run_one_client (f), ==, 0);
       file = the_cache_file (f);
       spoilt = g_strdup (sp->dir ? f->cache_dir : file);
-      sp->spoil (spoilt);
+      if (sp->spoil != NULL)
+        sp->spoil (spoilt);
+      else
+        g_assert_no_errno (g_chmod (spoilt, sp->mode));
       g_assert_cmpuint (run_one_client (f), ==, 1);
       if (sp->spoil == make_link && sp->dir)
         {
