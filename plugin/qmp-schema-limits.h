@@ -5,12 +5,10 @@
 #pragma once
 
 /* QEMU 7.2 describes itself with 1,051 entities, QEMU 9.x with a few
- * thousand. The entity names key a GHashTable with g_str_hash, which a
- * QEMU can make collide, each insert then comparing with every earlier
- * name: measured here, 8,192 colliding names take 0.36 s to index,
- * 16,384 take 2.3 s, 65,536 would take half a minute. Raise it once the
- * table's hash is keyed. */
-#define QMP_SCHEMA_MAX_ENTITIES   8192u
+ * thousand. The names key a GHashTable whose hash QEMU cannot aim
+ * (qmp_str_hash()): with g_str_hash, 16,384 colliding names took 2.3 s to
+ * index here, 65,536 would have taken half a minute. */
+#define QMP_SCHEMA_MAX_ENTITIES   65536u
 /* JSON values in a schema: QEMU 7.2's has 15,741 (186 KB of text, 1.7 MB
  * in memory); a schema is kept for the host's lifetime, so its tree is
  * bounded, not only the bytes it came in. */

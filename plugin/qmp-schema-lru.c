@@ -6,12 +6,12 @@
  * The keys are what QEMUs claim to be (qmp_schema_cache_key()), so a
  * QEMU that names a new build on every connection must not grow the
  * process: entries and bytes are both bounded. The table is keyed by
- * QEMU's strings, but holds at most max-entries of them, so colliding
- * keys cost little.
+ * QEMU's strings, hence the keyed hash.
  */
 #include "config.h"
 
 #include "qmp-schema-lru.h"
+#include "qmp-hash.h"
 #include "xen-qmp-schema-private.h"
 
 typedef struct {
@@ -44,7 +44,7 @@ qmp_schema_lru_new (guint max_entries, gsize max_bytes)
   lru->max_entries = max_entries;
   lru->max_bytes = max_bytes;
   g_queue_init (&lru->order);
-  lru->by_key = g_hash_table_new (g_str_hash, g_str_equal);
+  lru->by_key = g_hash_table_new (qmp_str_hash, g_str_equal);
   return lru;
 }
 

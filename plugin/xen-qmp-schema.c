@@ -7,6 +7,7 @@
 #include "xen-qmp-schema.h"
 #include "xen-qmp-schema-private.h"
 #include "xen-qmp-enum-types.h"
+#include "qmp-hash.h"
 #include "qmp-json-parse.h"
 #include "qmp-schema-limits.h"
 
@@ -67,7 +68,8 @@ xen_qmp_schema_class_init (XenQmpSchemaClass *klass)
 static void
 xen_qmp_schema_init (XenQmpSchema *schema)
 {
-  schema->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  /* Keyed by QEMU's names: a hash it cannot make collide. */
+  schema->by_name = g_hash_table_new (qmp_str_hash, g_str_equal);
 }
 
 static const struct {
@@ -234,7 +236,7 @@ schema_measure (XenQmpSchema *schema, GError **error)
  * must not be changed afterwards.
  *
  * A schema comes from QEMU, which may be hostile, so it is bounded: at
- * most 8,192 entities (QEMU 9 has a few thousand) and 524,288 JSON values
+ * most 65,536 entities (QEMU 9 has a few thousand) and 524,288 JSON values
  * in all (QEMU 7.2's has 15,741). A larger one is refused with
  * %G_IO_ERROR_MESSAGE_TOO_LARGE and a message saying which bound it
  * passed (since 0.2).
