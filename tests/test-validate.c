@@ -844,13 +844,27 @@ test_disk_cache_file_mode (Fixture *f, gconstpointer data)
   g_assert_cmpuint (st.st_mode & 07777, ==, 0700);
 }
 
+/* Replies to query-qmp-schema with the schema in USER_DATA, then waits
+ * for the client to leave: long, since under valgrind reading a schema
+ * past the bounds takes a while. */
+static void
+oversized_peer (TestPeer *peer, gpointer user_data)
+{
+  g_autoptr(JsonObject) cmd = NULL;
+
+  g_free (test_peer_negotiate (peer, FALSE));
+  cmd = test_peer_read_command (peer);
+  g_assert_cmpstr (json_object_get_string_member (cmd, "execute"), ==, "query-qmp-schema");
+  test_peer_reply (peer, cmd, user_data);
+  g_assert_true (test_peer_wait_eof (peer, 300000));
+}
+
 /* More entities than any QEMU has: refused, saying so, nothing sent. */
 static void
 test_oversized_schema_refused (Fixture *f, gconstpointer data)
 {
   g_autoptr(GString) big = g_string_new ("[");
   g_autoptr(XenQmpClient) client = NULL;
-  Wire w;
   TestPeer *peer;
   Call c = { 0 };
 
@@ -858,24 +872,20 @@ test_oversized_schema_refused (Fixture *f, gconstpointer data)
     g_string_append_printf (big, "%s{\"name\": \"t%u\", \"meta-type\": \"builtin\", "
                             "\"json-type\": \"int\"}", i > 0 ? ", " : "", i);
   g_string_append_c (big, ']');
-  wire_init (&w);
-  w.schema = big->str;
-  peer = test_peer_new (f->socket, schema_peer, &w);
+  peer = test_peer_new (f->socket, oversized_peer, big->str);
   /* Past max-elements, the message would end the connection before its
    * schema is read (a clear error too): let it through to the schema. */
   client = validating_client (f->socket, f->cache_dir);
   g_object_set (client, "max-elements", (guint64) 1000000, NULL);
   execute_json (client, &c, "device_del", "{\"id\": \"x\"}");
-  xen_qmp_client_close (client);
   g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
   g_assert_cmpstr (c.error->message, ==,
                    "device_del not sent: its arguments could not be checked: fetching QEMU's "
                    "schema (query-qmp-schema): the QAPI schema has 65537 entities, more than "
                    "the 65536 allowed (QEMU 9 has a few thousand)");
   call_clear (&c);
+  xen_qmp_client_close (client);
   test_peer_join (peer);
-  g_assert_cmpuint (wire_count (&w, "device_del"), ==, 0);
-  wire_clear (&w);
 }
 
 static void
