@@ -7,12 +7,15 @@
 #include "xen-qmp-client.h"
 #include "xen-qmp-schema.h"
 
-/* The client's schema, for the QEMU build named by key, and the requests
- * for it while it is being fetched. */
+/* The schema the client's QEMU sent, the one a cache holds for the build
+ * it claims (which may be another QEMU's), and the requests for the
+ * former while it is being fetched. */
 typedef struct {
-  XenQmpSchema *schema;
-  char         *key;
-  GList        *waiters;       /* SchemaWaiter: get_schema_async() calls */
+  XenQmpSchema *own;           /* sent on the connection that greeted with */
+  JsonObject   *own_greeting;  /* this (a reference: the connection's identity) */
+  XenQmpSchema *hint;          /* from a cache, for the build named hint_key: */
+  char         *hint_key;      /* it may accept a command, never refuse one */
+  GList        *waiters;       /* SchemaWaiter: waiting for the own schema */
   gboolean      fetching;
 } ClientSchemaState;
 

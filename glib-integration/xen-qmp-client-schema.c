@@ -3,10 +3,14 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The schema is 190 KB on QEMU 7.2: it is fetched once per QEMU build
- * (version and package, from the greeting) and kept by the client, by its
- * host for every client of every domain, and in the schema cache directory
- * for other processes. Concurrent requests share one fetch.
+ * The schema is 190 KB on QEMU 7.2: a client fetches it at most once per
+ * connection, and keeps it in its host's cache and in the schema cache
+ * directory under the build (version and package) the greeting claims.
+ * Any QEMU may claim any build, so what a cache holds may be another
+ * QEMU's schema: it may let a command through without a fetch, but a
+ * command is only refused by the schema its own QEMU sent on this
+ * connection, and only that schema is handed out. Concurrent requests
+ * share one fetch.
  */
 #include "config.h"
 
@@ -46,18 +50,31 @@ _xen_qmp_client_schema_state_clear (ClientSchemaState *state)
       waiter_free (w);
     }
   g_list_free (waiters);
-  g_clear_object (&state->schema);
-  g_clear_pointer (&state->key, g_free);
+  g_clear_object (&state->own);
+  g_clear_pointer (&state->own_greeting, json_object_unref);
+  g_clear_object (&state->hint);
+  g_clear_pointer (&state->hint_key, g_free);
 }
 
 static void
-keep_schema (XenQmpClient *client, const char *key, XenQmpSchema *schema)
+keep_hint (ClientSchemaState *state, const char *key, XenQmpSchema *schema)
+{
+  g_set_object (&state->hint, schema);
+  g_free (state->hint_key);
+  state->hint_key = g_strdup (key);
+}
+
+/* The schema this connection's QEMU sent, or NULL: one fetched on an
+ * earlier connection may be another QEMU's (a domain's QEMU restarts). */
+static XenQmpSchema *
+own_schema (XenQmpClient *client)
 {
   ClientSchemaState *state = _xen_qmp_client_schema_state (client);
+  JsonObject *greeting = xen_qmp_client_get_greeting (client);
 
-  g_set_object (&state->schema, schema);
-  g_free (state->key);
-  state->key = g_strdup (key);
+  if (state->own == NULL || greeting == NULL || greeting != state->own_greeting)
+    return NULL;
+  return g_object_ref (state->own);
 }
 
 static void
@@ -79,12 +96,29 @@ complete_waiters (XenQmpClient *client, XenQmpSchema *schema, const GError *erro
   g_list_free (waiters);
 }
 
+/* What a fetch was asked on: the connection's greeting and the build it
+ * claims. */
+typedef struct {
+  JsonObject *greeting;
+  char       *key;
+} FetchData;
+
+static void
+fetch_data_free (FetchData *fetch)
+{
+  g_clear_pointer (&fetch->greeting, json_object_unref);
+  g_free (fetch->key);
+  g_free (fetch);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FetchData, fetch_data_free)
+
 static void
 on_schema_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   XenQmpClient *client = XEN_QMP_CLIENT (source);
   ClientSchemaState *state = _xen_qmp_client_schema_state (client);
-  g_autofree char *key = user_data;
+  g_autoptr(FetchData) fetch = user_data;
+  const char *key = fetch->key;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) reply = g_task_propagate_pointer (G_TASK (result), &error);
   g_autoptr(XenQmpSchema) schema = NULL;
@@ -107,8 +141,11 @@ on_schema_reply (GObject *source, GAsyncResult *result, gpointer user_data)
         _xen_qmp_host_add_schema (host, key, schema);
       if (dir != NULL)
         qmp_schema_cache_save (dir, key, schema);
+      keep_hint (state, key, schema);
     }
-  keep_schema (client, key, schema);
+  g_set_object (&state->own, schema);
+  g_clear_pointer (&state->own_greeting, json_object_unref);
+  state->own_greeting = fetch->greeting != NULL ? json_object_ref (fetch->greeting) : NULL;
   complete_waiters (client, schema, NULL);
 }
 
@@ -127,8 +164,8 @@ waiter_cancelled_cb (GCancellable *cancellable, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The schema of the QEMU build KEY (NULL: unknown) from the caches, or
- * NULL. */
+/* A schema the caches hold for the QEMU build KEY (NULL: unknown), or
+ * NULL: some QEMU's that claimed KEY, so only good for accepting. */
 static XenQmpSchema *
 cached_schema (XenQmpClient *client, const char *key)
 {
@@ -139,8 +176,8 @@ cached_schema (XenQmpClient *client, const char *key)
 
   if (key == NULL)
     return NULL;
-  if (state->schema != NULL && g_strcmp0 (state->key, key) == 0)
-    return g_object_ref (state->schema);
+  if (state->hint != NULL && g_strcmp0 (state->hint_key, key) == 0)
+    return g_object_ref (state->hint);
   schema = host != NULL ? _xen_qmp_host_lookup_schema (host, key) : NULL;
   if (schema == NULL && dir != NULL)
     {
@@ -149,37 +186,21 @@ cached_schema (XenQmpClient *client, const char *key)
         _xen_qmp_host_add_schema (host, key, schema);
     }
   if (schema != NULL)
-    keep_schema (client, key, schema);
+    keep_hint (state, key, schema);
   return schema;
 }
 
+/* TASK (of the client) gets the schema of this connection's QEMU, with
+ * the other requests for it: one fetch for all of them. */
 static void
-schema_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+wait_for_own_schema (XenQmpClient *client, GTask *task)
 {
-  XenQmpClient *client = XEN_QMP_CLIENT (source);
   ClientSchemaState *state = _xen_qmp_client_schema_state (client);
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key = NULL;
-  g_autoptr(XenQmpSchema) schema = NULL;
   GCancellable *cancellable;
   SchemaWaiter *w;
 
-  if (!xen_qmp_client_connect_finish (client, result, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  key = qmp_schema_cache_key (xen_qmp_client_get_greeting (client));
-  schema = cached_schema (client, key);
-  if (schema != NULL)
-    {
-      g_task_return_pointer (task, g_steal_pointer (&schema), g_object_unref);
-      return;
-    }
-
   w = g_new0 (SchemaWaiter, 1);
-  w->task = g_steal_pointer (&task);
+  w->task = task;
   cancellable = g_task_get_cancellable (w->task);
   if (cancellable != NULL)
     {
@@ -191,13 +212,38 @@ schema_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   state->waiters = g_list_append (state->waiters, w);
   if (!state->fetching)
     {
-      g_autoptr(GTask) fetch = g_task_new (client, NULL, on_schema_reply, g_strdup (key));
+      JsonObject *greeting = xen_qmp_client_get_greeting (client);
+      FetchData *data = g_new0 (FetchData, 1);
+      g_autoptr(GTask) fetch = g_task_new (client, NULL, on_schema_reply, data);
 
+      /* The execute task keeps its own task data: ours is the callback's. */
+      data->greeting = greeting != NULL ? json_object_ref (greeting) : NULL;
+      data->key = qmp_schema_cache_key (greeting);
       state->fetching = TRUE;
       g_task_set_name (fetch, "query-qmp-schema");
       _xen_qmp_client_execute_task (client, fetch, "query-qmp-schema", NULL, NULL,
                                     XEN_QMP_EXECUTE_NONE, -1);
     }
+}
+
+static void
+schema_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  XenQmpClient *client = XEN_QMP_CLIENT (source);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XenQmpSchema) schema = NULL;
+
+  if (!xen_qmp_client_connect_finish (client, result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  schema = own_schema (client);
+  if (schema != NULL)
+    g_task_return_pointer (task, g_steal_pointer (&schema), g_object_unref);
+  else
+    wait_for_own_schema (client, g_steal_pointer (&task));
 }
 
 /**
@@ -208,11 +254,16 @@ schema_connected (GObject *source, GAsyncResult *result, gpointer user_data)
  * @user_data: data for @callback
  *
  * Gets the QAPI schema of the client's QEMU, connecting first if needed.
- * It is fetched with `query-qmp-schema` once per QEMU build (the version
- * and package the greeting tells) and kept: by the client, by its
- * #XenQmpHost for every domain's client, and in
- * #XenQmpClient:schema-cache-dir when set. Requests made while it is being
- * fetched share that fetch.
+ * The schema is always the one this QEMU sent on the client's current
+ * connection: it is fetched with `query-qmp-schema` once per connection,
+ * and requests made while it is being fetched share that fetch. (Before
+ * 0.2 it could come from a cache, holding the schema of another QEMU that
+ * claimed the same version and package.)
+ *
+ * The fetched schema is also kept by the client's #XenQmpHost and in
+ * #XenQmpClient:schema-cache-dir, under the build the greeting claims, so
+ * that validating clients (#XenQmpClient:validate) of QEMUs claiming that
+ * build can let commands through without fetching it.
  *
  * Since: 0.1
  */
@@ -301,25 +352,77 @@ pending_validation_free (PendingValidation *p)
   g_free (p);
 }
 
+/* Sends P's command when SCHEMA accepts it, else completes it with why
+ * not (ERROR: why there is no SCHEMA), and frees P. */
 static void
-on_schema_for_execute (GObject *source, GAsyncResult *result, gpointer user_data)
+decide (XenQmpClient *client, PendingValidation *p, XenQmpSchema *schema, GError *error)
 {
-  XenQmpClient *client = XEN_QMP_CLIENT (source);
-  PendingValidation *p = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(XenQmpSchema) schema = xen_qmp_client_get_schema_finish (client, result, &error);
-
   if (schema == NULL)
     {
       g_prefix_error (&error, "%s not sent: its arguments could not be checked: ", p->command);
-      g_task_return_error (p->task, g_steal_pointer (&error));
+      g_task_return_error (p->task, error);
     }
   else if (!xen_qmp_schema_validate_command (schema, p->command, p->arguments, &error))
-    g_task_return_error (p->task, g_steal_pointer (&error));
+    g_task_return_error (p->task, error);
   else
     _xen_qmp_client_execute_task (client, p->task, p->command, p->arguments, p->fd_list,
                                   p->flags, p->timeout_ms);
   pending_validation_free (p);
+}
+
+static void
+on_own_schema_for_execute (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  XenQmpClient *client = XEN_QMP_CLIENT (source);
+  GError *error = NULL;
+  g_autoptr(XenQmpSchema) schema = xen_qmp_client_get_schema_finish (client, result, &error);
+
+  decide (client, user_data, schema, error);
+}
+
+/* A cached schema may be another QEMU's that claimed the same build: a
+ * command it accepts is sent (QEMU has the last word anyway), one it
+ * refuses is judged again by this QEMU's own schema. */
+static void
+validate_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  XenQmpClient *client = XEN_QMP_CLIENT (source);
+  PendingValidation *p = user_data;
+  GError *error = NULL;
+  g_autoptr(XenQmpSchema) schema = NULL;
+  g_autofree char *key = NULL;
+  GTask *fetch;
+
+  if (!xen_qmp_client_connect_finish (client, result, &error))
+    {
+      decide (client, p, NULL, error);
+      return;
+    }
+  schema = own_schema (client);
+  if (schema == NULL)
+    {
+      key = qmp_schema_cache_key (xen_qmp_client_get_greeting (client));
+      schema = cached_schema (client, key);
+      if (schema != NULL && xen_qmp_schema_validate_command (schema, p->command, p->arguments, NULL))
+        {
+          _xen_qmp_client_execute_task (client, p->task, p->command, p->arguments, p->fd_list,
+                                        p->flags, p->timeout_ms);
+          pending_validation_free (p);
+          return;
+        }
+      if (schema != NULL)
+        g_debug ("the cached schema of QEMU %s refuses %s: asking %s for its own",
+                 key, p->command, xen_qmp_client_get_socket_path (client));
+      g_clear_object (&schema);
+    }
+  if (schema != NULL)
+    {
+      decide (client, p, schema, NULL);
+      return;
+    }
+  fetch = g_task_new (client, g_task_get_cancellable (p->task), on_own_schema_for_execute, p);
+  g_task_set_source_tag (fetch, xen_qmp_client_get_schema_async);
+  wait_for_own_schema (client, fetch);
 }
 
 void
@@ -339,6 +442,6 @@ _xen_qmp_client_validate_then_execute (XenQmpClient        *client,
   p->fd_list = fd_list != NULL ? g_object_ref (fd_list) : NULL;
   p->flags = flags;
   p->timeout_ms = timeout_ms;
-  xen_qmp_client_get_schema_async (client, g_task_get_cancellable (task),
-                                   on_schema_for_execute, p);
+  xen_qmp_client_connect_async (client, g_task_get_cancellable (task),
+                                validate_connected, p);
 }

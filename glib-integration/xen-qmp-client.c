@@ -456,8 +456,15 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
    * Whether every execute is first checked against QEMU's QAPI schema
    * (xen_qmp_schema_validate_command()). A command that fails completes
    * with %G_IO_ERROR_INVALID_ARGUMENT, naming the argument and what was
-   * expected, and is not sent. The schema is fetched once per QEMU build
-   * (see xen_qmp_client_get_schema_async()).
+   * expected, and is not sent.
+   *
+   * A command is only ever refused by the schema this QEMU sent on this
+   * connection (see xen_qmp_client_get_schema_async()). A schema cached
+   * for the build the greeting claims (by the #XenQmpHost, or in
+   * #XenQmpClient:schema-cache-dir) lets a command through without
+   * fetching anything; when the cached schema would refuse it, the client
+   * fetches this QEMU's own schema and decides on that, since any QEMU may
+   * claim any version (since 0.2).
    *
    * Since: 0.1
    */
@@ -469,10 +476,18 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
    *
    * A directory where schemas are saved per QEMU build (version and
    * package string, from the greeting), so that another process talking
-   * to the same QEMU build does not fetch the schema again, such as
+   * to a QEMU that claims the same build need not fetch the schema to let
+   * a command through (#XenQmpClient:validate), such as
    * `$XDG_CACHE_HOME/xenqmp` for the `xen-qmp` tool. %NULL (the default)
    * keeps schemas in memory only. A corrupt or foreign file there is
    * ignored with a debug message.
+   *
+   * Since 0.2 the directory and its files are used only when they belong
+   * to the effective user and nobody else may write them; they are opened
+   * without following symbolic links or blocking (a FIFO there is
+   * ignored), and written as 0600 files renamed into place. Anything else
+   * is ignored with a debug message (`G_MESSAGES_DEBUG=XenQmp`) and the
+   * schema is fetched instead.
    *
    * Since: 0.1
    */

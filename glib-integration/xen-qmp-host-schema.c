@@ -5,8 +5,9 @@
  * The command API does not validate (toolstacks know their commands); a
  * toolstack that wants to gets the schema here and calls
  * xen_qmp_schema_validate_command() before xen_qmp_cmd_exec(). The fetch
- * is a domain's XenQmpClient's: the same connection, and the host's cache
- * per QEMU build.
+ * is a domain's XenQmpClient's, and so is the schema: always the one the
+ * domain's own QEMU sent, never a cached one that another QEMU claiming
+ * the same build may have planted.
  */
 #include "config.h"
 
@@ -37,12 +38,19 @@ on_schema (GObject *source, GAsyncResult *result, gpointer user_data)
  * @callback: called once with the result
  * @user_data: data for @callback
  *
- * Gets the QAPI schema of a domain's QEMU (see #XenQmpSchema), fetching
- * it with `query-qmp-schema` only when the host has not seen that QEMU
- * build yet: the host keeps one schema per build (version and package) for
- * all its domains. The command API does not check commands itself; a
- * toolstack that wants it calls xen_qmp_schema_validate_command() with
- * this schema before xen_qmp_cmd_exec().
+ * Gets the QAPI schema of a domain's QEMU (see #XenQmpSchema), fetched
+ * with `query-qmp-schema` from that QEMU. The command API does not check
+ * commands itself; a toolstack that wants it calls
+ * xen_qmp_schema_validate_command() with this schema before
+ * xen_qmp_cmd_exec().
+ *
+ * Since 0.2 the schema is always the one the domain's own QEMU sent: the
+ * host's cache (keyed by the version and package a QEMU claims, which any
+ * QEMU may claim) is not used here, so that no domain's QEMU can make
+ * another domain's commands look invalid. A toolstack that wants to check
+ * many commands keeps the schema while the domain's QEMU runs, or uses a
+ * #XenQmpClient with #XenQmpClient:validate, which uses the cache to let
+ * commands through.
  *
  * Since: 0.1
  */

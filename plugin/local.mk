@@ -32,6 +32,8 @@ xenqmp_private_sources = \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
 	plugin/qmp-redact.c plugin/qmp-redact.h \
 	plugin/qmp-schema-cache.c plugin/qmp-schema-cache.h \
+	plugin/qmp-schema-limits.h \
+	plugin/qmp-schema-lru.c plugin/qmp-schema-lru.h \
 	plugin/qmp-schema-validate.c \
 	plugin/qmp-suggest.c plugin/qmp-suggest.h \
 	plugin/xen-qmp-host-private.h \

@@ -9,6 +9,8 @@
 
 #include "qmp-domain-info.h"
 #include "qmp-domain-lock.h"
+#include "qmp-schema-limits.h"
+#include "qmp-schema-lru.h"
 #include "qmp-xenstore.h"
 #include "xen-qmp-enum-types.h"
 
@@ -71,7 +73,9 @@ struct _XenQmpHost {
   guint         next_handler_id;
   guint         dispatching;      /* events being delivered right now */
 
-  GHashTable   *schemas;          /* QEMU build key -> XenQmpSchema */
+  QmpSchemaLru *schemas;          /* QEMU build key -> XenQmpSchema */
+  guint         schema_cache_max_entries;
+  gsize         schema_cache_max_bytes;
 };
 
 enum {
@@ -87,6 +91,8 @@ enum {
   PROP_XENSTORE,
   PROP_XENSTORE_AVAILABLE,
   PROP_LIB_DIR,
+  PROP_SCHEMA_CACHE_MAX_ENTRIES,
+  PROP_SCHEMA_CACHE_MAX_BYTES,
   N_PROPS
 };
 
@@ -132,6 +138,10 @@ xen_qmp_host_init (XenQmpHost *host)
   host->handlers = g_array_new (FALSE, TRUE, sizeof (EventHandler));
   g_array_set_clear_func (host->handlers, (GDestroyNotify) handler_clear);
   host->next_handler_id = 1;
+  host->schema_cache_max_entries = QMP_SCHEMA_CACHE_DEFAULT_MAX_ENTRIES;
+  host->schema_cache_max_bytes = QMP_SCHEMA_CACHE_DEFAULT_MAX_BYTES;
+  host->schemas = qmp_schema_lru_new (QMP_SCHEMA_CACHE_DEFAULT_MAX_ENTRIES,
+                                      QMP_SCHEMA_CACHE_DEFAULT_MAX_BYTES);
 }
 
 static void
@@ -168,7 +178,7 @@ xen_qmp_host_finalize (GObject *object)
   XenQmpHost *host = XEN_QMP_HOST (object);
 
   g_hash_table_unref (host->connections);
-  g_clear_pointer (&host->schemas, g_hash_table_unref);
+  g_clear_pointer (&host->schemas, qmp_schema_lru_free);
   g_array_unref (host->handlers);
   g_main_context_unref (host->context);
   g_clear_error (&host->xs_error);
@@ -221,6 +231,12 @@ xen_qmp_host_get_property (GObject    *object,
     case PROP_LIB_DIR:
       g_value_set_string (value, host->lib_dir);
       break;
+    case PROP_SCHEMA_CACHE_MAX_ENTRIES:
+      g_value_set_uint (value, host->schema_cache_max_entries);
+      break;
+    case PROP_SCHEMA_CACHE_MAX_BYTES:
+      g_value_set_uint64 (value, host->schema_cache_max_bytes);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -271,6 +287,16 @@ xen_qmp_host_set_property (GObject      *object,
       host->lib_dir = g_value_dup_string (value);
       if (host->lib_dir == NULL)
         host->lib_dir = g_strdup (XEN_QMP_DEFAULT_LIB_DIR);
+      break;
+    case PROP_SCHEMA_CACHE_MAX_ENTRIES:
+      host->schema_cache_max_entries = g_value_get_uint (value);
+      qmp_schema_lru_set_limits (host->schemas, host->schema_cache_max_entries,
+                                 host->schema_cache_max_bytes);
+      break;
+    case PROP_SCHEMA_CACHE_MAX_BYTES:
+      host->schema_cache_max_bytes = (gsize) g_value_get_uint64 (value);
+      qmp_schema_lru_set_limits (host->schemas, host->schema_cache_max_entries,
+                                 host->schema_cache_max_bytes);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -422,6 +448,38 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
     g_param_spec_uint ("max-queued-commands", NULL, NULL, 1, G_MAXUINT,
                        QMP_DEFAULT_MAX_QUEUED,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * XenQmpHost:schema-cache-max-entries:
+   *
+   * How many QEMU builds' schemas the host keeps for its validating
+   * clients (#XenQmpClient:validate), the least recently used going first.
+   * The cache is keyed by the version and package a QEMU claims in its
+   * greeting, which a hostile QEMU may make up anew on every connection:
+   * hence a bound. A cached schema only ever lets a command through
+   * faster; a command is refused only by the schema its own QEMU sent
+   * (see xen_qmp_client_get_schema_async()). 0 turns the cache off.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_SCHEMA_CACHE_MAX_ENTRIES] =
+    g_param_spec_uint ("schema-cache-max-entries", NULL, NULL, 0, G_MAXUINT,
+                       QMP_SCHEMA_CACHE_DEFAULT_MAX_ENTRIES,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpHost:schema-cache-max-bytes:
+   *
+   * How much memory the host's schema cache may hold, in bytes, as
+   * estimated from each schema's parsed size (QEMU 7.2's schema takes
+   * about 1.7 MB in memory). The least recently used schemas go first; a
+   * schema larger than this is not kept.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_SCHEMA_CACHE_MAX_BYTES] =
+    g_param_spec_uint64 ("schema-cache-max-bytes", NULL, NULL, 0, G_MAXSIZE,
+                         QMP_SCHEMA_CACHE_DEFAULT_MAX_BYTES,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * XenQmpHost:xenstore:
@@ -843,20 +901,17 @@ xen_qmp_host_remove_event_handler (XenQmpHost *host, guint handler_id)
   g_critical ("%s: no event handler with id %u", G_STRFUNC, handler_id);
 }
 
-/* A host runs a few QEMU builds at most: their schemas are kept for the
- * host's lifetime, so that clients of each domain fetch them only once. */
+/* A host runs a few QEMU builds at a time: their schemas are kept, within
+ * the cache's bounds, so that validating clients of each domain need not
+ * fetch them to accept a command. */
 XenQmpSchema *
 _xen_qmp_host_lookup_schema (XenQmpHost *host, const char *key)
 {
-  XenQmpSchema *schema = host->schemas != NULL ? g_hash_table_lookup (host->schemas, key) : NULL;
-
-  return schema != NULL ? g_object_ref (schema) : NULL;
+  return qmp_schema_lru_lookup (host->schemas, key);
 }
 
 void
 _xen_qmp_host_add_schema (XenQmpHost *host, const char *key, XenQmpSchema *schema)
 {
-  if (host->schemas == NULL)
-    host->schemas = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  g_hash_table_replace (host->schemas, g_strdup (key), g_object_ref (schema));
+  qmp_schema_lru_add (host->schemas, key, schema);
 }

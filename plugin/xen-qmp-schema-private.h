@@ -24,3 +24,6 @@ XenQmpSchemaMetaType _xen_qmp_schema_meta_type (XenQmpSchema *schema,
  * other type, and for a NULL name. */
 JsonArray  *_xen_qmp_schema_members       (XenQmpSchema *schema,
                                            const char   *type);
+/* What keeping the schema costs, in bytes (an estimate that follows its
+ * size): what the host's schema cache counts. */
+gsize       _xen_qmp_schema_get_cost      (XenQmpSchema *schema);

@@ -7,7 +7,9 @@
 #include "xen-qmp-schema.h"
 #include "xen-qmp-schema-private.h"
 #include "xen-qmp-enum-types.h"
+#include "qmp-hash.h"
 #include "qmp-json-parse.h"
+#include "qmp-schema-limits.h"
 
 #include <string.h>
 
@@ -42,6 +44,7 @@ struct _XenQmpSchema {
 
   JsonNode   *root;           /* the array, as QEMU sent it */
   GHashTable *by_name;        /* name (borrowed) -> JsonObject (borrowed) */
+  gsize       cost;           /* bytes in memory, estimated */
 };
 
 G_DEFINE_FINAL_TYPE (XenQmpSchema, xen_qmp_schema, G_TYPE_OBJECT)
@@ -65,7 +68,8 @@ xen_qmp_schema_class_init (XenQmpSchemaClass *klass)
 static void
 xen_qmp_schema_init (XenQmpSchema *schema)
 {
-  schema->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  /* Keyed by QEMU's names: a hash it cannot make collide. */
+  schema->by_name = g_hash_table_new (qmp_str_hash, g_str_equal);
 }
 
 static const struct {
@@ -135,6 +139,13 @@ schema_index (XenQmpSchema *schema, GError **error)
     }
   entities = json_node_get_array (schema->root);
   n = json_array_get_length (entities);
+  if (n > QMP_SCHEMA_MAX_ENTITIES)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                   "the QAPI schema has %u entities, more than the %u allowed "
+                   "(QEMU 9 has a few thousand)", n, QMP_SCHEMA_MAX_ENTITIES);
+      return FALSE;
+    }
   for (guint i = 0; i < n; i++)
     {
       JsonNode *node = json_array_get_element (entities, i);
@@ -166,6 +177,55 @@ schema_index (XenQmpSchema *schema, GError **error)
   return TRUE;
 }
 
+/* Counts the tree's values and string bytes, without recursion (a schema
+ * given to xen_qmp_schema_new() may nest as deep as its caller likes),
+ * stopping at the bound: the estimate is what the host's cache charges
+ * for keeping the schema. */
+static gboolean
+schema_measure (XenQmpSchema *schema, GError **error)
+{
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+  gsize values = 0, string_bytes = 0;
+
+  g_ptr_array_add (stack, schema->root);
+  while (stack->len > 0)
+    {
+      JsonNode *node = g_ptr_array_steal_index_fast (stack, stack->len - 1);
+
+      if (++values > QMP_SCHEMA_MAX_VALUES)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                       "the QAPI schema has more than %u JSON values "
+                       "(QEMU 7.2's has 15,741)", QMP_SCHEMA_MAX_VALUES);
+          return FALSE;
+        }
+      if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *array = json_node_get_array (node);
+
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            g_ptr_array_add (stack, json_array_get_element (array, i));
+        }
+      else if (JSON_NODE_HOLDS_OBJECT (node))
+        {
+          JsonObjectIter iter;
+          const char *name;
+          JsonNode *member;
+
+          json_object_iter_init (&iter, json_node_get_object (node));
+          while (json_object_iter_next (&iter, &name, &member))
+            {
+              string_bytes += strlen (name) + 1;
+              g_ptr_array_add (stack, member);
+            }
+        }
+      else if (json_node_get_value_type (node) == G_TYPE_STRING)
+        string_bytes += strlen (json_node_get_string (node)) + 1;
+    }
+  schema->cost = values * QMP_SCHEMA_BYTES_PER_VALUE + string_bytes;
+  return TRUE;
+}
+
 /**
  * xen_qmp_schema_new:
  * @schema: the `return` value of `query-qmp-schema` (a JSON array), or the
@@ -175,8 +235,15 @@ schema_index (XenQmpSchema *schema, GError **error)
  * Builds the index of a schema. The node is referenced, not copied: it
  * must not be changed afterwards.
  *
+ * A schema comes from QEMU, which may be hostile, so it is bounded: at
+ * most 65,536 entities (QEMU 9 has a few thousand) and 524,288 JSON values
+ * in all (QEMU 7.2's has 15,741). A larger one is refused with
+ * %G_IO_ERROR_MESSAGE_TOO_LARGE and a message saying which bound it
+ * passed (since 0.2).
+ *
  * Returns: (transfer full): the schema, or %NULL with @error set
- *   (%G_IO_ERROR_INVALID_DATA) when @schema is not a QAPI schema
+ *   (%G_IO_ERROR_INVALID_DATA) when @schema is not a QAPI schema, or
+ *   (%G_IO_ERROR_MESSAGE_TOO_LARGE) when it is larger than the bounds
  *
  * Since: 0.1
  */
@@ -193,7 +260,7 @@ xen_qmp_schema_new (JsonNode *schema, GError **error)
     schema = json_object_get_member (json_node_get_object (schema), "return");
   self = g_object_new (XEN_QMP_TYPE_SCHEMA, NULL);
   self->root = json_node_ref (schema);
-  if (!schema_index (self, error))
+  if (!schema_measure (self, error) || !schema_index (self, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -205,7 +272,10 @@ xen_qmp_schema_new (JsonNode *schema, GError **error)
  * @error: return location for a #GError
  *
  * Parses and indexes a schema saved as JSON text, such as
- * `fake-qemu/scripts/qemu-7.2-schema.json`.
+ * `fake-qemu/scripts/qemu-7.2-schema.json`. Text of more than 8 MiB
+ * (QEMU 9's schema is about 420 KB) is refused with
+ * %G_IO_ERROR_MESSAGE_TOO_LARGE (since 0.2), and the bounds of
+ * xen_qmp_schema_new() apply.
  *
  * Returns: (transfer full): the schema, or %NULL with @error set
  *
@@ -214,12 +284,24 @@ xen_qmp_schema_new (JsonNode *schema, GError **error)
 XenQmpSchema *
 xen_qmp_schema_new_from_data (const char *data, gssize length, GError **error)
 {
+  static const QmpJsonScanLimits text_limits = {
+    QMP_JSON_TEXT_MAX_DEPTH, QMP_SCHEMA_TEXT_MAX_ELEMENTS
+  };
   g_autoptr(JsonNode) root = NULL;
 
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  root = qmp_json_parse (data, length < 0 ? strlen (data) : (gsize) length, NULL, error);
+  if (length < 0)
+    length = strlen (data);
+  if ((gsize) length > QMP_SCHEMA_MAX_BYTES)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                   "a QAPI schema: %" G_GSSIZE_FORMAT " bytes, more than the %u allowed "
+                   "(QEMU 9's is about 420 KB)", length, QMP_SCHEMA_MAX_BYTES);
+      return NULL;
+    }
+  root = qmp_json_parse (data, length, &text_limits, error);
   if (root == NULL)
     {
       g_prefix_error (error, "a QAPI schema: ");
@@ -244,6 +326,12 @@ xen_qmp_schema_get_json (XenQmpSchema *schema)
 {
   g_return_val_if_fail (XEN_QMP_IS_SCHEMA (schema), NULL);
   return schema->root;
+}
+
+gsize
+_xen_qmp_schema_get_cost (XenQmpSchema *schema)
+{
+  return schema->cost;
 }
 
 JsonObject *

@@ -369,6 +369,64 @@ test_not_a_schema (void)
   }
 }
 
+/* N builtin entities, as JSON text. */
+static GString *
+many_entities (guint n)
+{
+  GString *text = g_string_new ("[");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "%s{\"name\": \"t%u\", \"meta-type\": \"builtin\", "
+                            "\"json-type\": \"int\"}", i > 0 ? ", " : "", i);
+  g_string_append_c (text, ']');
+  return text;
+}
+
+static void
+assert_too_large (const char *text, gssize len, const char *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XenQmpSchema) s = xen_qmp_schema_new_from_data (text, len, &error);
+
+  g_assert_null (s);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+/* A hostile QEMU's schema is bounded in entities, in JSON values and in
+ * bytes, each refusal naming its bound; QEMU's own fit with room. */
+static void
+test_bounded (void)
+{
+  g_autoptr(GString) most = many_entities (65536);
+  g_autoptr(GString) over = many_entities (65537);
+  g_autoptr(GString) values = g_string_new ("[{\"name\": \"e\", \"meta-type\": \"enum\", \"values\": [");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XenQmpSchema) s = NULL;
+  g_autofree char *huge = NULL;
+
+  s = xen_qmp_schema_new_from_data (most->str, most->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (xen_qmp_schema_get_meta_type (s, "t65535"), ==, XEN_QMP_SCHEMA_META_TYPE_BUILTIN);
+  assert_too_large (over->str, over->len,
+                    "the QAPI schema has 65537 entities, more than the 65536 allowed "
+                    "(QEMU 9 has a few thousand)");
+
+  for (guint i = 0; i < 512 * 1024; i++)
+    g_string_append (values, i > 0 ? ",\"\"" : "\"\"");
+  g_string_append (values, "]}]");
+  assert_too_large (values->str, values->len,
+                    "the QAPI schema has more than 524288 JSON values (QEMU 7.2's has 15,741)");
+
+  huge = g_malloc (8 * 1024 * 1024 + 2);
+  memset (huge, ' ', 8 * 1024 * 1024 + 1);
+  huge[0] = '[';
+  huge[8 * 1024 * 1024] = ']';
+  huge[8 * 1024 * 1024 + 1] = '\0';
+  assert_too_large (huge, -1, "a QAPI schema: 8388609 bytes, more than the 8388608 allowed "
+                    "(QEMU 9's is about 420 KB)");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -391,6 +449,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/schema/validate/value", test_validate_value);
   g_test_add_func ("/schema/describe", test_describe);
   g_test_add_func ("/schema/not-a-schema", test_not_a_schema);
+  g_test_add_func ("/schema/bounded", test_bounded);
   status = g_test_run ();
   g_object_unref (schema);
   return status;

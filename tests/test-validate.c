@@ -9,7 +9,10 @@
  */
 #include "config.h"
 
+#include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "xenqmp.h"
@@ -21,6 +24,13 @@
 #include "test-server.h"
 
 static char *schema_json;      /* QEMU 7.2's, the return value */
+
+/* What a hostile QEMU may send: a schema without device_del, for the
+ * same build as the honest peers (7.2.0, package "test-peer"). */
+static const char hostile_schema_json[] =
+  "[{\"name\": \"query-status\", \"meta-type\": \"command\", \"arg-type\": \"0\", "
+  "\"ret-type\": \"any\"}, {\"name\": \"0\", \"meta-type\": \"object\", \"members\": []}, "
+  "{\"name\": \"any\", \"meta-type\": \"builtin\", \"json-type\": \"value\"}]";
 
 typedef struct {
   char      *dir;
@@ -38,9 +48,35 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->cache_dir = g_build_filename (f->dir, "cache", NULL);
 }
 
+/* The cache directory, whatever a test made of it. */
+static void
+remove_cache_dir (const char *dir)
+{
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+  GStatBuf st;
+
+  if (g_lstat (dir, &st) != 0)
+    return;
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_unlink (dir);
+      return;
+    }
+  d = g_dir_open (dir, 0, NULL);
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
+  remove_cache_dir (f->cache_dir);
   test_tmpdir_remove (f->dir);
   g_free (f->dir);
   g_free (f->socket);
@@ -51,8 +87,11 @@ fixture_teardown (Fixture *f, gconstpointer data)
 /* ---- a QEMU with a schema, recording what it was sent ----------------- */
 
 typedef struct {
-  GMutex     lock;
-  GPtrArray *received;     /* command names, in order */
+  GMutex      lock;
+  GPtrArray  *received;    /* command names, in order */
+  const char *schema;      /* the query-qmp-schema reply; NULL: QEMU 7.2's */
+  const char *package;     /* the build the greeting claims; NULL: test-peer */
+  gint        eof;         /* atomic: the client has gone */
 } Wire;
 
 static void
@@ -60,6 +99,9 @@ wire_init (Wire *w)
 {
   g_mutex_init (&w->lock);
   w->received = g_ptr_array_new_with_free_func (g_free);
+  w->schema = NULL;
+  w->package = NULL;
+  w->eof = 0;
 }
 
 static void
@@ -87,7 +129,21 @@ schema_peer (TestPeer *peer, gpointer user_data)
   Wire *w = user_data;
   JsonObject *cmd;
 
-  g_free (test_peer_negotiate (peer, FALSE));
+  if (w->package == NULL)
+    g_free (test_peer_negotiate (peer, FALSE));
+  else
+    {
+      g_autofree char *greeting =
+        g_strdup_printf ("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, "
+                         "\"major\": 7}, \"package\": \"%s\"}, \"capabilities\": []}}\r\n",
+                         w->package);
+
+      test_peer_send (peer, greeting);
+      cmd = test_peer_read_command (peer);
+      g_assert_cmpstr (json_object_get_string_member (cmd, "execute"), ==, "qmp_capabilities");
+      test_peer_reply (peer, cmd, "{}");
+      json_object_unref (cmd);
+    }
   while ((cmd = test_peer_read_command (peer)) != NULL)
     {
       const char *name = json_object_get_string_member (cmd, "execute");
@@ -96,7 +152,7 @@ schema_peer (TestPeer *peer, gpointer user_data)
       g_ptr_array_add (w->received, g_strdup (name));
       g_mutex_unlock (&w->lock);
       if (strcmp (name, "query-qmp-schema") == 0)
-        test_peer_reply (peer, cmd, schema_json);
+        test_peer_reply (peer, cmd, w->schema != NULL ? w->schema : schema_json);
       else if (strcmp (name, "device_del") == 0)
         {
           g_autofree char *error = g_strdup_printf ("{\"error\": {\"class\": \"DeviceNotFound\", "
@@ -110,6 +166,7 @@ schema_peer (TestPeer *peer, gpointer user_data)
         test_peer_reply (peer, cmd, "{}");
       json_object_unref (cmd);
     }
+  g_atomic_int_set (&w->eof, 1);
 }
 
 /* A peer playing a QEMU with QEMU 7.2's schema on SOCKET, recording what
@@ -313,40 +370,85 @@ test_disk_cache_corrupt_or_foreign (Fixture *f, gconstpointer data)
   }
 }
 
+/* A validating client of DOMID on HOST (or of SOCKET when HOST is NULL)
+ * executes COMMAND; the result is left in C. */
 static void
-test_host_shares_schema_between_domains (Fixture *f, gconstpointer data)
+execute_once (XenQmpHost *host, guint32 domid, const char *socket, const char *cache_dir,
+              Call *c, const char *command, const char *args_json)
+{
+  g_autoptr(XenQmpClient) client = NULL;
+
+  client = host != NULL ? xen_qmp_client_new_for_domain (host, domid)
+                        : xen_qmp_client_new_for_socket (socket);
+  g_object_set (client, "validate", TRUE, "schema-cache-dir", cache_dir, NULL);
+  execute_json (client, c, command, args_json);
+  xen_qmp_client_close (client);
+}
+
+/* Domains 1 and 2 of a host in F's directory, their QEMUs playing
+ * QEMU 7.2, or domain 1's sending SCHEMA1 (NULL: QEMU 7.2's). */
+typedef struct {
+  XenQmpHost *host;
+  Wire        w1, w2;
+  TestPeer   *p1, *p2;
+} TwoDomains;
+
+static void
+two_domains_start (TwoDomains *t, Fixture *f, const char *schema1)
 {
   g_autofree char *socket1 = g_build_filename (f->dir, "qmp-libxl-1", NULL);
   g_autofree char *socket2 = g_build_filename (f->dir, "qmp-libxl-2", NULL);
-  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
-                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
-  Wire w1, w2;
-  TestPeer *p1, *p2;
+
+  t->host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                          "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  wire_init (&t->w1);
+  wire_init (&t->w2);
+  t->w1.schema = schema1;
+  t->p1 = test_peer_new (socket1, schema_peer, &t->w1);
+  t->p2 = test_peer_new (socket2, schema_peer, &t->w2);
+}
+
+/* Drops the host, which closes its connections, and joins the peers:
+ * the wires are there to count. */
+static void
+two_domains_stop (TwoDomains *t)
+{
+  g_clear_object (&t->host);
+  test_peer_join (t->p1);
+  test_peer_join (t->p2);
+}
+
+static void
+two_domains_clear (TwoDomains *t)
+{
+  wire_clear (&t->w1);
+  wire_clear (&t->w2);
+}
+
+static void
+test_host_shares_schema_between_domains (Fixture *f, gconstpointer data)
+{
+  TwoDomains t;
   Call c = { 0 };
 
-  wire_init (&w1);
-  wire_init (&w2);
-  p1 = test_peer_new (socket1, schema_peer, &w1);
-  p2 = test_peer_new (socket2, schema_peer, &w2);
+  two_domains_start (&t, f, NULL);
   for (guint32 domid = 1; domid <= 2; domid++)
     {
-      g_autoptr(XenQmpClient) client = xen_qmp_client_new_for_domain (host, domid);
-
-      g_object_set (client, "validate", TRUE, NULL);
-      execute_json (client, &c, "device_del", "{\"idd\": \"x\"}");
-      g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-      call_clear (&c);
-      xen_qmp_client_close (client);
+      execute_once (t.host, domid, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
+      g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
     }
-  g_clear_object (&host);
-  test_peer_join (p1);
-  test_peer_join (p2);
-  /* The same QEMU build: the host fetched it once for both domains. */
-  g_assert_cmpuint (wire_count (&w1, "query-qmp-schema"), ==, 1);
-  g_assert_cmpuint (wire_count (&w2, "query-qmp-schema"), ==, 0);
-  g_assert_cmpuint (w2.received->len, ==, 0);
-  wire_clear (&w1);
-  wire_clear (&w2);
+  /* Refused only by domain 2's own schema: fetched for that. */
+  execute_once (t.host, 2, NULL, NULL, &c, "device_del", "{\"idd\": \"x\"}");
+  g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  call_clear (&c);
+  two_domains_stop (&t);
+  /* The same QEMU build: domain 1's schema let domain 2's valid command
+   * through without a fetch; the invalid one was judged by domain 2's. */
+  g_assert_cmpuint (wire_count (&t.w1, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (wire_count (&t.w2, "device_del"), ==, 1);
+  g_assert_cmpuint (wire_count (&t.w2, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (t.w2.received->len, ==, 2);
+  two_domains_clear (&t);
 }
 
 static void
@@ -370,33 +472,26 @@ cmd_done (XenQmpCmd *cmd, JsonNode *ret, XenQmpErrorClass error_class,
 }
 
 /* The command API validates nothing itself: a toolstack gets the schema
- * from the host, once per QEMU build, and checks before exec. */
+ * from the host, each domain's from its own QEMU, and checks before
+ * exec. */
 static void
 test_command_api_with_host_schema (Fixture *f, gconstpointer data)
 {
-  g_autofree char *socket1 = g_build_filename (f->dir, "qmp-libxl-1", NULL);
-  g_autofree char *socket2 = g_build_filename (f->dir, "qmp-libxl-2", NULL);
-  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
-                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  TwoDomains t;
   g_autoptr(XenQmpSchema) schema1 = NULL;
   g_autoptr(XenQmpSchema) schema2 = NULL;
   g_autoptr(JsonNode) bad = json_from_string ("{\"idd\": \"nic0\"}", NULL);
   g_autoptr(JsonNode) good = json_from_string ("{\"id\": \"nic0\"}", NULL);
   g_autoptr(GError) error = NULL;
-  Wire w1, w2;
-  TestPeer *p1, *p2;
   XenQmpCmd cmd;
   Call c = { 0 };
 
-  wire_init (&w1);
-  wire_init (&w2);
-  p1 = test_peer_new (socket1, schema_peer, &w1);
-  p2 = test_peer_new (socket2, schema_peer, &w2);
-  xen_qmp_host_get_schema_async (host, 1, NULL, host_schema_done, &schema1);
+  two_domains_start (&t, f, NULL);
+  xen_qmp_host_get_schema_async (t.host, 1, NULL, host_schema_done, &schema1);
   RUN_UNTIL (schema1 != NULL);
-  xen_qmp_host_get_schema_async (host, 2, NULL, host_schema_done, &schema2);
+  xen_qmp_host_get_schema_async (t.host, 2, NULL, host_schema_done, &schema2);
   RUN_UNTIL (schema2 != NULL);
-  g_assert_true (schema1 == schema2);
+  g_assert_true (schema1 != schema2);
 
   g_assert_false (xen_qmp_schema_validate_command (schema2, "device_del",
                                                    json_node_get_object (bad), &error));
@@ -404,20 +499,17 @@ test_command_api_with_host_schema (Fixture *f, gconstpointer data)
   g_assert_true (xen_qmp_schema_validate_command (schema2, "device_del",
                                                   json_node_get_object (good), NULL));
   xen_qmp_cmd_init (&cmd);
-  g_assert_true (xen_qmp_cmd_exec (host, &cmd, cmd_done, &c, 2, "device_del",
+  g_assert_true (xen_qmp_cmd_exec (t.host, &cmd, cmd_done, &c, 2, "device_del",
                                    json_node_get_object (good), NULL));
   RUN_UNTIL (c.done);
   g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
   call_clear (&c);
 
-  g_clear_object (&host);
-  test_peer_join (p1);
-  test_peer_join (p2);
-  g_assert_cmpuint (wire_count (&w1, "query-qmp-schema"), ==, 1);
-  g_assert_cmpuint (wire_count (&w2, "query-qmp-schema"), ==, 0);
-  g_assert_cmpuint (wire_count (&w2, "device_del"), ==, 1);
-  wire_clear (&w1);
-  wire_clear (&w2);
+  two_domains_stop (&t);
+  g_assert_cmpuint (wire_count (&t.w1, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (wire_count (&t.w2, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (wire_count (&t.w2, "device_del"), ==, 1);
+  two_domains_clear (&t);
 }
 
 static void
@@ -504,6 +596,298 @@ test_real_qemu (Fixture *f, gconstpointer data)
   test_server_stop (qemu);
 }
 
+/* ---- schema trust: only a domain's own QEMU may refuse its commands ---- */
+
+/* A hostile domain's QEMU claims the honest one's build and sends a
+ * schema without device_del: the host caches it, and yet device_del to
+ * the honest domain is sent (and judged by the honest QEMU). */
+static void
+test_hostile_build_cannot_refuse_in_host (Fixture *f, gconstpointer data)
+{
+  g_autoptr(XenQmpSchema) schema = NULL;
+  TwoDomains t;           /* domain 1's QEMU hostile, domain 2's honest */
+  Call c = { 0 };
+
+  two_domains_start (&t, f, hostile_schema_json);
+  execute_once (t.host, 1, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
+  g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (c.error->message, ==, "device_del: no such command in this QEMU");
+  execute_once (t.host, 2, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+  call_clear (&c);
+
+  /* The host hands out the honest domain's own schema, too. */
+  xen_qmp_host_get_schema_async (t.host, 2, NULL, host_schema_done, &schema);
+  RUN_UNTIL (schema != NULL);
+  g_assert_cmpint (xen_qmp_schema_get_meta_type (schema, "device_del"), ==,
+                   XEN_QMP_SCHEMA_META_TYPE_COMMAND);
+
+  two_domains_stop (&t);
+  g_assert_cmpuint (wire_count (&t.w2, "device_del"), ==, 1);
+  g_assert_cmpuint (wire_count (&t.w1, "device_del"), ==, 0);
+  two_domains_clear (&t);
+}
+
+/* The same through the disk cache, as two runs of xen-qmp would meet. */
+static void
+test_hostile_build_cannot_refuse_on_disk (Fixture *f, gconstpointer data)
+{
+  g_autofree char *hostile_socket = g_build_filename (f->dir, "hostile", NULL);
+  Wire hostile, honest;
+  TestPeer *peer;
+  Call c = { 0 };
+
+  wire_init (&hostile);
+  hostile.schema = hostile_schema_json;
+  peer = test_peer_new (hostile_socket, schema_peer, &hostile);
+  execute_once (NULL, 0, hostile_socket, f->cache_dir, &c, "query-status", NULL);
+  g_assert_no_error (c.error);
+  call_clear (&c);
+  test_peer_join (peer);
+  g_assert_cmpuint (wire_count (&hostile, "query-qmp-schema"), ==, 1);
+  wire_clear (&hostile);
+
+  peer = schema_peer_start (f->socket, &honest);
+  execute_once (NULL, 0, f->socket, f->cache_dir, &c, "device_del", "{\"id\": \"x\"}");
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+  call_clear (&c);
+  test_peer_join (peer);
+  g_assert_cmpuint (wire_count (&honest, "device_del"), ==, 1);
+  wire_clear (&honest);
+  /* The honest schema replaced the planted one: no fetch next time. */
+  g_assert_cmpuint (run_one_client (f), ==, 0);
+}
+
+/* Domain DOMID's peer claiming PACKAGE gets one valid validated command:
+ * whether its client had to fetch the schema (the cache did not have
+ * PACKAGE's). */
+static gboolean
+fetched_for_build (Fixture *f, XenQmpHost *host, guint32 domid, const char *package)
+{
+  g_autofree char *name = g_strdup_printf ("qmp-libxl-%u", domid);
+  g_autofree char *socket = g_build_filename (f->dir, name, NULL);
+  Wire w;
+  TestPeer *peer;
+  Call c = { 0 };
+  guint fetches;
+
+  wire_init (&w);
+  w.package = package;
+  peer = test_peer_new (socket, schema_peer, &w);
+  execute_once (host, domid, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+  call_clear (&c);
+  /* The host closes the connection from its main context. */
+  RUN_UNTIL (g_atomic_int_get (&w.eof));
+  test_peer_join (peer);
+  fetches = wire_count (&w, "query-qmp-schema");
+  wire_clear (&w);
+  return fetches > 0;
+}
+
+/* A QEMU naming a new build on every connection: the host keeps the 8
+ * most recently used (the default), not one per connection. */
+static void
+test_host_cache_bounded_in_entries (Fixture *f, gconstpointer data)
+{
+  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  guint max_entries = 0;
+  guint32 domid = 1;
+
+  g_object_get (host, "schema-cache-max-entries", &max_entries, NULL);
+  g_assert_cmpuint (max_entries, ==, 8);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *package = g_strdup_printf ("build-%u", i);
+
+      g_assert_true (fetched_for_build (f, host, domid++, package));
+    }
+  /* The 4 oldest are gone, the 8 newest kept; build-0, back in, pushes
+   * out build-4, the least recently used. */
+  g_assert_true (fetched_for_build (f, host, domid++, "build-0"));
+  g_assert_false (fetched_for_build (f, host, domid++, "build-11"));
+  g_assert_false (fetched_for_build (f, host, domid++, "build-5"));
+  g_assert_true (fetched_for_build (f, host, domid++, "build-4"));
+}
+
+/* QEMU 7.2's schema takes about 1.7 MB: a cache of 2.5 MB keeps one. */
+static void
+test_host_cache_bounded_in_bytes (Fixture *f, gconstpointer data)
+{
+  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                                             "xenstore", XEN_QMP_XENSTORE_OFF,
+                                             "schema-cache-max-bytes", (guint64) 2500000, NULL);
+
+  g_assert_true (fetched_for_build (f, host, 1, "build-a"));
+  g_assert_true (fetched_for_build (f, host, 2, "build-b"));
+  g_assert_true (fetched_for_build (f, host, 3, "build-a"));
+  g_assert_false (fetched_for_build (f, host, 4, "build-a"));
+  /* Nothing kept at all when it is smaller than one schema. */
+  g_object_set (host, "schema-cache-max-bytes", (guint64) 1000, NULL);
+  g_assert_true (fetched_for_build (f, host, 5, "build-a"));
+  g_assert_true (fetched_for_build (f, host, 6, "build-a"));
+}
+
+/* ---- the disk cache: only the effective user's files are read -------- */
+
+static void
+give_to_nobody (const char *path)
+{
+  struct passwd *nobody = getpwnam ("nobody");
+
+  g_assert_nonnull (nobody);
+  g_assert_no_errno (lchown (path, nobody->pw_uid, nobody->pw_gid));
+}
+
+/* The file moved elsewhere, a link to it in its place. */
+static void
+make_link (const char *path)
+{
+  g_autofree char *elsewhere = g_strconcat (path, ".elsewhere", NULL);
+
+  g_assert_no_errno (g_rename (path, elsewhere));
+  g_assert_no_errno (symlink (elsewhere, path));
+}
+
+/* A FIFO nobody writes to: opening it for reading would block. */
+static void
+make_fifo (const char *path)
+{
+  g_assert_no_errno (g_unlink (path));
+  g_assert_no_errno (mkfifo (path, 0600));
+}
+
+typedef struct {
+  const char *name;
+  void      (*spoil) (const char *path);   /* or NULL: */
+  mode_t      mode;                        /* chmod to this */
+  gboolean    dir;            /* spoils the directory, not the file */
+  gboolean    needs_root;
+} Spoiler;
+
+static const Spoiler spoilers[] = {
+  { "group-writable file", NULL, 0664, FALSE, FALSE },
+  { "world-writable file", NULL, 0646, FALSE, FALSE },
+  { "file of another user", give_to_nobody, 0, FALSE, TRUE },
+  { "link to a file", make_link, 0, FALSE, FALSE },
+  { "FIFO", make_fifo, 0, FALSE, FALSE },
+  { "group-writable directory", NULL, 0770, TRUE, FALSE },
+  { "world-writable directory", NULL, 0707, TRUE, FALSE },
+  { "directory of another user", give_to_nobody, 0, TRUE, TRUE },
+  { "link to a directory", make_link, 0, TRUE, FALSE },
+};
+
+/* Each spoilt cache is ignored: the schema is fetched again (the file's
+ * would have spared that) and the command still goes through. */
+static void
+test_disk_cache_only_ours (Fixture *f, gconstpointer data)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (spoilers); i++)
+    {
+      const Spoiler *sp = &spoilers[i];
+      g_autofree char *file = NULL;
+      g_autofree char *spoilt = NULL;
+
+      if (sp->needs_root && geteuid () != 0)
+        {
+          g_test_message ("%s: skipped, not root", sp->name);
+          continue;
+        }
+      g_test_message ("%s", sp->name);
+      remove_cache_dir (f->cache_dir);
+      g_assert_cmpuint (run_one_client (f), ==, 1);
+      g_assert_cmpuint (run_one_client (f), ==, 0);
+      file = the_cache_file (f);
+      spoilt = g_strdup (sp->dir ? f->cache_dir : file);
+      if (sp->spoil != NULL)
+        sp->spoil (spoilt);
+      else
+        g_assert_no_errno (g_chmod (spoilt, sp->mode));
+      g_assert_cmpuint (run_one_client (f), ==, 1);
+      if (sp->spoil == make_link && sp->dir)
+        {
+          /* The link is followed by nobody, the directory it names not
+           * written to; put things back for the next spoiler. */
+          g_autofree char *elsewhere = g_strconcat (f->cache_dir, ".elsewhere", NULL);
+
+          g_assert_no_errno (g_unlink (f->cache_dir));
+          g_assert_no_errno (g_rename (elsewhere, f->cache_dir));
+        }
+      if (sp->spoil == make_link && !sp->dir)
+        {
+          g_autofree char *elsewhere = g_strconcat (file, ".elsewhere", NULL);
+          GStatBuf st;
+
+          /* Replaced, not written through. */
+          g_assert_no_errno (g_lstat (file, &st));
+          g_assert_true (S_ISREG (st.st_mode));
+          g_assert_no_errno (g_unlink (elsewhere));
+        }
+    }
+}
+
+/* Saved files are the user's alone, whatever the umask. */
+static void
+test_disk_cache_file_mode (Fixture *f, gconstpointer data)
+{
+  g_autofree char *file = NULL;
+  mode_t old = umask (0);
+  GStatBuf st;
+
+  g_assert_cmpuint (run_one_client (f), ==, 1);
+  umask (old);
+  file = the_cache_file (f);
+  g_assert_no_errno (g_lstat (file, &st));
+  g_assert_cmpuint (st.st_mode & 07777, ==, 0600);
+  g_assert_no_errno (g_lstat (f->cache_dir, &st));
+  g_assert_cmpuint (st.st_mode & 07777, ==, 0700);
+}
+
+/* Replies to query-qmp-schema with the schema in USER_DATA, then waits
+ * for the client to leave: long, since under valgrind reading a schema
+ * past the bounds takes a while. */
+static void
+oversized_peer (TestPeer *peer, gpointer user_data)
+{
+  g_autoptr(JsonObject) cmd = NULL;
+
+  g_free (test_peer_negotiate (peer, FALSE));
+  cmd = test_peer_read_command (peer);
+  g_assert_cmpstr (json_object_get_string_member (cmd, "execute"), ==, "query-qmp-schema");
+  test_peer_reply (peer, cmd, user_data);
+  g_assert_true (test_peer_wait_eof (peer, 300000));
+}
+
+/* More entities than any QEMU has: refused, saying so, nothing sent. */
+static void
+test_oversized_schema_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GString) big = g_string_new ("[");
+  g_autoptr(XenQmpClient) client = NULL;
+  TestPeer *peer;
+  Call c = { 0 };
+
+  for (guint i = 0; i <= 65536; i++)
+    g_string_append_printf (big, "%s{\"name\": \"t%u\", \"meta-type\": \"builtin\", "
+                            "\"json-type\": \"int\"}", i > 0 ? ", " : "", i);
+  g_string_append_c (big, ']');
+  peer = test_peer_new (f->socket, oversized_peer, big->str);
+  /* Past max-elements, the message would end the connection before its
+   * schema is read (a clear error too): let it through to the schema. */
+  client = validating_client (f->socket, f->cache_dir);
+  g_object_set (client, "max-elements", (guint64) 1000000, NULL);
+  execute_json (client, &c, "device_del", "{\"id\": \"x\"}");
+  g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+  g_assert_cmpstr (c.error->message, ==,
+                   "device_del not sent: its arguments could not be checked: fetching QEMU's "
+                   "schema (query-qmp-schema): the QAPI schema has 65537 entities, more than "
+                   "the 65536 allowed (QEMU 9 has a few thousand)");
+  call_clear (&c);
+  xen_qmp_client_close (client);
+  test_peer_join (peer);
+}
+
 static void
 add (const char *name, void (*func) (Fixture *, gconstpointer))
 {
@@ -529,5 +913,12 @@ main (int argc, char *argv[])
   add ("command-api-with-host-schema", test_command_api_with_host_schema);
   add ("no-schema-is-not-sent", test_no_schema_is_not_sent);
   add ("real-qemu", test_real_qemu);
+  add ("hostile-build-cannot-refuse-in-host", test_hostile_build_cannot_refuse_in_host);
+  add ("hostile-build-cannot-refuse-on-disk", test_hostile_build_cannot_refuse_on_disk);
+  add ("host-cache-bounded-in-entries", test_host_cache_bounded_in_entries);
+  add ("host-cache-bounded-in-bytes", test_host_cache_bounded_in_bytes);
+  add ("disk-cache-only-ours", test_disk_cache_only_ours);
+  add ("disk-cache-file-mode", test_disk_cache_file_mode);
+  add ("oversized-schema-refused", test_oversized_schema_refused);
   return g_test_run ();
 }

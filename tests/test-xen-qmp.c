@@ -1376,6 +1376,126 @@ test_args_file_refused (void)
   test_tmpdir_remove (dir);
 }
 
+/* ---- schema trust: another QEMU's schema never speaks for this one ---- */
+
+/* A fake-qemu on NAME in F's directory claiming the fixture's build (the
+ * default greeting: 7.2.0, "fake-qemu") with QEMU 7.2's schema less
+ * device_del. */
+static TestServer *
+start_hostile_fake (Fixture *f, const char *name)
+{
+  g_autofree char *socket = g_build_filename (f->dir, name, NULL);
+  g_autofree char *schema = g_build_filename (f->dir, "hostile-schema.json", NULL);
+  g_autofree char *honest = schema_path ();
+  g_autofree char *text = NULL;
+  const char *args[] = { "--schema", schema, NULL };
+  g_autoptr(GError) error = NULL;
+  TestServer *server;
+  char *entity, *end;
+
+  /* A command's entity holds no object: it ends at the first brace. */
+  g_assert_true (g_file_get_contents (honest, &text, NULL, NULL));
+  entity = strstr (text, "{\"name\":\"device_del\",");
+  g_assert_nonnull (entity);
+  end = strchr (entity, '}');
+  g_assert_true (end[1] == ',');
+  memmove (entity, end + 2, strlen (end + 2) + 1);
+  g_assert_null (strstr (text, "\"device_del\""));
+  g_assert_true (g_file_set_contents (schema, text, -1, NULL));
+  server = test_server_start_fake (socket, args, &error);
+  g_assert_no_error (error);
+  return server;
+}
+
+static void
+test_hostile_build_in_disk_cache (Fixture *f, gconstpointer data)
+{
+  g_autofree char *hostile_socket = g_build_filename (f->dir, "hostile", NULL);
+  g_autoptr(TestServer) hostile = start_hostile_fake (f, "hostile");
+  g_auto(GStrv) lines = NULL;
+  Run run = { 0 };
+
+  /* The hostile QEMU's schema goes into the cache first. */
+  run_tool (&run, f->dir, NULL, "--socket", hostile_socket, "--timeout", TOOL_TIMEOUT,
+            "device_del", "id=nodev");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: device_del: no such command in this QEMU; "
+                   "did you mean 'device_add'?\n");
+  run_clear (&run);
+
+  /* The honest QEMU, same build: its commands, description and list are
+   * its own. */
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--timeout", TOOL_TIMEOUT,
+            "device_del", "id=nodev");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==, "error: DeviceNotFound: Device 'nodev' not found\n");
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", hostile_socket, "--timeout", TOOL_TIMEOUT,
+            "query-status");
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--describe", "device_del");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "device_del\narguments:\n  id: str\nreturns: nothing\n");
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", hostile_socket, "query-status");
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--list");
+  g_assert_cmpint (run.status, ==, 0);
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_true (g_strv_contains ((const char * const *) lines, "device_del"));
+  run_clear (&run);
+}
+
+/* A FIFO where the cache file was: opened without blocking, ignored. */
+static void
+test_disk_cache_fifo (Fixture *f, gconstpointer data)
+{
+  g_autofree char *cache = g_build_filename (f->dir, "xenqmp", NULL);
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *file = NULL;
+  Run run = { 0 };
+
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "query-status");
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  dir = g_dir_open (cache, 0, NULL);
+  g_assert_nonnull (dir);
+  file = g_build_filename (cache, g_dir_read_name (dir), NULL);
+  g_assert_no_errno (g_unlink (file));
+  g_assert_no_errno (mkfifo (file, 0600));
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--timeout", "10",
+            "device_del", "id=nodev");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==, "error: DeviceNotFound: Device 'nodev' not found\n");
+  run_clear (&run);
+  /* Saved again, as a regular file in the FIFO's place. */
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+}
+
+/* A QEMU without query-qmp-schema (older than 2.5) still gets commands,
+ * unchecked, with a word on stderr. */
+static void
+test_no_schema_sent_unchecked (void)
+{
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *socket = g_build_filename (dir, "qmp", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestServer) server = test_server_start_fake (socket, NULL, &error);
+  Run run = { 0 };
+
+  g_assert_no_error (error);
+  run_tool (&run, dir, NULL, "--socket", socket, "query-status");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: this QEMU does not describe its commands "
+                   "(no query-qmp-schema): they are sent unchecked\n");
+  assert_matches (run.out, "\"status\"");
+  run_clear (&run);
+  g_clear_pointer (&server, test_server_stop);
+  test_tmpdir_remove (dir);
+}
+
 static void
 add_backend_test (const char *name, Backend backend,
                   void (*test) (Fixture *, gconstpointer))
@@ -1415,6 +1535,12 @@ main (int argc, char **argv)
       add_backend_test ("list", b, test_list);
       add_backend_test ("schema-cache-file", b, test_schema_cache_file);
     }
+  g_test_add ("/xen-qmp/fake/hostile-build-in-disk-cache", Fixture,
+              GINT_TO_POINTER (BACKEND_FAKE), fixture_set_up,
+              test_hostile_build_in_disk_cache, fixture_tear_down);
+  g_test_add ("/xen-qmp/fake/disk-cache-fifo", Fixture, GINT_TO_POINTER (BACKEND_FAKE),
+              fixture_set_up, test_disk_cache_fifo, fixture_tear_down);
+  g_test_add_func ("/xen-qmp/no-schema-sent-unchecked", test_no_schema_sent_unchecked);
   g_test_add_func ("/xen-qmp/no-socket", test_no_socket);
   g_test_add_func ("/xen-qmp/bad-usage", test_bad_usage);
   g_test_add_func ("/xen-qmp/help-and-version", test_help_and_version);

@@ -66,7 +66,9 @@ static const char description[] =
   "Commands are checked against QEMU's own schema (query-qmp-schema) before\n"
   "they are sent: a misspelt or missing argument, a wrong type or a value\n"
   "outside an enum is reported without bothering QEMU (exit status 2).\n"
-  "The schema is cached per QEMU build in $XDG_CACHE_HOME/xenqmp.\n"
+  "The schema is cached per QEMU build in $XDG_CACHE_HOME/xenqmp; a cached\n"
+  "schema only lets commands through: a refusal, --describe and --list use\n"
+  "this QEMU's own.\n"
   "--no-validate sends commands as they are.\n"
   "\n"
   "ARGUMENTS are one JSON object, or key=value pairs whose values are read\n"
@@ -185,18 +187,31 @@ run_command (XenQmpClient       *client,
         return tool_report_error (error);
     }
 
-  if (!options->no_validate)
-    {
-      ToolExitStatus status;
-      g_autoptr(XenQmpSchema) schema = fetch_schema (client, options, timeout_ms, &status);
-
-      if (status != TOOL_EXIT_OK)
-        return status;
-    }
   if (!tool_session_connect (client, timeout_ms, &error))
     return tool_report_error (error);
   reply = tool_session_execute (client, command, arguments, fd_list,
                                 timeout_ms, &error);
+  /* Checked against the schema cached for this QEMU build when it lets
+   * the command through, else against this QEMU's own: a QEMU without
+   * query-qmp-schema shows as CommandNotFound, and then fetch_schema()
+   * asks once more, says so, and turns checking off. */
+  if (reply == NULL && !options->no_validate
+      && g_error_matches (error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_COMMAND_NOT_FOUND))
+    {
+      ToolExitStatus status;
+      g_autoptr(XenQmpSchema) schema = fetch_schema (client, options, timeout_ms, &status);
+      gboolean validate = TRUE;
+
+      if (status != TOOL_EXIT_OK)
+        return status;
+      g_object_get (client, "validate", &validate, NULL);
+      if (!validate)
+        {
+          g_clear_error (&error);
+          reply = tool_session_execute (client, command, arguments, fd_list,
+                                        timeout_ms, &error);
+        }
+    }
   if (reply == NULL)
     return tool_report_error (error);
   tool_output_print (reply, tool_output_want_pretty (options->compact,

@@ -17,7 +17,8 @@ typedef struct {
 /* A client for TARGET, not connected yet; TIMEOUT_MS (0: none) becomes
  * its default timeout for commands. With VALIDATE, commands are checked
  * against QEMU's schema before they are sent. Schemas are cached in
- * $XDG_CACHE_HOME/xenqmp either way. */
+ * $XDG_CACHE_HOME/xenqmp either way, where a cached one may let a command
+ * through but never refuses one (XenQmpClient:validate). */
 XenQmpClient *tool_session_new     (const ToolTarget *target,
                                     guint             timeout_ms,
                                     gboolean          validate);
@@ -37,8 +38,8 @@ JsonNode     *tool_session_execute (XenQmpClient     *client,
                                     guint             timeout_ms,
                                     GError          **error);
 
-/* QEMU's schema (from the cache when this QEMU build was seen before),
- * waiting at most TIMEOUT_MS. */
+/* The schema this QEMU sends (never a cached one, which may be another
+ * QEMU's that claimed the same build), waiting at most TIMEOUT_MS. */
 XenQmpSchema *tool_session_get_schema (XenQmpClient   *client,
                                        guint           timeout_ms,
                                        GError        **error);

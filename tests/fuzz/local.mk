@@ -72,6 +72,7 @@ tests_fuzz_fuzz_scan_LDADD = $(GLIB_LIBS) $(JANSSON_LIBS)
 # A hostile query-qmp-schema reply: index, describe, validate.
 tests_fuzz_fuzz_schema_SOURCES = tests/fuzz/fuzz-schema.c $(fuzz_common_sources) \
 	plugin/xen-qmp-schema.c plugin/xen-qmp-schema.h plugin/xen-qmp-schema-private.h \
+	plugin/qmp-schema-limits.h \
 	plugin/xen-qmp-schema-describe.c plugin/qmp-schema-validate.c \
 	plugin/qmp-suggest.c plugin/qmp-suggest.h \
 	plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
