@@ -460,7 +460,7 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * faster; a command is refused only by the schema its own QEMU sent
    * (see xen_qmp_client_get_schema_async()). 0 turns the cache off.
    *
-   * Since: 0.2
+   * Since: 0.1
    */
   properties[PROP_SCHEMA_CACHE_MAX_ENTRIES] =
     g_param_spec_uint ("schema-cache-max-entries", NULL, NULL, 0, G_MAXUINT,
@@ -474,7 +474,7 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * about 1.7 MB in memory). The least recently used schemas go first; a
    * schema larger than this is not kept.
    *
-   * Since: 0.2
+   * Since: 0.1
    */
   properties[PROP_SCHEMA_CACHE_MAX_BYTES] =
     g_param_spec_uint64 ("schema-cache-max-bytes", NULL, NULL, 0, G_MAXSIZE,
