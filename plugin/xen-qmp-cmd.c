@@ -148,17 +148,22 @@ xen_qmp_cmd_exec (XenQmpHost         *host,
   int fd;
 
   g_return_val_if_fail (cmd != NULL, FALSE);
-  g_return_val_if_fail (!xen_qmp_cmd_is_active (cmd), FALSE);
+  /* The fd is the library's from here on, whatever happens next: a caller
+   * cannot tell which precondition failed, so it cannot know whether to
+   * close it itself. An Active command's fd field is unused, so taking it
+   * there too is safe. */
   fd = cmd->fd;
   cmd->fd = -1;
-  if (!XEN_QMP_IS_HOST (host) || callback == NULL || command == NULL)
+  if (xen_qmp_cmd_is_active (cmd) || !XEN_QMP_IS_HOST (host) || callback == NULL
+      || command == NULL || (error != NULL && *error != NULL))
     {
       close_fd (&fd);
+      g_return_val_if_fail (!xen_qmp_cmd_is_active (cmd), FALSE);
       g_return_val_if_fail (XEN_QMP_IS_HOST (host), FALSE);
       g_return_val_if_fail (callback != NULL, FALSE);
       g_return_val_if_fail (command != NULL, FALSE);
+      g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
     }
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   context = g_main_context_ref_thread_default ();
   if (context != xen_qmp_host_get_context (host))

@@ -66,7 +66,7 @@ typedef void (*XenQmpCmdCallback) (XenQmpCmd        *cmd,
  * @user_data: set by xen_qmp_cmd_exec(); likewise read-only
  * @fd: -1, or a file descriptor set before xen_qmp_cmd_exec(): it is
  *   sent with the command (`SCM_RIGHTS`) and closed by the library, also
- *   when exec fails and on dispose. The library sets it back to -1 once it
+ *   when exec fails (a failed precondition too) and on dispose. The library sets it back to -1 once it
  *   owns the descriptor.
  * @timeout_ms: 0 for no timeout, or how long the command may stay Active
  *   before it completes with %G_IO_ERROR_TIMED_OUT

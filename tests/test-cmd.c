@@ -595,6 +595,72 @@ test_cmd_fd_closed_when_never_sent (Fixture *f, gconstpointer data)
   g_assert_cmpuint (r.calls, ==, 0);
 }
 
+/* The fd is the library's from the call on, on every path: the caller
+ * cannot tell which precondition failed, so a path that left it open
+ * would leak it. */
+static void
+test_cmd_fd_taken_when_exec_refused (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd, active;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) earlier = NULL;
+  guint fds_before;
+  int fd;
+
+  SKIP_UNLESS_READY (f);
+  fds_before = test_count_open_fds ();
+
+  /* *error already set. */
+  earlier = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "an earlier error");
+  xen_qmp_cmd_init (&cmd);
+  cmd.fd = fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  g_test_expect_message ("XenQmp", G_LOG_LEVEL_CRITICAL, "*error == NULL*");
+  g_assert_false (xen_qmp_cmd_exec (f->host, &cmd, record_cb, &r, 1, "query-status",
+                                    NULL, &earlier));
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (cmd.fd, ==, -1);
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, -1);
+
+  /* No host, no callback, no command. */
+  cmd.fd = fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  g_test_expect_message ("XenQmp", G_LOG_LEVEL_CRITICAL, "*XEN_QMP_IS_HOST*");
+  g_assert_false (xen_qmp_cmd_exec (NULL, &cmd, record_cb, &r, 1, "query-status", NULL,
+                                    &error));
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, -1);
+  cmd.fd = fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  g_test_expect_message ("XenQmp", G_LOG_LEVEL_CRITICAL, "*callback != NULL*");
+  g_assert_false (xen_qmp_cmd_exec (f->host, &cmd, NULL, &r, 1, "query-status", NULL,
+                                    &error));
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, -1);
+  cmd.fd = fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  g_test_expect_message ("XenQmp", G_LOG_LEVEL_CRITICAL, "*command != NULL*");
+  g_assert_false (xen_qmp_cmd_exec (f->host, &cmd, record_cb, &r, 1, NULL, NULL, &error));
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, -1);
+
+  /* An fd given to a command that is still Active. */
+  xen_qmp_cmd_init (&active);
+  g_assert_true (exec_cmd (f, &active, &r, 1, "query-status", NULL, &error));
+  g_assert_no_error (error);
+  active.fd = fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  g_test_expect_message ("XenQmp", G_LOG_LEVEL_CRITICAL, "*is_active*");
+  g_assert_false (exec_cmd (f, &active, &r, 1, "query-status", NULL, &error));
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (active.fd, ==, -1);
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, -1);
+  g_assert_true (xen_qmp_cmd_is_active (&active));
+  RUN_UNTIL (r.calls == 1);
+  g_assert_no_error (r.error);
+  result_clear (&r);
+
+  spin (100);
+  g_assert_cmpuint (r.calls, ==, 1);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds_before);
+}
+
 /* ---- dispose ----------------------------------------------------------- */
 
 typedef struct {
@@ -1584,6 +1650,7 @@ main (int argc, char *argv[])
   add_contract_test ("fd-not-batched-with-later-commands", test_cmd_fd_not_batched_with_later_commands);
   add_test ("reuses-connection-inside-callback", BACKEND_NONE, test_cmd_reuses_connection_inside_callback);
   add_contract_test ("fd-closed-when-never-sent", test_cmd_fd_closed_when_never_sent);
+  add_test ("fd-taken-when-exec-refused", BACKEND_FAKE, test_cmd_fd_taken_when_exec_refused);
   add_contract_test ("dispose-inside-other-callback", test_cmd_dispose_inside_other_callback);
   add_test ("dispose-after-sent-drops-late-reply", BACKEND_NONE, test_cmd_dispose_after_sent_drops_late_reply);
   add_test ("unanswered-command-keeps-connection-open", BACKEND_NONE, test_cmd_unanswered_command_keeps_connection_open);
