@@ -9,6 +9,7 @@ fake_qemu_fake_qemu_SOURCES = \
 	fake-qemu/request.c fake-qemu/request.h \
 	fake-qemu/script.c fake-qemu/script.h \
 	fake-qemu/script-run.c fake-qemu/script-run.h \
+	fake-qemu/hostile-fds.c fake-qemu/hostile-fds.h \
 	fake-qemu/record.c fake-qemu/record.h \
 	fake-qemu/builtins.c fake-qemu/builtins.h \
 	fake-qemu/xen-device-model.c fake-qemu/xen-device-model.h \

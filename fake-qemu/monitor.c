@@ -32,6 +32,7 @@
 #include <glib-unix.h>
 
 #include "builtins.h"
+#include "hostile-fds.h"
 #include "json-stream.h"
 #include "json-write.h"
 #include "listener.h"
@@ -99,6 +100,17 @@ out_fds_free (OutFds *out)
     close (out->fds[i]);
   g_free (out->fds);
   g_free (out);
+}
+
+/* Descriptors that were never sent: the fake's close is the last, and
+ * must not linger (fake_hostile_fd_discard). */
+static void
+out_fds_discard (OutFds *out)
+{
+  for (guint i = 0; i < out->n_fds; i++)
+    fake_hostile_fd_discard (out->fds[i]);
+  out->n_fds = 0;
+  out_fds_free (out);
 }
 
 static void
@@ -211,7 +223,7 @@ close_now (FakeMonitor *self, const char *reason)
   g_clear_pointer (&self->fd_batches, g_array_unref);
   g_byte_array_set_size (self->out, 0);
   self->out_pos = 0;
-  g_queue_clear_full (&self->out_fds, (GDestroyNotify) out_fds_free);
+  g_queue_clear_full (&self->out_fds, (GDestroyNotify) out_fds_discard);
 
   self->domain = NULL;
   if (domain != NULL)
@@ -369,19 +381,20 @@ fake_monitor_send_raw_with_fds (FakeMonitor *self,
                                 const void  *data,
                                 gsize        len,
                                 int         *fds,
-                                guint        n_fds)
+                                guint        n_fds,
+                                gsize        fds_at)
 {
   OutFds *with;
 
   g_return_if_fail (n_fds <= MAX_FDS_PER_READ);
-  if (self->closed || len == 0)
+  if (self->closed || len == 0 || fds_at >= len)
     {
       for (guint i = 0; i < n_fds; i++)
-        close (fds[i]);
+        fake_hostile_fd_discard (fds[i]);
       return;
     }
   with = g_new0 (OutFds, 1);
-  with->offset = self->out->len;
+  with->offset = self->out->len + fds_at;
   with->fds = g_memdup2 (fds, sizeof (int) * n_fds);
   with->n_fds = n_fds;
   g_queue_push_tail (&self->out_fds, with);

@@ -55,13 +55,15 @@ void         fake_monitor_send_raw       (FakeMonitor  *self,
                                           const void   *data,
                                           gsize         len);
 /* Sends bytes as they are, with N_FDS descriptors (taken: closed once
- * sent, or with the connection) on their first byte: a device model that
- * passes descriptors to a toolstack that never asked for any. */
+ * sent, or with the connection) on their byte FDS_AT (the bytes before it
+ * go out first, on their own): a device model that passes descriptors to
+ * a toolstack that never asked for any. */
 void         fake_monitor_send_raw_with_fds (FakeMonitor *self,
                                              const void  *data,
                                              gsize        len,
                                              int         *fds,
-                                             guint        n_fds);
+                                             guint        n_fds,
+                                             gsize        fds_at);
 /* {"return": VALUE (consumed)} with the request's id. */
 void         fake_monitor_reply          (FakeMonitor  *self,
                                           FakeRequest  *request,

@@ -123,19 +123,30 @@ mismatch (Lane *lane, const FakeStep *step, const char *format, ...)
 
 /* ---- sending ---------------------------------------------------------------- */
 
-/* N_FDS fresh descriptors of /dev/null, for a step's "send-fds". */
+/* N_FDS fresh descriptors of the kind STEP's "fd-kind" names. */
 static int *
-open_fds (guint n_fds)
+open_fds (const FakeStep *step, guint n_fds)
 {
   int *fds = g_new (int, MAX (n_fds, 1));
 
   for (guint i = 0; i < n_fds; i++)
-    {
-      fds[i] = open ("/dev/null", O_RDONLY | O_CLOEXEC);
-      if (fds[i] < 0)
-        g_error ("/dev/null: %s", g_strerror (errno));
-    }
+    fds[i] = fake_hostile_fd_new (step->fd_kind, step->linger_s);
   return fds;
+}
+
+/* Where line LINE (from 0) of DATA begins; LEN if it has fewer lines. */
+static gsize
+line_offset (const char *data, gsize len, guint line)
+{
+  gsize at = 0;
+
+  for (; line > 0 && at < len; line--)
+    {
+      const char *nl = memchr (data + at, '\n', len - at);
+
+      at = nl != NULL ? (gsize) (nl - data) + 1 : len;
+    }
+  return at;
 }
 
 static gboolean on_drip (gpointer user_data);
@@ -159,8 +170,8 @@ drip_next (Lane *lane)
   g_autofree int *fds = NULL;
   guint n_fds = lane->drip_pos == 0 ? lane->drip_step->send_fds : 0;
 
-  fds = open_fds (n_fds);
-  fake_monitor_send_raw_with_fds (lane->monitor, data + lane->drip_pos, n, fds, n_fds);
+  fds = open_fds (lane->drip_step, n_fds);
+  fake_monitor_send_raw_with_fds (lane->monitor, data + lane->drip_pos, n, fds, n_fds, 0);
   lane->drip_pos += n;
   if (lane->drip_pos < size && !fake_monitor_is_closed (lane->monitor))
     return TRUE;
@@ -211,8 +222,9 @@ lane_output (Lane *lane, const void *data, gsize len, const FakeStep *step)
         lane->drip_timer = g_timeout_add (MAX (step->interval_ms, 1), on_drip, lane);
       return;
     }
-  fds = open_fds (n_fds);
-  fake_monitor_send_raw_with_fds (lane->monitor, data, len, fds, n_fds);
+  fds = open_fds (step, n_fds);
+  fake_monitor_send_raw_with_fds (lane->monitor, data, len, fds, n_fds,
+                                  line_offset (data, len, step != NULL ? step->fds_line : 0));
   if (close_after)
     fake_monitor_close_after_output (lane->monitor);
 }

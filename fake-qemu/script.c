@@ -218,11 +218,11 @@ typedef struct {
 static const KindInfo kinds[] = {
   { "greeting",     FAKE_STEP_GREETING,     "" },
   { "expect",       FAKE_STEP_EXPECT,       "args args-subset fds return error swallow raw-reply "
-                                            "delay events chunk interval send-fds" },
+                                            "delay events chunk interval send-fds fd-kind linger fds-on-line" },
   { "event",        FAKE_STEP_EVENT,        "data timestamp delay" },
   { "sleep",        FAKE_STEP_SLEEP,        "" },
-  { "raw",          FAKE_STEP_RAW,          "repeat delay chunk interval send-fds" },
-  { "raw-base64",   FAKE_STEP_RAW,          "repeat delay chunk interval send-fds" },
+  { "raw",          FAKE_STEP_RAW,          "repeat delay chunk interval send-fds fd-kind linger fds-on-line" },
+  { "raw-base64",   FAKE_STEP_RAW,          "repeat delay chunk interval send-fds fd-kind linger fds-on-line" },
   { "disconnect",   FAKE_STEP_DISCONNECT,   "delay reset" },
   { "expect-close", FAKE_STEP_EXPECT_CLOSE, "" },
   { "stop-reading", FAKE_STEP_STOP_READING, "delay" },
@@ -488,6 +488,33 @@ parse_sending (const LineContext *ctx, JsonObject *object, FakeStep *step, GErro
       if (!get_count (ctx, object, "send-fds", 253, &n, error))
         return FALSE;
       step->send_fds = (guint) n;
+    }
+  step->linger_s = 5;
+  if (json_object_has_member (object, "fd-kind"))
+    {
+      if (!json_object_has_member (object, "send-fds"))
+        return fail (ctx, "fd-kind", error, "\"fd-kind\" needs \"send-fds\"");
+      if (!fake_fd_kind_from_string (json_object_get_string_member_with_default (object, "fd-kind", NULL),
+                                     &step->fd_kind))
+        return fail (ctx, "fd-kind", error, "\"fd-kind\" must be \"dev-null\", "
+                     "\"lingering-tcp\" or \"nested-lingering-tcp\"");
+    }
+  if (json_object_has_member (object, "fds-on-line"))
+    {
+      if (!json_object_has_member (object, "send-fds") || step->chunk > 0)
+        return fail (ctx, "fds-on-line", error,
+                     "\"fds-on-line\" needs \"send-fds\" and no \"chunk\"");
+      if (!get_count (ctx, object, "fds-on-line", FAKE_SCRIPT_RAW_MAX, &n, error))
+        return FALSE;
+      step->fds_line = (guint) n;
+    }
+  if (json_object_has_member (object, "linger"))
+    {
+      if (step->fd_kind == FAKE_FD_DEV_NULL)
+        return fail (ctx, "linger", error, "\"linger\" needs a lingering \"fd-kind\"");
+      if (!get_count (ctx, object, "linger", 255, &n, error))
+        return FALSE;
+      step->linger_s = (guint) n;
     }
   if (json_object_has_member (object, "reset"))
     {

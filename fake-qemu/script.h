@@ -6,6 +6,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "hostile-fds.h"
+
 /* One line of a script. The format is documented in fake-qemu/README.md
  * and fake-qemu(1). */
 typedef enum {
@@ -60,10 +62,15 @@ typedef struct {
 
   /* How FAKE_STEP_RAW's bytes, or FAKE_STEP_EXPECT's reply, are sent:
    * in pieces of CHUNK bytes (0: at once) INTERVAL_MS apart, the first
-   * piece carrying SEND_FDS descriptors of /dev/null. */
+   * piece carrying SEND_FDS descriptors of FD_KIND (lingering sockets
+   * linger LINGER_S seconds); without chunks, they go with the first
+   * byte of line FDS_LINE (from 0) of the bytes. */
   guint         chunk;
   guint         interval_ms;
   guint         send_fds;
+  guint         fds_line;
+  FakeFdKind    fd_kind;
+  guint         linger_s;
 
   /* FAKE_STEP_DISCONNECT: -1 at once, else after this many bytes of the
    * next message the script sends. */

@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -454,6 +456,41 @@ test_send_fds (Fixture *f, gconstpointer data)
   client_send (c, "{\"execute\": \"query-status\", \"id\": 1}");
   client_expect (c, "{\"return\": {}, \"id\": 1}");
   assert_fds_received (c, 3, 5);
+  g_clear_pointer (&c, client_free);
+  assert_passed (f);
+}
+
+/* "fd-kind": "lingering-tcp": what a hostile QEMU passes so that the
+ * client's close() blocks: a TCP socket lingering, with unsent data. */
+static void
+test_send_lingering_fds (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = NULL;
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"raw\": \"{\\\"event\\\": \\\"FDS\\\"}\\r\\n\", \"send-fds\": 2, "
+    "\"fd-kind\": \"lingering-tcp\", \"linger\": 7}\n"
+    "{\"expect-close\": true}\n", NULL);
+  c = client_connect_negotiated (f->path);
+  client_expect (c, "{\"event\": \"FDS\"}");
+  g_assert_cmpuint (c->fds->len, ==, 2);
+  for (guint i = 0; i < c->fds->len; i++)
+    {
+      int fd = g_array_index (c->fds, int, i);
+      const struct linger abortive = { .l_onoff = 1, .l_linger = 0 };
+      struct linger linger;
+      socklen_t len = sizeof linger;
+      int unsent = 0;
+
+      g_assert_cmpint (getsockopt (fd, SOL_SOCKET, SO_LINGER, &linger, &len), ==, 0);
+      g_assert_cmpint (linger.l_onoff, ==, 1);
+      g_assert_cmpint (linger.l_linger, ==, 7);
+      g_assert_cmpint (ioctl (fd, SIOCOUTQ, &unsent), ==, 0);
+      g_assert_cmpint (unsent, >, 0);
+      /* Or closing it here would take those 7 s. */
+      g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive), ==, 0);
+    }
   g_clear_pointer (&c, client_free);
   assert_passed (f);
 }
@@ -951,6 +988,7 @@ main (int argc, char *argv[])
   ADD ("chunks-and-interval", test_chunks_and_interval);
   ADD ("raw-reply-echoes-the-id", test_raw_reply_echoes_the_id);
   ADD ("send-fds", test_send_fds);
+  ADD ("send-lingering-fds", test_send_lingering_fds);
   ADD ("stop-reading", test_stop_reading);
   ADD ("reset", test_reset);
   ADD ("unreached-steps-are-reported", test_unreached_and_after_the_end);
