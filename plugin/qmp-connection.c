@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "qmp-fd-close.h"
 #include "qmp-framer.h"
 #include "qmp-message.h"
 #include "qmp-pending.h"
@@ -41,8 +42,6 @@
 #define FLUSH_EARLY        16
 /* connect() retries while the socket's backlog is full. */
 #define CONNECT_RETRY_MS   20
-/* Descriptors QEMU might send us: we never want them, but must close them. */
-#define MAX_RECV_FDS       16
 
 struct _QmpConnection {
   gint                     ref_count;
@@ -501,7 +500,8 @@ connection_close_internal (QmpConnection *conn, const GError *reason)
   destroy_source (&conn->unanswered);
   if (conn->fd >= 0)
     {
-      close (conn->fd);
+      /* Descriptors left unread in the socket must not be released here. */
+      qmp_fd_close_socket (conn->fd);
       conn->fd = -1;
     }
   g_debug ("%s: connection closed%s%s", conn->peer,
@@ -1093,43 +1093,13 @@ handle_message (QmpConnection *conn, const char *data, gsize len, guint n_fds,
     }
 }
 
-/* recvmsg() so that descriptors QEMU sends (it never should) are received
- * and closed rather than left in the socket or leaked. */
+/* Descriptors QEMU sends (it never should) are received and closed off
+ * the main loop rather than left in the socket or leaked. */
 static gssize
 receive (QmpConnection *conn, guint8 *buf, gsize len, guint *n_fds)
 {
-  union {
-    char buf[CMSG_SPACE (MAX_RECV_FDS * sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  struct iovec iov = { buf, len };
-  struct msghdr msg = {
-    .msg_iov = &iov, .msg_iovlen = 1,
-    .msg_control = control.buf, .msg_controllen = sizeof control.buf,
-  };
-  gssize n;
+  gssize n = qmp_fd_receive (conn->fd, buf, len, n_fds);
 
-  *n_fds = 0;
-  do
-    n = recvmsg (conn->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return n;
-
-  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-      {
-        gsize count = (c->cmsg_len - CMSG_LEN (0)) / sizeof (int);
-
-        for (gsize i = 0; i < count; i++)
-          {
-            int fd;
-
-            memcpy (&fd, CMSG_DATA (c) + i * sizeof (int), sizeof fd);
-            close (fd);
-          }
-        *n_fds += count;
-      }
   if (*n_fds > 0)
     g_debug ("%s: closed %u file descriptors QEMU sent", conn->peer, *n_fds);
   return n;

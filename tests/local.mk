@@ -101,6 +101,12 @@ EXTRA_DIST += tests/hostile/README.md \
 	tests/hostile/return-and-error.jsonl \
 	tests/hostile/second-greeting.jsonl \
 	tests/hostile/server-sends-fds.jsonl \
+	tests/hostile/many-fds.jsonl \
+	tests/hostile/lingering-fds-with-event.jsonl \
+	tests/hostile/lingering-fds-with-reply.jsonl \
+	tests/hostile/more-fds-than-buffer.jsonl \
+	tests/hostile/nested-lingering-fd.jsonl \
+	tests/hostile/lingering-fds-at-close.jsonl \
 	tests/hostile/top-level-array.jsonl \
 	tests/hostile/top-level-number.jsonl \
 	tests/hostile/top-level-string.jsonl \

@@ -11,6 +11,7 @@ fuzz_common_sources = tests/fuzz/fuzz-common.c tests/fuzz/fuzz-harness.h
 # The receive path: framing, parsing and dispatch of what QEMU sends.
 tests_fuzz_fuzz_receive_SOURCES = tests/fuzz/fuzz-receive.c $(fuzz_common_sources) \
 	plugin/qmp-connection.c plugin/qmp-connection.h \
+	plugin/qmp-fd-close.c plugin/qmp-fd-close.h \
 	plugin/qmp-framer.c plugin/qmp-framer.h \
 	plugin/qmp-message.c plugin/qmp-message.h \
 	plugin/qmp-json-reader.c plugin/qmp-json-reader.h \
@@ -32,6 +33,7 @@ tests_fuzz_fuzz_receive_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 # fake-qemu's script parser.
 tests_fuzz_fuzz_script_SOURCES = tests/fuzz/fuzz-script.c $(fuzz_common_sources) \
 	fake-qemu/script.c fake-qemu/script.h \
+	fake-qemu/hostile-fds.c fake-qemu/hostile-fds.h \
 	fake-qemu/json-write.c fake-qemu/json-write.h \
 	fake-qemu/utf8.c fake-qemu/utf8.h \
 	plugin/qmp-json-parse.c plugin/qmp-json-parse.h \
