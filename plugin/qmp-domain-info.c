@@ -23,6 +23,79 @@ parse_domid (const char *text, guint32 *domid)
   return TRUE;
 }
 
+/* libxl writes /local/domain/<domid>/vm as "/vm/<uuid>" (libxl_create.c,
+ * libxl__domain_make()), the uuid as LIBXL_UUID_FMT prints it: 8-4-4-4-12
+ * lowercase hex digits; the lock file's name (libxl__userdata_path())
+ * prints the same uuid the same way. Anything else would name a lock file
+ * libxl never takes, or a path outside the lib dir. */
+#define VM_PREFIX "/vm/"
+#define UUID_LEN  36
+
+static gboolean
+is_canonical_uuid (const char *text)
+{
+  if (strlen (text) != UUID_LEN)
+    return FALSE;
+  for (gsize i = 0; i < UUID_LEN; i++)
+    {
+      gboolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+      if (dash ? text[i] != '-' : !(g_ascii_isdigit (text[i]) || (text[i] >= 'a' && text[i] <= 'f')))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A guest's device-model-domid names its stub domain, which a guest may
+ * not choose (libxl writes it, but the guest's own QEMU runs in there):
+ * trusting it, a domain's commands would go (under its lock) to another
+ * domain's QEMU, and that QEMU's events would be taken for its own. libxl
+ * makes the stub domain the guest's target (libxl_dm.c,
+ * libxl__spawn_stub_dm(): xc_domain_set_target(), xs_set_target()), and
+ * the stub domain's /local/domain/<stub>/target names the guest: require
+ * it. */
+static gboolean
+read_stub_domid (QmpXenstore  *xs,
+                 guint32       domid,
+                 const char   *stub_path,
+                 const char   *stub,
+                 guint32      *stub_domid,
+                 GError      **error)
+{
+  g_autofree char *quoted = qmp_xenstore_quote (stub);
+  g_autofree char *target_path = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *quoted_target = NULL;
+  guint32 target_domid;
+
+  if (!parse_domid (stub, stub_domid))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "domain %u: %s is not a domain id (0 to %u): %s", domid, stub_path,
+                   MAX_DOMID, quoted);
+      return FALSE;
+    }
+  if (*stub_domid == 0 || *stub_domid == domid)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "domain %u: %s names domain %u, which cannot be its stub domain",
+                   domid, stub_path, *stub_domid);
+      return FALSE;
+    }
+  target_path = g_strdup_printf ("/local/domain/%u/target", *stub_domid);
+  target = qmp_xenstore_read (xs, target_path, NULL);
+  if (target == NULL || !parse_domid (target, &target_domid) || target_domid != domid)
+    {
+      quoted_target = target != NULL ? qmp_xenstore_quote (target) : NULL;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "domain %u: %s names domain %u, which is not its stub domain "
+                   "(%s is %s, not %u)", domid, stub_path, *stub_domid, target_path,
+                   quoted_target != NULL ? quoted_target : "missing", domid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 char *
 qmp_domain_info_dm_state_path (const QmpDomainInfo *info)
 {
@@ -44,7 +117,6 @@ qmp_domain_info_read (QmpXenstore    *xs,
   g_autofree char *version = NULL;
   g_autofree char *stub = NULL;
   g_autofree char *vm = NULL;
-  const char *slash;
 
   memset (info, 0, sizeof *info);
   info->domid = info->dm_domid = domid;
@@ -66,36 +138,38 @@ qmp_domain_info_read (QmpXenstore    *xs,
     }
   if (strcmp (version, "qemu_xen") != 0)
     {
+      g_autofree char *quoted = qmp_xenstore_quote (version);
+
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                    strcmp (version, "qemu_xen_traditional") == 0
                    ? "domain %u runs qemu-xen-traditional (%s = %s), which has no QMP"
                    : "domain %u has a device model that does not speak QMP (%s = %s)",
-                   domid, version_path, version);
+                   domid, version_path, quoted);
       return FALSE;
     }
 
   stub = qmp_xenstore_read (xs, stub_path, NULL);
-  if (stub != NULL && !parse_domid (stub, &info->dm_domid))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "domain %u: %s is not a domain id: \"%s\"", domid, stub_path, stub);
-      return FALSE;
-    }
   if (stub != NULL)
-    info->stub_domid = info->dm_domid;
-
-  /* /local/domain/<domid>/vm is "/vm/<uuid>": libxl names its lock after
-   * that uuid. */
-  vm = qmp_xenstore_read (xs, vm_path, NULL);
-  slash = vm != NULL ? strrchr (vm, '/') : NULL;
-  if (slash == NULL || slash[1] == '\0' || strchr (slash + 1, '.') != NULL)
     {
+      if (!read_stub_domid (xs, domid, stub_path, stub, &info->dm_domid, error))
+        return FALSE;
+      info->stub_domid = info->dm_domid;
+    }
+
+  /* libxl names its lock after the uuid. */
+  vm = qmp_xenstore_read (xs, vm_path, NULL);
+  if (vm == NULL || !g_str_has_prefix (vm, VM_PREFIX)
+      || !is_canonical_uuid (vm + strlen (VM_PREFIX)))
+    {
+      g_autofree char *quoted = vm != NULL ? qmp_xenstore_quote (vm) : NULL;
+
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "domain %u: no usable uuid in %s (\"%s\")", domid, vm_path,
-                   vm != NULL ? vm : "");
+                   "domain %u: %s is %s, not \"/vm/<uuid>\" with a canonical uuid "
+                   "(8-4-4-4-12 lowercase hex digits) as libxl writes it",
+                   domid, vm_path, quoted != NULL ? quoted : "missing");
       return FALSE;
     }
-  info->uuid = g_strdup (slash + 1);
+  info->uuid = g_strdup (vm + strlen (VM_PREFIX));
   state_path = qmp_domain_info_dm_state_path (info);
   info->dm_state = qmp_xenstore_read (xs, state_path, NULL);
   return TRUE;

@@ -38,22 +38,89 @@ qmp_domain_lock_new (const char *path, GMainContext *context)
   return lock;
 }
 
-/* One attempt: 1 held, 0 busy, -1 error. */
+/* Whether the file at LOCK's path is still the one FD has open: libxl
+ * removes it on release, so a lock on a file that is no longer at the path
+ * locks nothing. lstat(): a link put there since is not our file. */
+static gboolean
+still_at_path (QmpDomainLock *lock, int fd)
+{
+  struct stat by_fd, by_path;
+
+  return fstat (fd, &by_fd) == 0 && lstat (lock->path, &by_path) == 0
+         && by_fd.st_dev == by_path.st_dev && by_fd.st_ino == by_path.st_ino;
+}
+
+/* The lock file lives in a directory that other users may read (and, on
+ * a badly set up host, write): whoever owns the file could hold the lock
+ * and stop QMP to the domain, and whatever it is (a FIFO, a device) must
+ * not be something that opening or locking it would do harm to. Only a
+ * regular file of root's (as libxl, run by root, makes it) or ours. */
+static gboolean
+check_lock_file (QmpDomainLock *lock, int fd, GError **error)
+{
+  struct stat st;
+
+  if (fstat (fd, &st) < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot check the QMP socket lock %s: %s", lock->path, g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                   "refusing the QMP socket lock %s: not a regular file", lock->path);
+      return FALSE;
+    }
+  if (st.st_uid != 0 && st.st_uid != geteuid ())
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "refusing the QMP socket lock %s: owned by uid %u, neither root "
+                   "nor this process's user (whoever owns it can hold QMP to the "
+                   "domain hostage)", lock->path, (guint) st.st_uid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* One attempt: 1 held, 0 busy, -1 error.
+ *
+ * As libxl takes it (Xen 4.17, tools/libs/light/libxl_internal.c:
+ * libxl__ev_slowlock_lock(), ev_lock_prepare_fork(),
+ * ev_lock_child_callback()): flock() on the file, created if missing, then
+ * a check that the file at the path is the one locked, or another try.
+ * Unlike libxl, which opens it O_RDWR|O_CREAT, 0666, following links: a
+ * link is refused (O_NOFOLLOW: a link planted there must not make root
+ * create or lock its target), a file we create has no group or world
+ * access, and what is opened is checked (check_lock_file()). O_NONBLOCK:
+ * opening a FIFO or device put there must not wait. libxl also checks,
+ * after acquiring, that the domain still exists: the host does (its
+ * xenstore watch fails the domain's commands when it goes). */
 static int
 try_lock (QmpDomainLock *lock, GError **error)
 {
   for (int attempt = 0; attempt < 8; attempt++)
     {
-      struct stat by_fd, by_path;
-      int fd = open (lock->path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+      int fd = open (lock->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 
       if (fd < 0)
         {
           int saved = errno;
 
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "cannot open the QMP socket lock %s: %s", lock->path,
-                       g_strerror (saved));
+          if (saved == ELOOP)
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS,
+                         "refusing the QMP socket lock %s: a symbolic link", lock->path);
+          else
+            g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                         "cannot open the QMP socket lock %s: %s", lock->path,
+                         g_strerror (saved));
+          return -1;
+        }
+      if (!check_lock_file (lock, fd, error))
+        {
+          close (fd);
           return -1;
         }
       if (flock (fd, LOCK_EX | LOCK_NB) < 0)
@@ -67,10 +134,7 @@ try_lock (QmpDomainLock *lock, GError **error)
                        "cannot lock %s: %s", lock->path, g_strerror (saved));
           return -1;
         }
-      /* libxl removes the file when the domain goes: a lock on a file
-       * that is no longer at the path locks nothing. */
-      if (fstat (fd, &by_fd) == 0 && stat (lock->path, &by_path) == 0
-          && by_fd.st_dev == by_path.st_dev && by_fd.st_ino == by_path.st_ino)
+      if (still_at_path (lock, fd))
         {
           lock->fd = fd;
           return 1;
@@ -157,7 +221,16 @@ qmp_domain_lock_free (QmpDomainLock *lock)
       g_source_unref (lock->retry);
     }
   if (lock->fd >= 0)
-    close (lock->fd);   /* releases the flock */
+    {
+      /* As libxl__ev_slowlock_unlock() does: remove the file, then unlock
+       * (closing the last descriptor releases the flock). In that order, a
+       * process that opened the file meanwhile and then gets the lock
+       * finds that it is no longer at the path, and tries again. Only our
+       * file: one that replaced it is not ours to remove. */
+      if (still_at_path (lock, lock->fd))
+        unlink (lock->path);
+      close (lock->fd);
+    }
   g_main_context_unref (lock->context);
   g_free (lock->path);
   g_free (lock);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <xenstore.h>
@@ -121,6 +122,20 @@ qmp_xenstore_exists (QmpXenstore *xs, const char *path)
   g_autofree char *value = qmp_xenstore_read (xs, path, NULL);
 
   return value != NULL;
+}
+
+/* Long enough for any value the glue expects (a uuid path is 40 bytes). */
+#define QUOTE_MAX 64
+
+char *
+qmp_xenstore_quote (const char *value)
+{
+  g_autofree char *head = g_strndup (value, QUOTE_MAX);
+  g_autofree char *escaped = g_strescape (head, NULL);
+
+  /* g_strescape() leaves no byte above 0x7e nor below 0x20: the result is
+   * ASCII, so valid UTF-8 whatever VALUE was. */
+  return g_strdup_printf ("\"%s\"%s", escaped, strlen (value) > QUOTE_MAX ? "..." : "");
 }
 
 guint

@@ -25,6 +25,10 @@ char        *qmp_xenstore_read    (QmpXenstore           *xs,
                                    GError               **error);
 gboolean     qmp_xenstore_exists  (QmpXenstore           *xs,
                                    const char            *path);
+/* VALUE, read from xenstore (any bytes a domain may have written), made
+ * fit to quote in a message: printable ASCII, escaped as C does, cut
+ * after a few dozen bytes. */
+char        *qmp_xenstore_quote   (const char            *value);
 
 /* FUNC is called for each change at or below PATH (and once at once, as
  * xenstored fires every new watch). Returns an id for unwatch, or 0. */

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -338,6 +339,181 @@ test_xen_holds_lock_while_connected (Fixture *f, gconstpointer data)
   g_assert_cmpint (try_lock_elsewhere (lock), ==, 0);
 }
 
+/* ---- xenstore values a domain could have bent ------------------------- */
+
+static void
+write_bytes (Fixture *f, const char *path, const char *value, gsize len)
+{
+  g_assert_true (xs_write (f->xs, XBT_NULL, path, value, len));
+}
+
+/* Domain DOMID's command fails at once: INVALID_DATA, a message holding
+ * EXPECTED, valid UTF-8 whatever the store held. */
+static void
+assert_refused (Fixture *f, guint32 domid, const char *expected)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  xen_qmp_cmd_init (&cmd);
+  g_assert_false (exec_cmd (f, &cmd, &r, domid, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  if (strstr (error->message, expected) == NULL)
+    g_error ("expected \"%s\" in \"%s\"", expected, error->message);
+  g_test_message ("%s", error->message);
+}
+
+typedef struct {
+  const char *value;
+  gsize       len;          /* 0: strlen (value) */
+  const char *expected;
+} BadValue;
+
+/* Domain 1's device model "in a stub domain" that is none of its own:
+ * its commands would go (under its lock) to another domain's QEMU. Domain
+ * 4 is domain 3's stub domain; domain 2 has no target. */
+static void
+test_xen_refuses_foreign_stub_domain (Fixture *f, gconstpointer data)
+{
+  static const BadValue stubs[] = {
+    { "0", 0, "names domain 0, which cannot be its stub domain" },
+    { "1", 0, "names domain 1, which cannot be its stub domain" },
+    { "2", 0, "names domain 2, which is not its stub domain (/local/domain/2/target is missing" },
+    { "4", 0, "names domain 4, which is not its stub domain (/local/domain/4/target is \"3\", not 1)" },
+    { "four", 0, "is not a domain id (0 to 32751): \"four\"" },
+    { "99999999999999999999", 0, "is not a domain id (0 to 32751): \"99999999999999999999\"" },
+    { "-4", 0, "is not a domain id (0 to 32751): \"-4\"" },
+    { "4\xff\x1b[2J", 0, "is not a domain id (0 to 32751): \"4\\377\\033[2J\"" },
+  };
+
+  SKIP_UNLESS_READY (f);
+  for (guint32 d = 0; d <= 4; d++)
+    start_qemu (f, d);
+  for (gsize i = 0; i < G_N_ELEMENTS (stubs); i++)
+    {
+      write_bytes (f, "/local/domain/1/image/device-model-domid", stubs[i].value,
+                   stubs[i].len > 0 ? stubs[i].len : strlen (stubs[i].value));
+      assert_refused (f, 1, stubs[i].expected);
+    }
+  /* A target that names another domain, for a stub domain of domain 1. */
+  write_node (f, "/local/domain/1/image/device-model-domid", "2");
+  write_node (f, "/local/domain/2/target", "3");
+  assert_refused (f, 1, "(/local/domain/2/target is \"3\", not 1)");
+  /* And the real one still works. */
+  run_ok (f, 3);
+}
+
+/* The uuid names libxl's lock file: anything but "/vm/<canonical uuid>"
+ * would name a file libxl never locks, or one elsewhere. */
+static void
+test_xen_refuses_odd_uuid (Fixture *f, gconstpointer data)
+{
+  static const BadValue vms[] = {
+    { "/vm/00000000-0000-4000-8000-000000000001/../../../tmp/x", 0, "\"/vm/00000000-0000-4000-8000-000000000001/../../../tmp/x\"" },
+    { "/vm/..", 0, "is \"/vm/..\", not \"/vm/<uuid>\"" },
+    { "/vm/00000000-0000-4000-8000-00000000000A", 0, "is \"/vm/00000000-0000-4000-8000-00000000000A\"" },
+    { "/vm/00000000-0000-4000-8000-0000000001", 0, "is \"/vm/00000000-0000-4000-8000-0000000001\"" },
+    { "/vm/00000000x0000-4000-8000-000000000001", 0, "is \"/vm/00000000x0000-4000-8000-000000000001\"" },
+    { "00000000-0000-4000-8000-000000000001", 0, "is \"00000000-0000-4000-8000-000000000001\"" },
+    { "/vm/00000000-0000-4000-8000-0000000000\xff\xfe", 0, "is \"/vm/00000000-0000-4000-8000-0000000000\\377\\376\"" },
+  };
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  for (gsize i = 0; i < G_N_ELEMENTS (vms); i++)
+    {
+      write_bytes (f, "/local/domain/1/vm", vms[i].value,
+                   vms[i].len > 0 ? vms[i].len : strlen (vms[i].value));
+      assert_refused (f, 1, vms[i].expected);
+    }
+  write_node (f, "/local/domain/1/vm", "/vm/" UUID_OF (1));
+  run_ok (f, 1);
+}
+
+/* ---- libxl's lock file --------------------------------------------------- */
+
+static char *
+lock_path_of_1 (Fixture *f)
+{
+  return g_build_filename (f->dir, "userdata-l.1." UUID_OF (1) ".qmp-socket-lock", NULL);
+}
+
+static void
+assert_lock_refused (Fixture *f, gint code, const char *expected)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  xen_qmp_cmd_init (&cmd);
+  g_assert_false (exec_cmd (f, &cmd, &r, 1, &error));
+  g_assert_error (error, G_IO_ERROR, code);
+  if (strstr (error->message, expected) == NULL)
+    g_error ("expected \"%s\" in \"%s\"", expected, error->message);
+}
+
+/* A link planted at the lock's path must not make us create, or lock,
+ * its target (we run as root; the directory is readable by all). */
+static void
+test_xen_lock_refuses_symlink (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = lock_path_of_1 (f);
+  g_autofree char *target = g_build_filename (f->dir, "planted-target", NULL);
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  g_assert_cmpint (symlink (target, lock), ==, 0);
+  assert_lock_refused (f, G_IO_ERROR_TOO_MANY_LINKS, "a symbolic link");
+  g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+}
+
+/* Created without group or world access, and removed on release, as
+ * libxl removes it. */
+static void
+test_xen_lock_file_private (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = lock_path_of_1 (f);
+  struct stat st;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  umask (0);
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  run_ok (f, 1);
+  umask (022);
+  g_assert_cmpint (stat (lock, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_clear_object (&f->host);
+  spin (20);
+  g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
+}
+
+/* What is at the path must be a regular file of root's or ours: another
+ * user's file lets that user hold QMP to the domain; a FIFO is nothing to
+ * lock (and opening one must not wait). */
+static void
+test_xen_lock_refuses_foreign_file (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = lock_path_of_1 (f);
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  g_assert_cmpint (mkfifo (lock, 0600), ==, 0);
+  assert_lock_refused (f, G_IO_ERROR_NOT_REGULAR_FILE, "not a regular file");
+  g_assert_cmpint (unlink (lock), ==, 0);
+
+  if (geteuid () != 0)
+    {
+      g_test_message ("not root: cannot make a file of another user's");
+      return;
+    }
+  g_assert_true (g_file_set_contents (lock, "", 0, NULL));
+  g_assert_cmpint (chown (lock, 65534, 65534), ==, 0);
+  assert_lock_refused (f, G_IO_ERROR_PERMISSION_DENIED, "owned by uid 65534");
+}
+
 static void
 test_xen_without_xenstore (Fixture *f, gconstpointer data)
 {
@@ -392,6 +568,11 @@ main (int argc, char *argv[])
   ADD ("waits-for-libxl-lock", test_xen_waits_for_libxl_lock);
   ADD ("holds-lock-while-connected", test_xen_holds_lock_while_connected);
   ADD ("without-xenstore", test_xen_without_xenstore);
+  ADD ("refuses-foreign-stub-domain", test_xen_refuses_foreign_stub_domain);
+  ADD ("refuses-odd-uuid", test_xen_refuses_odd_uuid);
+  ADD ("lock-refuses-symlink", test_xen_lock_refuses_symlink);
+  ADD ("lock-file-private", test_xen_lock_file_private);
+  ADD ("lock-refuses-foreign-file", test_xen_lock_refuses_foreign_file);
 #undef ADD
   return g_test_run ();
 }
