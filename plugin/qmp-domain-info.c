@@ -25,8 +25,9 @@ parse_domid (const char *text, guint32 *domid)
 
 /* libxl writes /local/domain/<domid>/vm as "/vm/<uuid>" (libxl_create.c,
  * libxl__domain_make()), the uuid as LIBXL_UUID_FMT prints it: 8-4-4-4-12
- * lowercase hex digits; the lock file's name (libxl__userdata_path())
- * prints the same uuid the same way. Anything else would name a lock file
+ * lowercase hex digits. libxl names the lock file (libxl_dom.c,
+ * libxl__userdata_path()) after the same uuid, read back from the
+ * hypervisor, printed the same way. Anything else would name a lock file
  * libxl never takes, or a path outside the lib dir. */
 #define VM_PREFIX "/vm/"
 #define UUID_LEN  36
