@@ -74,6 +74,7 @@ struct _QmpConnection {
   GHashTable              *by_id;      /* gint64 id -> QmpPending (owned) */
   GQueue                   outq;       /* QmpPending not yet fully written */
   guint                    n_tasks;    /* pendings with a task */
+  guint                    received_fds; /* sent by QEMU, all closed */
   guint                    holds;
 };
 
@@ -1105,6 +1106,14 @@ receive (QmpConnection *conn, guint8 *buf, gsize len, guint *n_fds)
   return n;
 }
 
+/* Descriptors one connection may send before it is ended. QMP never
+ * passes any to the client, and each waits for a worker to close it
+ * (nested lingering sockets block a worker for their linger time), holding
+ * one of the process's descriptors meanwhile: without a bound, one QEMU
+ * could run the process out of them, and every domain with it. With the
+ * 253 one read may bring, a connection holds at most 509. */
+#define MAX_RECEIVED_FDS 256
+
 typedef enum {
   READ_DATA,
   READ_DRAINED,   /* EAGAIN */
@@ -1117,6 +1126,15 @@ read_into (QmpConnection *conn, guint8 *buf, gsize len, gsize *n_read, guint *n_
   gssize n = receive (conn, buf, len, n_fds);
   gsize cut;
 
+  conn->received_fds += *n_fds;
+  if (conn->received_fds > MAX_RECEIVED_FDS)
+    {
+      connection_protocol_error (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES,
+                                 "QEMU sent more than %u file descriptors on this "
+                                 "connection (QMP never passes any to the client)",
+                                 MAX_RECEIVED_FDS));
+      return READ_FAILED;
+    }
   if (n > 0)
     {
       *n_read = (gsize) n;

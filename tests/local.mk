@@ -102,6 +102,7 @@ EXTRA_DIST += tests/hostile/README.md \
 	tests/hostile/second-greeting.jsonl \
 	tests/hostile/server-sends-fds.jsonl \
 	tests/hostile/many-fds.jsonl \
+	tests/hostile/fd-flood.jsonl \
 	tests/hostile/lingering-fds-with-event.jsonl \
 	tests/hostile/lingering-fds-with-reply.jsonl \
 	tests/hostile/more-fds-than-buffer.jsonl \

@@ -439,6 +439,11 @@ static const Case cases[] = {
   { "server-sends-fds", "query-status", 0, FAIL_TIMEOUT_MS, -1, NULL, NULL,
     "{\"status\":\"running\",\"singlestep\":false,\"running\":true}", check_fds_closed },
   { "many-fds", "query-status", 0, FAIL_TIMEOUT_MS, -1, NULL, NULL, RUNNING, check_fds_closed },
+  { "fd-flood", "query-status", 0, FAIL_TIMEOUT_MS, G_IO_ERROR_TOO_MANY_OPEN_FILES,
+    "QEMU sent more than 256 file descriptors on this connection (QMP never passes any "
+    "to the client)",
+    "domain 1: QEMU sent more than 256 file descriptors on this connection*", NULL,
+    check_fds_closed },
   { "lingering-fds-with-event", "query-status", 0, FAIL_TIMEOUT_MS, -1, NULL, NULL, RUNNING,
     check_padded_event },
   { "lingering-fds-with-reply", "query-status", 0, FAIL_TIMEOUT_MS, -1, NULL, NULL, RUNNING,
