@@ -579,7 +579,12 @@ test_hostile (gconstpointer data)
                   "RSS grew by %" G_GINT64_FORMAT " KiB", c->name, run.pings,
                   run.ping_worst_us / 1000.0, rss_kb () - run.rss_before_kb);
   g_assert_cmpint (run.ping_worst_us, <, (gint64) WORST_PING_MS * 1000 * slowdown);
-  g_assert_cmpint (rss_kb () - run.rss_before_kb, <, RSS_GROWTH_MAX_KB);
+  /* Not under valgrind or AddressSanitizer, which keep freed blocks
+   * aside (ASan grew by 180 MB in the event flood): see check_event_flood. */
+#ifndef __SANITIZE_ADDRESS__
+  if (slowdown == 1)
+    g_assert_cmpint (rss_kb () - run.rss_before_kb, <, RSS_GROWTH_MAX_KB);
+#endif
   g_assert_no_error (run.good.error);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (run.good.response),
                                                   "status"), ==, "running");
