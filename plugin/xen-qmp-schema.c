@@ -220,7 +220,22 @@ schema_measure (XenQmpSchema *schema, GError **error)
             }
         }
       else if (json_node_get_value_type (node) == G_TYPE_STRING)
-        string_bytes += strlen (json_node_get_string (node)) + 1;
+        {
+          const char *text = json_node_get_string (node);
+
+          /* QAPI names are letters, digits, '-', '_' and '.': a control
+           * character is not QEMU's, and a newline in a name would let
+           * it forge lines of what describe prints. */
+          for (const char *p = text; *p != '\0'; p++)
+            if ((guchar) *p < 0x20 || *p == 0x7f)
+              {
+                g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                             "the QAPI schema holds a control character (0x%02x) "
+                             "in a string: QAPI names never do", (guchar) *p);
+                return FALSE;
+              }
+          string_bytes += strlen (text) + 1;
+        }
     }
   schema->cost = values * QMP_SCHEMA_BYTES_PER_VALUE + string_bytes;
   return TRUE;

@@ -427,6 +427,30 @@ test_bounded (void)
                     "(QEMU 9's is about 420 KB)");
 }
 
+/* QEMU's names never hold a control character; a newline in one would
+ * let a hostile QEMU forge lines of what describe prints. */
+static void
+test_control_characters_refused (void)
+{
+  static const char *const schemas[] = {
+    "[{\"name\": \"device_del\\ninjected: line\", \"meta-type\": \"command\", "
+    "\"arg-type\": \"0\", \"ret-type\": \"0\"}, "
+    "{\"name\": \"0\", \"meta-type\": \"object\", \"members\": []}]",
+    "[{\"name\": \"e\", \"meta-type\": \"enum\", \"values\": [\"a\\u001b[2Jb\"]}]",
+    "[{\"name\": \"int\\u007f\", \"meta-type\": \"builtin\", \"json-type\": \"int\"}]",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (schemas); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(XenQmpSchema) refused = xen_qmp_schema_new_from_data (schemas[i], -1, &error);
+
+      g_assert_null (refused);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      g_assert_nonnull (strstr (error->message, "control character"));
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -450,6 +474,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/schema/describe", test_describe);
   g_test_add_func ("/schema/not-a-schema", test_not_a_schema);
   g_test_add_func ("/schema/bounded", test_bounded);
+  g_test_add_func ("/schema/control-characters-refused", test_control_characters_refused);
   status = g_test_run ();
   g_object_unref (schema);
   return status;
