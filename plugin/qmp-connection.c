@@ -313,12 +313,20 @@ try_connect (QmpConnection *conn, GError **error)
 
 static void connection_io (int fd, GIOCondition revents, gpointer user_data);
 
-static void
-attach_io_source (QmpConnection *conn)
+static gboolean
+attach_io_source (QmpConnection *conn, GError **error)
 {
-  conn->poller = qmp_poller_get (conn->context);
-  conn->watch = qmp_poller_add (conn->poller, conn->fd, connection_io, conn);
+  conn->poller = qmp_poller_get (conn->context, error);
+  if (conn->poller != NULL)
+    conn->watch = qmp_poller_add (conn->poller, conn->fd, connection_io, conn, error);
+  if (conn->watch == NULL)
+    {
+      g_clear_pointer (&conn->poller, qmp_poller_unref);
+      g_prefix_error (error, "%s: ", conn->peer);
+      return FALSE;
+    }
   connection_update_io (conn);
+  return TRUE;
 }
 
 static gboolean
@@ -328,10 +336,9 @@ connect_retry_cb (gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   qmp_connection_ref (conn);
-  if (!try_connect (conn, &error))
+  if (!try_connect (conn, &error)
+      || (conn->state == QMP_CONNECTION_GREETING && !attach_io_source (conn, &error)))
     connection_fail (conn, g_steal_pointer (&error));
-  else if (conn->state == QMP_CONNECTION_GREETING)
-    attach_io_source (conn);
   qmp_connection_unref (conn);
   return G_SOURCE_CONTINUE;
 }
@@ -362,19 +369,20 @@ qmp_connection_open (QmpConnection *conn, GError **error)
       connection_close_internal (conn, error != NULL ? *error : NULL);
       return FALSE;
     }
-  if (!try_connect (conn, error))
+  if (!try_connect (conn, error)
+      || (conn->state == QMP_CONNECTION_GREETING && !attach_io_source (conn, error)))
     {
       connection_close_internal (conn, error != NULL ? *error : NULL);
       return FALSE;
     }
-  if (conn->state == QMP_CONNECTION_GREETING)
-    attach_io_source (conn);
   return TRUE;
 }
 
 void
 qmp_connection_open_fd (QmpConnection *conn, int fd)
 {
+  g_autoptr(GError) error = NULL;
+
   g_return_if_fail ((conn->state == QMP_CONNECTION_CONNECTING
                     || conn->state == QMP_CONNECTION_WAITING) && conn->fd < 0);
   g_return_if_fail (fd >= 0);
@@ -384,7 +392,8 @@ qmp_connection_open_fd (QmpConnection *conn, int fd)
     g_warning ("%s: cannot make fd %d non-blocking", conn->peer, fd);
   conn->fd = fd;
   conn->state = QMP_CONNECTION_GREETING;
-  attach_io_source (conn);
+  if (!attach_io_source (conn, &error))
+    connection_fail (conn, g_steal_pointer (&error));
 }
 
 void

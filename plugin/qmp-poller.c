@@ -6,6 +6,8 @@
 
 #include "qmp-poller.h"
 
+#include <gio/gio.h>
+
 #include <errno.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -124,7 +126,7 @@ static GSourceFuncs poller_funcs = {
 };
 
 QmpPoller *
-qmp_poller_get (GMainContext *context)
+qmp_poller_get (GMainContext *context, GError **error)
 {
   QmpPoller *poller;
 
@@ -144,7 +146,16 @@ qmp_poller_get (GMainContext *context)
   poller->removed = g_ptr_array_new_with_free_func (g_free);
   poller->epfd = epoll_create1 (EPOLL_CLOEXEC);
   if (poller->epfd < 0)
-    g_error ("epoll_create1: %s", g_strerror (errno));
+    {
+      int saved = errno;
+
+      G_UNLOCK (pollers);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot create an epoll instance for QMP sockets: %s",
+                   g_strerror (saved));
+      g_source_unref (&poller->source);
+      return NULL;
+    }
   poller->tag = g_source_add_unix_fd (&poller->source, poller->epfd, G_IO_IN);
   g_source_set_name (&poller->source, "[xenqmp] QMP sockets");
   /* A callback may run a nested main loop (a _sync call) waiting for
@@ -197,7 +208,8 @@ QmpPollerWatch *
 qmp_poller_add (QmpPoller     *poller,
                 int            fd,
                 QmpPollerFunc  func,
-                gpointer       user_data)
+                gpointer       user_data,
+                GError       **error)
 {
   QmpPollerWatch *watch = g_new0 (QmpPollerWatch, 1);
   struct epoll_event ev = { 0 };
@@ -210,7 +222,14 @@ qmp_poller_add (QmpPoller     *poller,
   ev.events = epoll_events (watch);
   ev.data.ptr = watch;
   if (epoll_ctl (poller->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-    g_error ("epoll_ctl (ADD, %d): %s", fd, g_strerror (errno));
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot watch a QMP socket with epoll: %s", g_strerror (saved));
+      g_free (watch);
+      return NULL;
+    }
   poller->n_watches++;
   return watch;
 }
@@ -225,8 +244,15 @@ qmp_poller_set_want_write (QmpPollerWatch *watch, gboolean want_write)
   watch->want_write = want_write;
   ev.events = epoll_events (watch);
   ev.data.ptr = watch;
+  /* MOD on a watched fd fails only for want of kernel memory: say so
+   * and try again at the next dispatch, rather than end the process. */
   if (epoll_ctl (watch->poller->epfd, EPOLL_CTL_MOD, watch->fd, &ev) < 0)
-    g_error ("epoll_ctl (MOD, %d): %s", watch->fd, g_strerror (errno));
+    {
+      g_warning ("cannot change what epoll watches on a QMP socket: %s",
+                 g_strerror (errno));
+      watch->want_write = !want_write;
+      qmp_poller_request_write (watch);
+    }
 }
 
 void

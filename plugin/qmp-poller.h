@@ -20,8 +20,12 @@ typedef void (*QmpPollerFunc) (int           fd,
                                GIOCondition  revents,
                                gpointer      user_data);
 
-/* The poller of CONTEXT, made on first use; a reference. */
-QmpPoller      *qmp_poller_get             (GMainContext   *context);
+/* The poller of CONTEXT, made on first use; a reference. NULL, with an
+ * error, when no epoll instance can be had (out of descriptors or of
+ * memory: G_IO_ERROR_TOO_MANY_OPEN_FILES, G_IO_ERROR_NO_SPACE...): a
+ * resource the process lacks fails the command, never the process. */
+QmpPoller      *qmp_poller_get             (GMainContext   *context,
+                                            GError        **error);
 void            qmp_poller_unref           (QmpPoller      *poller);
 
 /* One buffer for the reads of all the sockets of the context, lent to one
@@ -35,11 +39,13 @@ guint8         *qmp_poller_borrow_read_buffer (QmpPoller   *poller);
 void            qmp_poller_return_read_buffer (QmpPoller   *poller);
 
 /* Watches FD for reading (and for writing while asked to). The fd stays
- * the caller's; remove the watch before closing it. */
+ * the caller's; remove the watch before closing it. NULL, with an error,
+ * when epoll cannot take it (the kernel's max_user_watches, memory). */
 QmpPollerWatch *qmp_poller_add             (QmpPoller      *poller,
                                             int             fd,
                                             QmpPollerFunc   func,
-                                            gpointer        user_data);
+                                            gpointer        user_data,
+                                            GError        **error);
 void            qmp_poller_set_want_write  (QmpPollerWatch *watch,
                                             gboolean        want_write);
 /* Calls the watch's function with G_IO_OUT at the next dispatch of the

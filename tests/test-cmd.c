@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -1633,6 +1634,75 @@ add_contract_test (const char *name, void (*func) (Fixture *, gconstpointer))
   add_test (name, BACKEND_QEMU, func);
 }
 
+static void
+never_called (XenQmpCmd *cmd, JsonNode *ret, XenQmpErrorClass error_class,
+              const GError *error, gpointer user_data)
+{
+  g_assert_not_reached ();
+}
+
+/* Out of descriptors when the connection needs its epoll instance: the
+ * command fails with G_IO_ERROR_TOO_MANY_OPEN_FILES, and the process goes
+ * on (it used to abort in g_error()). In a subprocess, whose descriptor
+ * table is filled but for the one slot the socket takes. */
+static void
+test_cmd_out_of_descriptors (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = test_tmpdir_new ();
+      g_autofree char *path = g_build_filename (dir, "qmp-libxl-1", NULL);
+      g_autoptr(GMainContext) context = g_main_context_new ();
+      g_autoptr(XenQmpHost) host = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) fillers = g_array_new (FALSE, FALSE, sizeof (int));
+      struct sockaddr_un addr = { .sun_family = AF_UNIX };
+      struct rlimit old_limit, limit;
+      XenQmpCmd cmd;
+      int listener, fd;
+      gboolean ok;
+
+      listener = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      g_assert_cmpint (listener, >=, 0);
+      g_strlcpy (addr.sun_path, path, sizeof addr.sun_path);
+      g_assert_cmpint (bind (listener, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+      g_assert_cmpint (listen (listener, 4), ==, 0);
+      /* A context of its own: its poller, and so its epoll instance, is
+       * made by the first connection. */
+      g_main_context_push_thread_default (context);
+      host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", dir,
+                           "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+      xen_qmp_cmd_init (&cmd);
+
+      g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &old_limit), ==, 0);
+      limit = old_limit;
+      limit.rlim_cur = 256;
+      g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+      while ((fd = dup (listener)) >= 0)
+        g_array_append_val (fillers, fd);
+      g_assert_cmpint (errno, ==, EMFILE);
+      /* One slot: the socket takes it, epoll_create1() finds none. */
+      close (g_array_index (fillers, int, fillers->len - 1));
+      g_array_set_size (fillers, fillers->len - 1);
+
+      ok = xen_qmp_cmd_exec (host, &cmd, never_called, NULL, 1, "query-status", NULL, &error);
+
+      for (guint i = 0; i < fillers->len; i++)
+        close (g_array_index (fillers, int, i));
+      g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &old_limit), ==, 0);
+      g_assert_false (ok);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
+      g_assert_nonnull (strstr (error->message, "epoll"));
+      g_clear_object (&host);
+      g_main_context_pop_thread_default (context);
+      close (listener);
+      test_tmpdir_remove (dir);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1664,6 +1734,7 @@ main (int argc, char *argv[])
   add_test ("wire-text", BACKEND_NONE, test_cmd_wire_text);
   add_test ("nested-loop-in-callback", BACKEND_NONE, test_cmd_nested_loop_in_callback);
   add_test ("reply-is-a-root", BACKEND_NONE, test_cmd_reply_is_a_root);
+  g_test_add_func ("/cmd/out-of-descriptors", test_cmd_out_of_descriptors);
   add_contract_test ("events", test_cmd_events);
   add_test ("events-interleaved-with-replies", BACKEND_NONE, test_cmd_events_interleaved_with_replies);
   add_test ("slow-sender", BACKEND_NONE, test_cmd_slow_sender);
