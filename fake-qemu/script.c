@@ -14,6 +14,7 @@
 
 #include "json-write.h"
 #include "plugin/qmp-json-parse.h"
+#include "plugin/qmp-json-reader.h"
 
 /* json-glib recurses: a hand-written (or hostile) line nested deeper than
  * this is refused before it reaches the parser. */
@@ -140,10 +141,9 @@ parse_line (const LineContext *ctx, JsonNode **node, GError **error)
                    ctx->path, ctx->line, shape.error_at + 1, local->message);
       return FALSE;
     }
-  root = qmp_json_parse (ctx->text, len, &limits, error);
-  if (root == NULL)
-    return FALSE;
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  /* Scanned already: read it, without a second scan. */
+  root = qmp_json_read (ctx->text, len);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return fail (ctx, NULL, error, "a step must be a JSON object, e.g. {\"expect\": \"query-status\"}");
   *node = g_steal_pointer (&root);
   return TRUE;

@@ -62,7 +62,6 @@ struct _QmpConnection {
   GSource                 *unanswered; /* ends a QEMU that never answers */
 
   QmpFramer               *framer;
-  QmpJsonScanLimits        scan_limits;
   JsonNode                *greeting;   /* whole greeting message */
   gboolean                 oob_enabled;
 
@@ -110,8 +109,6 @@ qmp_connection_new (const char                   *socket_path,
   conn->fd = -1;
   conn->framer = qmp_framer_new (config->limits.max_message_size,
                                  config->limits.max_depth);
-  conn->scan_limits.max_depth = config->limits.max_depth;
-  conn->scan_limits.max_elements = config->limits.max_elements;
   conn->next_id = 1;
   conn->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_queue_init (&conn->outq);
@@ -1066,9 +1063,13 @@ static void
 handle_message (QmpConnection *conn, const char *data, gsize len, guint n_fds,
                 QmpMessage *msg)
 {
+  const QmpJsonScanLimits limits = {
+    .max_depth = conn->config.limits.max_depth,
+    .max_elements = conn->config.limits.max_elements,
+  };
   GError *error = NULL;
 
-  if (!qmp_message_parse (&conn->scan_limits, data, len,
+  if (!qmp_message_parse (&limits, data, len,
                           conn->tracing, msg, &error))
     {
       if (conn->tracing)

@@ -24,8 +24,6 @@ struct _QmpFramer {
   guint    depth;
   gboolean in_string;
   gboolean escaped;
-  gboolean not_ascii;  /* a NUL or a byte above 0x7f */
-  gboolean last_ascii; /* of the message handed out last */
   gsize    opens;      /* at least the [ and { seen, in strings too */
   gboolean exact;      /* OPENS can exceed max_depth: track nesting */
 
@@ -39,7 +37,6 @@ reset_structure (QmpFramer *framer)
   framer->depth = 0;
   framer->in_string = FALSE;
   framer->escaped = FALSE;
-  framer->not_ascii = FALSE;
   framer->opens = 0;
   framer->exact = FALSE;
 }
@@ -48,9 +45,8 @@ reset_structure (QmpFramer *framer)
  * them are skipped by a tight loop (make bench-callgrind: the scan used
  * to cost 20 instructions a byte). */
 enum {
-  STOP_IN_STRING  = 1 << 0,   /* " \\ newline, and non-ASCII */
-  STOP_OUTSIDE    = 1 << 1,   /* " { [ } ] newline, and non-ASCII */
-  NOT_ASCII       = 1 << 2,   /* NUL and bytes above 0x7f */
+  STOP_IN_STRING  = 1 << 0,   /* " \\ newline */
+  STOP_OUTSIDE    = 1 << 1,   /* " { [ } ] newline */
 };
 
 static guint8 byte_class[256];
@@ -62,9 +58,6 @@ init_byte_class (void)
 
   if (!g_once_init_enter (&done))
     return;
-  byte_class[0] = STOP_IN_STRING | STOP_OUTSIDE | NOT_ASCII;
-  for (guint b = 0x80; b < 256; b++)
-    byte_class[b] = STOP_IN_STRING | STOP_OUTSIDE | NOT_ASCII;
   byte_class['\n'] = STOP_IN_STRING | STOP_OUTSIDE;
   byte_class['"'] = STOP_IN_STRING | STOP_OUTSIDE;
   byte_class['\\'] = STOP_IN_STRING;
@@ -140,19 +133,18 @@ is_blank (const guint8 *p, gsize len)
 }
 
 /* How many bytes of P are [ or {, or more (never fewer), eight bytes at a
- * time; sets *NOT_ASCII on a NUL or a byte above 0x7f. A message with no
+ * time. A message with no
  * more brackets than max_depth cannot nest deeper, so most messages are
  * never scanned byte by byte (make bench-callgrind: 1,300 instructions a
  * reply down to about 200). */
 static gsize
-count_opens (const guint8 *p, gsize n, gboolean *not_ascii)
+count_opens (const guint8 *p, gsize n)
 {
   const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
   const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
   /* '[' (0x5b) and '{' (0x7b) differ only in bit 0x20. */
   const guint64 bit5 = G_GUINT64_CONSTANT (0x2020202020202020);
   const guint64 open = G_GUINT64_CONSTANT (0x7b7b7b7b7b7b7b7b);
-  guint64 bad = 0;
   gsize count = 0;
 
   for (; n >= 8; p += 8, n -= 8)
@@ -167,15 +159,9 @@ count_opens (const guint8 *p, gsize n, gboolean *not_ascii)
        * the top byte: without -mpopcnt, __builtin_popcountll is a libgcc
        * call of about 200 instructions a reply. */
       count += (gsize) (((((x - ones) & ~x & highs) >> 7) * ones) >> 56);
-      bad |= w | ((w - ones) & ~w);
     }
   for (; n > 0; p++, n--)
-    {
-      count += (*p | 0x20) == 0x7b;
-      bad |= *p == 0 ? 0x80 : *p;
-    }
-  if (bad & highs)
-    *not_ascii = TRUE;
+    count += (*p | 0x20) == 0x7b;
   return count;
 }
 
@@ -199,8 +185,6 @@ scan_structure (QmpFramer *framer, gsize from, gsize stop, GError **error)
             break;
         }
       c = buf[i];
-      if (byte_class[c] & NOT_ASCII)
-        framer->not_ascii = TRUE;
       if (framer->escaped)
         framer->escaped = FALSE;
       else if (framer->in_string)
@@ -256,8 +240,7 @@ qmp_framer_next (QmpFramer    *framer,
         }
       if (!framer->exact)
         {
-          framer->opens += count_opens (framer->buf + from, stop - from,
-                                        &framer->not_ascii);
+          framer->opens += count_opens (framer->buf + from, stop - from);
           if (framer->opens > framer->max_depth)
             {
               /* It might nest too deep: follow it from its start. */
@@ -274,7 +257,6 @@ qmp_framer_next (QmpFramer    *framer,
       {
         gsize msg_len = stop - framer->start;
         const guint8 *msg = framer->buf + framer->start;
-        gboolean ascii = !framer->not_ascii;
 
         reset_structure (framer);
         framer->scanned = framer->consumed = stop + 1;
@@ -285,7 +267,6 @@ qmp_framer_next (QmpFramer    *framer,
           }
         if (msg[msg_len - 1] == '\r')
           msg_len--;
-        framer->last_ascii = ascii;
         *data = (const char *) msg;
         *len = msg_len;
         return QMP_FRAMER_MESSAGE;
@@ -297,12 +278,6 @@ qmp_framer_next (QmpFramer    *framer,
   if (framer->start == framer->end)
     framer->start = framer->scanned = framer->end = framer->consumed = 0;
   return QMP_FRAMER_NEED_MORE;
-}
-
-gboolean
-qmp_framer_message_is_ascii (QmpFramer *framer)
-{
-  return framer->last_ascii;
 }
 
 gboolean

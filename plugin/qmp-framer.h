@@ -50,10 +50,6 @@ gboolean        qmp_framer_lend         (QmpFramer   *framer,
                                          gsize        len);
 void            qmp_framer_unlend       (QmpFramer   *framer);
 
-/* Whether the message qmp_framer_next() handed out last is all bytes
- * 0x01 to 0x7f: valid UTF-8 without a look at it. */
-gboolean        qmp_framer_message_is_ascii (QmpFramer *framer);
-
 void            qmp_framer_release_if_empty (QmpFramer *framer);
 
 /* Bytes of an unfinished message (at EOF: data cut off mid-message). */

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "qmp-json-reader.h"
+#include "qmp-json-scan.h"
 
 #include <math.h>
 #include <string.h>
@@ -247,15 +248,13 @@ parse_integer (Cursor *c, gint64 *out)
   return TRUE;
 }
 
-/* The longest number read as a double; the scan refuses longer ones. */
-#define MAX_NUMBER_LEN 512
 
 /* A number with a fraction or an exponent, or an integer beyond the
  * 64-bit ranges: a double, as QEMU's own parser makes it. */
 static JsonNode *
 read_double (Cursor *c, const char *start)
 {
-  char buf[MAX_NUMBER_LEN + 1];
+  char buf[QMP_JSON_MAX_NUMBER_LEN + 1];
   const char *p = start;
   char *parsed_end;
   double value;
@@ -285,7 +284,7 @@ read_double (Cursor *c, const char *start)
       while (p < c->end && g_ascii_isdigit (*p))
         p++;
     }
-  if (p - start > MAX_NUMBER_LEN)
+  if (p - start > QMP_JSON_MAX_NUMBER_LEN)
     return NULL;
   memcpy (buf, start, (gsize) (p - start));
   buf[p - start] = '\0';

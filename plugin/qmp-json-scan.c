@@ -17,10 +17,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-/* QEMU prints at most 17 significant digits and a three-digit exponent;
- * a longer number is not one of its own, and bounding it bounds the cost
- * of converting it. */
-#define MAX_NUMBER_LEN 512
 /* Objects no larger than this are checked for repeated names pair by
  * pair, which costs less than hashing for QEMU's everyday objects. */
 #define SMALL_OBJECT 8
@@ -358,9 +354,9 @@ scan_number (Scanner *s)
       i = skip_digits (data, s->len, digits);
       integer = FALSE;
     }
-  if (i - start > MAX_NUMBER_LEN)
+  if (i - start > QMP_JSON_MAX_NUMBER_LEN)
     return fail_at (s, start, G_IO_ERROR_INVALID_DATA,
-                    "a number longer than %d bytes", MAX_NUMBER_LEN);
+                    "a number longer than %d bytes", QMP_JSON_MAX_NUMBER_LEN);
   s->i = i;
 
   /* Up to 18 digits always fit an int64; 19 may, 20 or more as uint64
@@ -378,7 +374,7 @@ scan_number (Scanner *s)
   if (integer)
     s->shape->wide_integers = TRUE;
   {
-    char buf[MAX_NUMBER_LEN + 1];
+    char buf[QMP_JSON_MAX_NUMBER_LEN + 1];
     double value;
 
     memcpy (buf, data + start, i - start);

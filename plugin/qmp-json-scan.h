@@ -42,6 +42,11 @@
  * QEMU 7.2). */
 #define QMP_JSON_MAX_MEMBERS 1024u
 
+/* The longest number taken, in bytes: QEMU prints at most 17 significant
+ * digits and a three-digit exponent, and the bound bounds the cost of
+ * converting one. */
+#define QMP_JSON_MAX_NUMBER_LEN 512
+
 typedef struct {
   guint max_depth;        /* nesting of [ and {; a scalar is depth 0;
                              must be at least 1 */

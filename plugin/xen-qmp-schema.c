@@ -221,12 +221,12 @@ schema_measure (XenQmpSchema *schema, GError **error)
         }
       else if (json_node_get_value_type (node) == G_TYPE_STRING)
         {
-          const char *text = json_node_get_string (node);
+          const char *p = json_node_get_string (node);
 
           /* QAPI names are letters, digits, '-', '_' and '.': a control
            * character is not QEMU's, and a newline in a name would let
            * it forge lines of what describe prints. */
-          for (const char *p = text; *p != '\0'; p++)
+          for (; *p != '\0'; p++, string_bytes++)
             if ((guchar) *p < 0x20 || *p == 0x7f)
               {
                 g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -234,7 +234,7 @@ schema_measure (XenQmpSchema *schema, GError **error)
                              "in a string: QAPI names never do", (guchar) *p);
                 return FALSE;
               }
-          string_bytes += strlen (text) + 1;
+          string_bytes++;
         }
     }
   schema->cost = values * QMP_SCHEMA_BYTES_PER_VALUE + string_bytes;

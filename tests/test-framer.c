@@ -174,47 +174,6 @@ test_framer_refuses_endless_line (void)
   g_assert_nonnull (strstr (error->message, "max-message-size"));
 }
 
-/* Whether a message is all ASCII decides whether it is checked for UTF-8
- * (and NUL bytes) at all: a wrong "yes" lets invalid text through. Each
- * stream is fed cut at every byte, so that the flag survives reads. */
-static void
-test_framer_tells_ascii_messages (void)
-{
-  static const struct {
-    const char *text;
-    gsize       len;
-    gboolean    ascii[3];
-  } cases[] = {
-#define CASE(t, a, b, c) { t, sizeof t - 1, { a, b, c } }
-    CASE ("{\"a\": \"plain\"}\n{\"b\": 1}\n{}\n", TRUE, TRUE, TRUE),
-    CASE ("{\"a\": \"caf\xc3\xa9\"}\n{\"b\": 1}\n{}\n", FALSE, TRUE, TRUE),
-    CASE ("{}\n{\"a\": \"x\\\xc3\xa9\"}\n{}\n", TRUE, FALSE, TRUE),
-    CASE ("{}\n{}\n{\"a\": \"nul\0\"}\n", TRUE, TRUE, FALSE),
-    CASE ("\xff{}\n{\"\xff\": 1}\n{}\n", FALSE, FALSE, TRUE),
-    CASE ("{\"a\": \"\\\0\"}\n{\"b\": [\"\x7f\"]}\n{\"\x01\": 2}\n", FALSE, TRUE, TRUE),
-#undef CASE
-  };
-
-  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
-    for (gsize cut = 0; cut <= cases[c].len; cut++)
-      {
-        g_autoptr(QmpFramer) framer = qmp_framer_new (1024, 8);
-        g_autoptr(GError) error = NULL;
-        const char *data;
-        gsize len;
-        guint n = 0;
-
-        feed (framer, cases[c].text, cut);
-        while (qmp_framer_next (framer, &data, &len, &error) == QMP_FRAMER_MESSAGE)
-          g_assert_cmpint (qmp_framer_message_is_ascii (framer), ==, cases[c].ascii[n++]);
-        feed (framer, cases[c].text + cut, cases[c].len - cut);
-        while (qmp_framer_next (framer, &data, &len, &error) == QMP_FRAMER_MESSAGE)
-          g_assert_cmpint (qmp_framer_message_is_ascii (framer), ==, cases[c].ascii[n++]);
-        g_assert_no_error (error);
-        g_assert_cmpuint (n, ==, 3);
-      }
-}
-
 /* Brackets in strings are not nesting, however many; real nesting one
  * level over the limit is refused wherever the reads cut the message. */
 static void
@@ -337,7 +296,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/framer/refuses-deep-nesting-before-newline", test_framer_refuses_deep_nesting_before_newline);
   g_test_add_func ("/framer/nesting-at-limit-is-accepted", test_framer_nesting_at_limit_is_accepted);
   g_test_add_func ("/framer/refuses-endless-line", test_framer_refuses_endless_line);
-  g_test_add_func ("/framer/tells-ascii-messages", test_framer_tells_ascii_messages);
   g_test_add_func ("/framer/limit-anywhere", test_framer_limit_anywhere);
   g_test_add_func ("/framer/brackets-in-strings", test_framer_brackets_in_strings);
   g_test_add_func ("/framer/memory-bounded-by-largest-message", test_framer_memory_bounded_by_largest_message);

@@ -36,7 +36,7 @@ G_STATIC_ASSERT (SCAN_MAX_DEPTH < JSON_PARSER_MAX_DEPTH);
 #define SMALL_OBJECT 8
 
 /* Whether TEXT holds a run of number characters longer than the scan
- * takes (MAX_NUMBER_LEN in qmp-json-scan.c: 512): valid JSON, refused by
+ * takes (QMP_JSON_MAX_NUMBER_LEN): valid JSON, refused by
  * design, which jansson's tree cannot show. */
 static gboolean
 has_long_number (const char *text, gsize size)
@@ -46,7 +46,7 @@ has_long_number (const char *text, gsize size)
   for (gsize i = 0; i < size; i++)
     {
       run = g_ascii_isdigit (text[i]) || strchr ("+-.eE", text[i]) != NULL ? run + 1 : 0;
-      if (run > 512)
+      if (run > QMP_JSON_MAX_NUMBER_LEN)
         return TRUE;
     }
   return FALSE;
