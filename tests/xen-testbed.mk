@@ -1,0 +1,26 @@
+# The Xen test bed: Debian's real xenstored, oxenstored and xl under a
+# hypervisor stand-in, beside fake-xenstored (tests/xen-testbed.h).
+
+# The hypervisor stand-in, an LD_PRELOAD library (tests/xen-standin/).
+# Check-only, never installed: -rpath only makes libtool build it shared.
+check_LTLIBRARIES += tests/xen-standin/xen-standin.la
+tests_xen_standin_xen_standin_la_SOURCES = \
+	tests/xen-standin/standin.h \
+	tests/xen-standin/state.c \
+	tests/xen-standin/xenctrl.c \
+	tests/xen-standin/evtchn.c \
+	tests/xen-standin/libc.c
+tests_xen_standin_xen_standin_la_CFLAGS = $(WARN_CFLAGS) $(XENSTANDIN_CFLAGS)
+tests_xen_standin_xen_standin_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath $(abs_builddir)/tests/xen-standin
+tests_xen_standin_xen_standin_la_LIBADD = -ldl
+if ENABLE_SANITIZERS
+# Preloaded into uninstrumented programs: the flags without the sanitizers
+# (configure.ac), for its objects and its link (GNU make target-specific
+# variables).
+$(tests_xen_standin_xen_standin_la_OBJECTS): CFLAGS = $(XEN_STANDIN_CFLAGS)
+tests/xen-standin/xen-standin.la: LDFLAGS = $(XEN_STANDIN_LDFLAGS)
+endif
+
+AM_TESTS_ENVIRONMENT += \
+	export XEN_STANDIN_LIB='$(abs_top_builddir)/tests/xen-standin/.libs/xen-standin.so';
