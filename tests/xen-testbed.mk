@@ -24,3 +24,5 @@ endif
 
 AM_TESTS_ENVIRONMENT += \
 	export XEN_STANDIN_LIB='$(abs_top_builddir)/tests/xen-standin/.libs/xen-standin.so';
+AM_TESTS_ENVIRONMENT += \
+	export XEN_TOOLS_DIR='$(XEN_TOOLS_DIR)';
