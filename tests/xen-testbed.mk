@@ -26,3 +26,18 @@ AM_TESTS_ENVIRONMENT += \
 	export XEN_STANDIN_LIB='$(abs_top_builddir)/tests/xen-standin/.libs/xen-standin.so';
 AM_TESTS_ENVIRONMENT += \
 	export XEN_TOOLS_DIR='$(XEN_TOOLS_DIR)';
+
+# The test bed's harness, for the tests below and others.
+tests_xen_testbed_sources = tests/xen-testbed.c tests/xen-testbed.h \
+	tests/xen-testbed-private.h tests/xen-testbed-libxl.c \
+	tests/test-server.c tests/test-server.h
+
+# The test bed itself, with each daemon.
+check_PROGRAMS += tests/test-xen-testbed
+TESTS += tests/test-xen-testbed
+tests_test_xen_testbed_SOURCES = tests/test-xen-testbed.c $(tests_xen_testbed_sources)
+tests_test_xen_testbed_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
+tests_test_xen_testbed_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(XENSTORE_CFLAGS)
+tests_test_xen_testbed_LDADD = $(GLIB_LIBS) $(XENSTORE_LIBS)
+# The stand-in is built before the tests run.
+tests/test-xen-testbed.log: tests/xen-standin/xen-standin.la
