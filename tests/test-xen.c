@@ -38,7 +38,7 @@ typedef struct {
   XenQmpErrorClass  error_class;
   GError           *error;
   gint64            completed_at;
-  char             *status;       /* query-status's "status" */
+  char              status[64];   /* query-status's "status" */
 } Result;
 
 static void
@@ -52,10 +52,10 @@ record_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
   g_clear_error (&r->error);
   r->error = error != NULL ? g_error_copy (error) : NULL;
   r->completed_at = g_get_monotonic_time ();
-  g_clear_pointer (&r->status, g_free);
+  r->status[0] = '\0';
   if (response != NULL && JSON_NODE_HOLDS_OBJECT (response))
-    r->status = g_strdup (json_object_get_string_member_with_default (
-                            json_node_get_object (response), "status", NULL));
+    g_strlcpy (r->status, json_object_get_string_member_with_default (
+                            json_node_get_object (response), "status", ""), sizeof r->status);
 }
 
 static void
@@ -219,7 +219,6 @@ test_xen_stub_domain_reaches_guest_qemu (Fixture *f, gconstpointer data)
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "domain 3 (device model in stub domain 4)"));
   g_assert_nonnull (strstr (error->message, "qmp-libxl-3"));
-  g_clear_pointer (&r.status, g_free);
 }
 
 static void
@@ -328,7 +327,6 @@ test_xen_waits_for_device_model (Fixture *f, gconstpointer data)
   g_test_message ("ran %" G_GINT64_FORMAT " ms after QEMU listened",
                   (r.completed_at - started_at) / 1000);
   g_assert_cmpint (r.completed_at - started_at, <, 2 * G_USEC_PER_SEC);
-  g_clear_pointer (&r.status, g_free);
 }
 
 /* The state node says running, but QEMU is gone: without the flag the
@@ -350,7 +348,6 @@ test_xen_state_node_is_no_proof (Fixture *f, gconstpointer data)
   start_qemu (f, 1);
   RUN_UNTIL (r.calls == 1);
   g_assert_no_error (r.error);
-  g_clear_pointer (&r.status, g_free);
 }
 
 /* A stub domain's device model: the guest's socket, whatever the stub
@@ -371,7 +368,6 @@ test_xen_waits_for_stub_device_model (Fixture *f, gconstpointer data)
   RUN_UNTIL (r.calls == 1);
   g_assert_no_error (r.error);
   g_assert_cmpstr (r.status, ==, "guest-6-device-model");
-  g_clear_pointer (&r.status, g_free);
 }
 
 /* xenstored releases a dying domain and fires @releaseDomain
@@ -463,6 +459,33 @@ test_xen_waits_for_libxl_lock (Fixture *f, gconstpointer data)
   RUN_UNTIL (r.calls == 1);
   g_assert_no_error (r.error);
   g_assert_cmpint (r.completed_at - start, >=, 500 * 1000);
+  waitpid (other, &status, 0);
+  g_spawn_close_pid (other);
+}
+
+/* libxl holds the lock; meanwhile QEMU goes away. Once the lock is ours
+ * the connect fails: the command fails with the reason, and nothing reads
+ * the domain's record after the failure freed it (valgrind, ASan). */
+static void
+test_xen_lock_then_qemu_gone (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = g_build_filename (f->dir, "userdata-l.1." UUID_OF (1) ".qmp-socket-lock", NULL);
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  GPid other;
+  int status;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  other = hold_lock_elsewhere (lock, "0.3");
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, &error));
+  g_clear_pointer (&f->qemus[1], test_server_stop);
+  RUN_UNTIL (r.calls == 1);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (r.error->message, "no QMP socket at"));
+  g_clear_error (&r.error);
   waitpid (other, &status, 0);
   g_spawn_close_pid (other);
 }
@@ -830,6 +853,7 @@ main (int argc, char *argv[])
   ADD ("domain-gone-fails-commands", test_xen_domain_gone_fails_commands);
   ADD ("lock-rechecks-domain", test_xen_lock_rechecks_domain);
   ADD ("waits-for-libxl-lock", test_xen_waits_for_libxl_lock);
+  ADD ("lock-then-qemu-gone", test_xen_lock_then_qemu_gone);
   ADD ("holds-lock-while-connected", test_xen_holds_lock_while_connected);
   ADD ("without-xenstore", test_xen_without_xenstore);
   ADD ("ignores-foreign-stub-domain", test_xen_ignores_foreign_stub_domain);
