@@ -39,8 +39,6 @@ tests_test_xen_testbed_SOURCES = tests/test-xen-testbed.c $(tests_xen_testbed_so
 tests_test_xen_testbed_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
 tests_test_xen_testbed_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(XENSTORE_CFLAGS)
 tests_test_xen_testbed_LDADD = $(GLIB_LIBS) $(XENSTORE_LIBS)
-# The stand-in is built before the tests run.
-tests/test-xen-testbed.log: tests/xen-standin/xen-standin.la
 
 # Real xl and the library on one domain's QMP socket, with a real QEMU.
 check_PROGRAMS += tests/test-xl
@@ -49,4 +47,3 @@ tests_test_xl_SOURCES = tests/test-xl.c tests/test-loop.h $(tests_xen_testbed_so
 tests_test_xl_CPPFLAGS = $(tests_cppflags)
 tests_test_xl_CFLAGS = $(tests_cflags) $(XENSTORE_CFLAGS)
 tests_test_xl_LDADD = $(tests_ldadd) $(XENSTORE_LIBS)
-tests/test-xl.log: tests/xen-standin/xen-standin.la
