@@ -17,9 +17,11 @@ tests_xen_standin_xen_standin_la_LIBADD = -ldl
 if ENABLE_SANITIZERS
 # Preloaded into uninstrumented programs: the flags without the sanitizers
 # (configure.ac), for its objects and its link (GNU make target-specific
-# variables).
-$(tests_xen_standin_xen_standin_la_OBJECTS): CFLAGS = $(XEN_STANDIN_CFLAGS)
-tests/xen-standin/xen-standin.la: LDFLAGS = $(XEN_STANDIN_LDFLAGS)
+# variables). The library is named through a variable: a line that names
+# it literally would replace automake's own rule for it.
+xen_standin_la = tests/xen-standin/xen-standin.la
+$(tests_xen_standin_xen_standin_la_OBJECTS) $(xen_standin_la): CFLAGS = $(XEN_STANDIN_CFLAGS)
+$(xen_standin_la): LDFLAGS = $(XEN_STANDIN_LDFLAGS)
 endif
 
 AM_TESTS_ENVIRONMENT += \
