@@ -31,7 +31,7 @@ AM_TESTS_ENVIRONMENT += \
 
 # The test bed's harness, for the tests below and others.
 tests_xen_testbed_sources = tests/xen-testbed.c tests/xen-testbed.h \
-	tests/xen-testbed-private.h tests/xen-testbed-libxl.c \
+	tests/xen-testbed-private.h tests/xen-testbed-libxl.c tests/xen-testbed-run.c \
 	tests/test-server.c tests/test-server.h
 
 # The test bed itself, with each daemon.
