@@ -135,10 +135,11 @@ if HAVE_GI_PYTHON
 tests_gi_python = $(GI_PYTHON)
 endif
 
-# The Xen glue through the real libxenstore and fake-xenstored.
+# The Xen glue through the real libxenstore, against each daemon of the
+# test bed (tests/xen-testbed.mk).
 check_PROGRAMS += tests/test-xen
 TESTS += tests/test-xen
-tests_test_xen_SOURCES = tests/test-xen.c tests/test-loop.h $(tests_server_sources)
+tests_test_xen_SOURCES = tests/test-xen.c tests/test-loop.h $(tests_xen_testbed_sources)
 tests_test_xen_CPPFLAGS = $(tests_cppflags)
 tests_test_xen_CFLAGS = $(tests_cflags) $(XENSTORE_CFLAGS)
 tests_test_xen_LDADD = $(tests_ldadd) $(XENSTORE_LIBS)

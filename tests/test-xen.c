@@ -1,5 +1,6 @@
-/* test-xen.c: the Xen glue, through the real libxenstore talking to
- * fake-xenstored
+/* test-xen.c: the Xen glue, through the real libxenstore, against each
+ * xenstore daemon of the test bed: fake-xenstored, and Debian's real C
+ * xenstored and oxenstored under the hypervisor stand-in
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,14 +20,14 @@
 #include "xenqmp.h"
 #include "test-loop.h"
 #include "test-server.h"
+#include "xen-testbed.h"
 
-/* fake-xenstored's default uuid of domain D. */
+/* The test bed's uuid of domain D (xen_testbed_uuid_of()). */
 #define UUID_OF(d) "00000000-0000-4000-8000-00000000000" #d
 
 typedef struct {
-  char              *dir;
-  char              *xs_socket;
-  TestServer        *xenstored;
+  XenTestbed        *tb;
+  char              *dir;        /* the test bed's: run dir and lib dir */
   TestServer        *qemus[8];   /* by the domid of their socket */
   XenQmpHost        *host;
   struct xs_handle  *xs;         /* the test's own view of the store */
@@ -93,34 +94,44 @@ new_host (Fixture *f, XenQmpXenstoreMode mode)
                        "xenstore", mode, NULL);
 }
 
+/* The domains every test starts with, as libxl 4.17 makes them: 2 runs
+ * qemu-xen-traditional; 3 and 6 have their device models in stub domains
+ * 4 and 7. No device model is running: each test starts the QEMUs it
+ * needs, and plays QEMU for its state node where it matters. */
+static const XenTestbedDomain domains[] = {
+  { .domid = 1, .hvm = TRUE, .dm_version = "qemu_xen" },
+  { .domid = 2, .hvm = TRUE, .dm_version = "qemu_xen_traditional" },
+  { .domid = 3, .hvm = TRUE, .dm_version = "qemu_xen", .stubdom = 4 },
+  { .domid = 5, .hvm = TRUE, .dm_version = "qemu_xen" },
+  { .domid = 6, .hvm = TRUE, .dm_version = "qemu_xen", .stubdom = 7 },
+};
+
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autofree char *xenstored = test_server_sibling ("fake-xenstored");
+  XenTestbedDaemon daemon = GPOINTER_TO_INT (data);
   g_autoptr(GError) error = NULL;
 
-  if (xenstored == NULL)
+  f->tb = xen_testbed_new (daemon, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
     {
-      g_test_skip ("fake-xenstored is not built");
+      g_test_skip (error->message);
       f->skipped = TRUE;
       return;
     }
-  f->dir = test_tmpdir_new ();
-  f->xs_socket = g_build_filename (f->dir, "xenstored", NULL);
-  {
-    const char *argv[] = { xenstored, "--socket", f->xs_socket, "--timeout", "300",
-                           "--domain", "1",
-                           "--domain", "2,dm-version=qemu_xen_traditional",
-                           "--domain", "3,stubdom=4",
-                           "--domain", "5,dm-state=starting",
-                           "--domain", "6,stubdom=7,dm-state=starting",
-                           NULL };
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (domains); i++)
+    {
+      XenTestbedDomain dom = domains[i];
+      g_autofree char *name = g_strdup_printf ("guest-%u", dom.domid);
 
-    f->xenstored = test_server_start_argv (argv, f->xs_socket, &error);
-    g_assert_no_error (error);
-  }
-  /* libxenstore reads it at every xs_open(). */
-  g_setenv ("XENSTORED_PATH", f->xs_socket, TRUE);
+      dom.name = name;
+      g_assert_true (xen_testbed_add_domain (f->tb, &dom, &error));
+      g_assert_no_error (error);
+    }
+  f->dir = g_strdup (xen_testbed_get_dir (f->tb));
+  /* The test bed set XENSTORED_PATH, which libxenstore reads at every
+   * xs_open(). */
   f->xs = xs_open (0);
   g_assert_nonnull (f->xs);
   f->host = new_host (f, XEN_QMP_XENSTORE_AUTO);
@@ -135,11 +146,8 @@ fixture_teardown (Fixture *f, gconstpointer data)
     xs_close (f->xs);
   for (guint i = 0; i < G_N_ELEMENTS (f->qemus); i++)
     g_clear_pointer (&f->qemus[i], test_server_stop);
-  g_clear_pointer (&f->xenstored, test_server_stop);
-  g_unsetenv ("XENSTORED_PATH");
-  test_tmpdir_remove (f->dir);
+  g_clear_pointer (&f->tb, xen_testbed_free);
   g_free (f->dir);
-  g_free (f->xs_socket);
 }
 
 #define SKIP_UNLESS_READY(f) G_STMT_START { if ((f)->skipped) return; } G_STMT_END
@@ -339,6 +347,8 @@ test_xen_state_node_is_no_proof (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   SKIP_UNLESS_READY (f);
+  /* What a QEMU that has since died left. */
+  write_node (f, "/local/domain/0/device-model/1/state", "running");
   xen_qmp_cmd_init (&cmd);
   g_assert_false (exec_cmd (f, &cmd, &r, 1, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
@@ -370,9 +380,9 @@ test_xen_waits_for_stub_device_model (Fixture *f, gconstpointer data)
   g_assert_cmpstr (r.status, ==, "guest-6-device-model");
 }
 
-/* xenstored releases a dying domain and fires @releaseDomain
- * (domain_cleanup()); XS_RELEASE does the same. Its nodes stay until
- * libxl removes them: the release is what tells. */
+/* The hypervisor says the domain is dying (VIRQ_DOM_EXC): xenstored
+ * releases it and fires @releaseDomain (domain_cleanup()). Its nodes stay
+ * until libxl destroys it: the release is what tells. */
 static void
 test_xen_domain_gone_fails_commands (Fixture *f, gconstpointer data)
 {
@@ -394,7 +404,13 @@ test_xen_domain_gone_fails_commands (Fixture *f, gconstpointer data)
   g_assert_true (exec_cmd (f, &cmd, &r, 1, &error));
   spin (50);
   released_at = g_get_monotonic_time ();
-  g_assert_true (xs_release_domain (f->xs, 1));
+  if (xen_testbed_has_hypervisor (f->tb))
+    {
+      g_assert_true (xen_testbed_kill_domain (f->tb, 1, &error));
+      g_assert_no_error (error);
+    }
+  else
+    g_assert_true (xs_release_domain (f->xs, 1));
   RUN_UNTIL (r.calls == 1);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_test_message ("%s", r.error->message);
@@ -843,28 +859,33 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(name, func) \
-  g_test_add ("/xen/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
-  ADD ("refuses-before-connecting", test_xen_refuses_before_connecting);
-  ADD ("stub-domain-reaches-guest-qemu", test_xen_stub_domain_reaches_guest_qemu);
-  ADD ("waits-for-device-model", test_xen_waits_for_device_model);
-  ADD ("state-node-is-no-proof", test_xen_state_node_is_no_proof);
-  ADD ("waits-for-stub-device-model", test_xen_waits_for_stub_device_model);
-  ADD ("domain-gone-fails-commands", test_xen_domain_gone_fails_commands);
-  ADD ("lock-rechecks-domain", test_xen_lock_rechecks_domain);
-  ADD ("waits-for-libxl-lock", test_xen_waits_for_libxl_lock);
-  ADD ("lock-then-qemu-gone", test_xen_lock_then_qemu_gone);
-  ADD ("holds-lock-while-connected", test_xen_holds_lock_while_connected);
-  ADD ("without-xenstore", test_xen_without_xenstore);
-  ADD ("ignores-foreign-stub-domain", test_xen_ignores_foreign_stub_domain);
-  ADD ("refuses-missing-dm-version", test_xen_refuses_missing_dm_version);
-  ADD ("pv-domains", test_xen_pv_domains);
-  ADD ("refuses-odd-uuid", test_xen_refuses_odd_uuid);
-  ADD ("lock-refuses-symlink", test_xen_lock_refuses_symlink);
-  ADD ("lock-file-private", test_xen_lock_file_private);
-  ADD ("lock-files-do-not-pile-up", test_xen_lock_files_do_not_pile_up);
-  ADD ("lock-released-despite-fork", test_xen_lock_released_despite_fork);
-  ADD ("lock-refuses-foreign-file", test_xen_lock_refuses_foreign_file);
+#define ADD(name, func) G_STMT_START {                                        \
+    g_autofree char *path = g_strdup_printf ("/xen/%s/%s", xen_testbed_daemon_name (daemon), name); \
+    g_test_add (path, Fixture, GINT_TO_POINTER (daemon), fixture_setup, func, fixture_teardown); \
+  } G_STMT_END
+  for (XenTestbedDaemon daemon = XEN_TESTBED_FAKE; daemon <= XEN_TESTBED_OXENSTORED; daemon++)
+    {
+      ADD ("refuses-before-connecting", test_xen_refuses_before_connecting);
+      ADD ("stub-domain-reaches-guest-qemu", test_xen_stub_domain_reaches_guest_qemu);
+      ADD ("waits-for-device-model", test_xen_waits_for_device_model);
+      ADD ("state-node-is-no-proof", test_xen_state_node_is_no_proof);
+      ADD ("waits-for-stub-device-model", test_xen_waits_for_stub_device_model);
+      ADD ("domain-gone-fails-commands", test_xen_domain_gone_fails_commands);
+      ADD ("lock-rechecks-domain", test_xen_lock_rechecks_domain);
+      ADD ("waits-for-libxl-lock", test_xen_waits_for_libxl_lock);
+      ADD ("lock-then-qemu-gone", test_xen_lock_then_qemu_gone);
+      ADD ("holds-lock-while-connected", test_xen_holds_lock_while_connected);
+      ADD ("without-xenstore", test_xen_without_xenstore);
+      ADD ("ignores-foreign-stub-domain", test_xen_ignores_foreign_stub_domain);
+      ADD ("refuses-missing-dm-version", test_xen_refuses_missing_dm_version);
+      ADD ("pv-domains", test_xen_pv_domains);
+      ADD ("refuses-odd-uuid", test_xen_refuses_odd_uuid);
+      ADD ("lock-refuses-symlink", test_xen_lock_refuses_symlink);
+      ADD ("lock-file-private", test_xen_lock_file_private);
+      ADD ("lock-files-do-not-pile-up", test_xen_lock_files_do_not_pile_up);
+      ADD ("lock-released-despite-fork", test_xen_lock_released_despite_fork);
+      ADD ("lock-refuses-foreign-file", test_xen_lock_refuses_foreign_file);
+    }
 #undef ADD
   return g_test_run ();
 }
