@@ -6,6 +6,7 @@ bin_PROGRAMS += fake-qemu/fake-xenstored
 fake_qemu_fake_xenstored_SOURCES = \
 	fake-qemu/xs-main.c \
 	fake-qemu/xs-server.c fake-qemu/xs-server.h \
+	fake-qemu/xs-hypervisor.c fake-qemu/xs-hypervisor.h \
 	fake-qemu/xs-connection.c fake-qemu/xs-connection.h \
 	fake-qemu/xs-request.c fake-qemu/xs-request.h \
 	fake-qemu/xs-transaction.c fake-qemu/xs-transaction.h \
