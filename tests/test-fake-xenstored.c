@@ -21,6 +21,7 @@
 #include <xen/io/xs_wire.h>
 
 #include "test-server.h"
+#include "test-xenstore.h"
 
 /* A failure says why, then aborts: g_error() would raise SIGTRAP, which
  * skips test-server.c's cleanup of the temp dir on SIGABRT. */
@@ -563,20 +564,6 @@ test_domain_release_and_state (Fixture *f, gconstpointer data)
   xs_close (watcher);
 }
 
-/* A path of LEN bytes: PREFIX, then "/x..." components. */
-static char *
-path_of_length (const char *prefix, gsize len)
-{
-  GString *path = g_string_new (prefix);
-
-  while (path->len < len)
-    g_string_append_c (path, path->len % 64 == 0 ? '/' : 'x');
-  /* Never ends in '/'. */
-  if (path->str[path->len - 1] == '/')
-    path->str[path->len - 1] = 'x';
-  return g_string_free (path, FALSE);
-}
-
 static void
 assert_write_result (struct xs_handle *xsh, const char *path, int expected_errno)
 {
@@ -614,7 +601,7 @@ test_nodes_path_length (Fixture *f, gconstpointer data)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *path = path_of_length (cases[i].prefix, cases[i].len);
+      g_autofree char *path = test_xs_path_of_length (cases[i].prefix, cases[i].len);
 
       g_test_message ("%s... (%zu bytes)", cases[i].prefix, strlen (path));
       g_assert_cmpuint (strlen (path), ==, cases[i].len);
@@ -623,16 +610,16 @@ test_nodes_path_length (Fixture *f, gconstpointer data)
 
   /* A relative path is measured below dom0's home. */
   {
-    g_autofree char *relative = path_of_length ("x", XENSTORE_REL_PATH_MAX);
-    g_autofree char *too_long = path_of_length ("x", XENSTORE_REL_PATH_MAX + 1);
+    g_autofree char *relative = test_xs_path_of_length ("x", XENSTORE_REL_PATH_MAX);
+    g_autofree char *too_long = test_xs_path_of_length ("x", XENSTORE_REL_PATH_MAX + 1);
 
     assert_write_result (xsh, relative, 0);
     assert_write_result (xsh, too_long, EINVAL);
   }
   /* A special watch name may be as long, too. */
   {
-    g_autofree char *special = path_of_length ("@", XENSTORE_REL_PATH_MAX);
-    g_autofree char *too_long = path_of_length ("@", XENSTORE_REL_PATH_MAX + 1);
+    g_autofree char *special = test_xs_path_of_length ("@", XENSTORE_REL_PATH_MAX);
+    g_autofree char *too_long = test_xs_path_of_length ("@", XENSTORE_REL_PATH_MAX + 1);
 
     g_assert_true (xs_watch (xsh, special, "t"));
     g_assert_false (xs_watch (xsh, too_long, "t"));
