@@ -52,6 +52,7 @@ struct _QmpConnection {
   QmpConnectionConfig      config;
   GArray                  *observers;  /* Observer */
   guint64                  tag;
+  char                    *waiting_reason;
 
   int                      fd;
   QmpPoller               *poller;     /* while connected */
@@ -144,6 +145,7 @@ qmp_connection_unref (QmpConnection *conn)
   g_main_context_unref (conn->context);
   g_free (conn->socket_path);
   g_free (conn->peer);
+  g_free (conn->waiting_reason);
   g_free (conn);
 }
 
@@ -340,10 +342,13 @@ connect_retry_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-gboolean
-qmp_connection_open (QmpConnection *conn, GError **error)
+/* KEEP_WAITING: a socket that is not there yet, or that nothing listens
+ * on, leaves the connection waiting instead of closing it. */
+static gboolean
+connection_open (QmpConnection *conn, gboolean keep_waiting, GError **error)
 {
   struct sockaddr_un addr;
+  GError *local = NULL;
 
   g_return_val_if_fail ((conn->state == QMP_CONNECTION_CONNECTING
                         || conn->state == QMP_CONNECTION_WAITING) && conn->fd < 0, FALSE);
@@ -351,28 +356,49 @@ qmp_connection_open (QmpConnection *conn, GError **error)
 
   if (strlen (conn->socket_path) >= sizeof addr.sun_path)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
+      g_set_error (&local, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
                    "%s: socket path %s is too long for a unix socket",
                    conn->peer, conn->socket_path);
-      connection_close_internal (conn, error != NULL ? *error : NULL);
-      return FALSE;
+      goto fail;
     }
   conn->fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (conn->fd < 0)
     {
       int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+      g_set_error (&local, G_IO_ERROR, g_io_error_from_errno (saved),
                    "%s: cannot create a socket: %s", conn->peer, g_strerror (saved));
-      connection_close_internal (conn, error != NULL ? *error : NULL);
-      return FALSE;
+      goto fail;
     }
-  if (!try_connect (conn, error)
-      || (conn->state == QMP_CONNECTION_GREETING && !attach_io_source (conn, error)))
+  if (try_connect (conn, &local)
+      && (conn->state != QMP_CONNECTION_GREETING || attach_io_source (conn, &local)))
+    return TRUE;
+
+fail:
+  if (keep_waiting
+      && (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
+          || g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)))
     {
-      connection_close_internal (conn, error != NULL ? *error : NULL);
-      return FALSE;
+      if (conn->fd >= 0)
+        close (conn->fd);
+      conn->fd = -1;
+      conn->state = QMP_CONNECTION_WAITING;
     }
-  return TRUE;
+  else
+    connection_close_internal (conn, local);
+  g_propagate_error (error, local);
+  return FALSE;
+}
+
+gboolean
+qmp_connection_open (QmpConnection *conn, GError **error)
+{
+  return connection_open (conn, FALSE, error);
+}
+
+gboolean
+qmp_connection_try_open (QmpConnection *conn, GError **error)
+{
+  return connection_open (conn, TRUE, error);
 }
 
 void
@@ -398,6 +424,13 @@ qmp_connection_set_waiting (QmpConnection *conn)
 {
   g_return_if_fail (conn->state == QMP_CONNECTION_CONNECTING && conn->fd < 0);
   conn->state = QMP_CONNECTION_WAITING;
+}
+
+void
+qmp_connection_set_waiting_reason (QmpConnection *conn, const char *reason)
+{
+  g_free (conn->waiting_reason);
+  conn->waiting_reason = g_strdup (reason);
 }
 
 /* ---- completing commands ------------------------------------------- */
@@ -875,10 +908,16 @@ pending_timeout_cb (gpointer user_data)
   QmpConnection *conn = qmp_connection_ref (pending->conn);
   GError *error;
 
-  error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                       "%s: %s timed out after %u ms%s",
-                       conn->peer, pending->command, pending->timeout_ms,
-                       timeout_reason (conn, pending));
+  if (conn->state == QMP_CONNECTION_WAITING && conn->waiting_reason != NULL)
+    error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                         "%s: %s timed out after %u ms waiting: %s",
+                         conn->peer, pending->command, pending->timeout_ms,
+                         conn->waiting_reason);
+  else
+    error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                         "%s: %s timed out after %u ms%s",
+                         conn->peer, pending->command, pending->timeout_ms,
+                         timeout_reason (conn, pending));
   g_clear_pointer (&pending->timeout, g_source_unref);
   pending_end_early (conn, pending, error);
   qmp_connection_unref (conn);

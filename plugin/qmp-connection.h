@@ -74,6 +74,12 @@ void               qmp_connection_unref        (QmpConnection *conn);
  * is closed with that error (commands queued while it waited fail). */
 gboolean           qmp_connection_open         (QmpConnection  *conn,
                                                 GError        **error);
+/* The same, for a device model that may not be there yet: when the
+ * socket is missing or nothing listens on it (G_IO_ERROR_NOT_FOUND,
+ * G_IO_ERROR_CONNECTION_REFUSED), the connection stays waiting (its
+ * commands queued) instead of closing. Any other failure closes it. */
+gboolean           qmp_connection_try_open     (QmpConnection  *conn,
+                                                GError        **error);
 /* Adopts FD, an already connected stream socket (a socketpair in the
  * fuzz harness), as qmp_connection_open() would after connect(): the
  * connection owns FD from now on and waits for the greeting. */
@@ -82,6 +88,10 @@ void               qmp_connection_open_fd      (QmpConnection  *conn,
 /* Not connected yet, but accepting commands (they queue, their timeouts
  * run) until the owner calls qmp_connection_open(). */
 void               qmp_connection_set_waiting  (QmpConnection  *conn);
+/* What it waits for, in words for a timed-out command's error ("libxl's
+ * lock … is held by another process"); NULL forgets it. */
+void               qmp_connection_set_waiting_reason (QmpConnection *conn,
+                                                      const char    *reason);
 
 QmpConnectionState qmp_connection_get_state    (QmpConnection *conn);
 const char        *qmp_connection_get_peer     (QmpConnection *conn);

@@ -7,13 +7,18 @@
 #include <glib.h>
 #include "qmp-xenstore.h"
 
+/* /libxl/<domid>/type, as libxl_types.idl names them. */
+typedef enum {
+  QMP_DOMAIN_TYPE_HVM,        /* also what libxl assumes when it is missing */
+  QMP_DOMAIN_TYPE_PV,
+  QMP_DOMAIN_TYPE_PVH,
+} QmpDomainType;
+
 typedef struct {
-  guint32  domid;
-  guint32  dm_domid;    /* whose QMP socket to use: the domain's, or its
-                           stub domain's */
-  guint32  stub_domid;  /* the stub domain running the device model, or 0 */
-  char    *uuid;        /* for libxl's lock file */
-  char    *dm_state;    /* /local/domain/0/device-model/<domid>/state, or NULL */
+  guint32        domid;
+  guint32        stub_domid;  /* the stub domain running the device model, or 0 */
+  QmpDomainType  type;
+  char          *uuid;        /* for libxl's lock file */
 } QmpDomainInfo;
 
 /* Checks that DOMID exists and that its device model speaks QMP; fills
@@ -24,11 +29,19 @@ gboolean qmp_domain_info_read   (QmpXenstore    *xs,
                                  GError        **error);
 void     qmp_domain_info_clear  (QmpDomainInfo  *info);
 
-gboolean qmp_domain_info_dm_ready (const QmpDomainInfo *info);
+/* Whether the domain INFO describes is still there: after waiting for
+ * libxl's lock, as libxl checks (the domid may have gone, or been reused
+ * by a domain with another uuid), and on @releaseDomain. */
+gboolean qmp_domain_info_still_exists (QmpXenstore          *xs,
+                                       const QmpDomainInfo  *info,
+                                       GError              **error);
 
-/* libxl writes the device model's state under the domain that runs it:
- * dom0, or the stub domain. */
+/* Where QEMU writes its state: under the domain that runs it, dom0 or the
+ * stub domain. Only a hint that it may be worth trying to connect. */
 char    *qmp_domain_info_dm_state_path (const QmpDomainInfo *info);
+/* "domain 3", or "domain 3 (device model in stub domain 4)". */
+char    *qmp_domain_info_describe      (const QmpDomainInfo *info);
+const char *qmp_domain_type_to_string  (QmpDomainType        type);
 char    *qmp_domain_info_lock_path     (const QmpDomainInfo *info,
                                         const char          *lib_dir);
 

@@ -96,8 +96,8 @@ check_lock_file (QmpDomainLock *lock, int fd, GError **error)
  * create or lock its target), a file we create has no group or world
  * access, and what is opened is checked (check_lock_file()). O_NONBLOCK:
  * opening a FIFO or device put there must not wait. libxl also checks,
- * after acquiring, that the domain still exists: the host does (its
- * xenstore watch fails the domain's commands when it goes). */
+ * after acquiring, that the domain still exists: so does the host, which
+ * knows the domain (xen-qmp-host.c, host_domain_locked()). */
 static int
 try_lock (QmpDomainLock *lock, GError **error)
 {
@@ -199,6 +199,12 @@ qmp_domain_lock_acquire (QmpDomainLock      *lock,
 }
 
 gboolean
+qmp_domain_lock_is_waiting (QmpDomainLock *lock)
+{
+  return lock->retry != NULL;
+}
+
+gboolean
 qmp_domain_lock_is_held (QmpDomainLock *lock)
 {
   return lock->fd >= 0;
@@ -211,26 +217,35 @@ qmp_domain_lock_get_path (QmpDomainLock *lock)
 }
 
 void
+qmp_domain_lock_release (QmpDomainLock *lock)
+{
+  if (lock->retry != NULL)
+    {
+      g_source_destroy (lock->retry);
+      g_clear_pointer (&lock->retry, g_source_unref);
+    }
+  lock->retry_ms = 0;
+  if (lock->fd < 0)
+    return;
+  /* As libxl__ev_slowlock_unlock() does: remove the file, then unlock. In
+   * that order, a process that opened the file meanwhile and then gets the
+   * lock finds that it is no longer at the path, and tries again. Only our
+   * file: one that replaced it is not ours to remove. The explicit unlock
+   * (not only close()) is for a copy of the descriptor that a fork() of
+   * the application may hold, which would otherwise keep the lock. */
+  if (still_at_path (lock, lock->fd))
+    unlink (lock->path);
+  flock (lock->fd, LOCK_UN);
+  close (lock->fd);
+  lock->fd = -1;
+}
+
+void
 qmp_domain_lock_free (QmpDomainLock *lock)
 {
   if (lock == NULL)
     return;
-  if (lock->retry != NULL)
-    {
-      g_source_destroy (lock->retry);
-      g_source_unref (lock->retry);
-    }
-  if (lock->fd >= 0)
-    {
-      /* As libxl__ev_slowlock_unlock() does: remove the file, then unlock
-       * (closing the last descriptor releases the flock). In that order, a
-       * process that opened the file meanwhile and then gets the lock
-       * finds that it is no longer at the path, and tries again. Only our
-       * file: one that replaced it is not ours to remove. */
-      if (still_at_path (lock, lock->fd))
-        unlink (lock->path);
-      close (lock->fd);
-    }
+  qmp_domain_lock_release (lock);
   g_main_context_unref (lock->context);
   g_free (lock->path);
   g_free (lock);

@@ -24,8 +24,13 @@ gboolean       qmp_domain_lock_acquire (QmpDomainLock     *lock,
                                         gpointer           user_data,
                                         GError           **error);
 gboolean       qmp_domain_lock_is_held (QmpDomainLock     *lock);
+/* Busy, and being tried again until it is ours. */
+gboolean       qmp_domain_lock_is_waiting (QmpDomainLock  *lock);
 const char    *qmp_domain_lock_get_path (QmpDomainLock    *lock);
-/* Releases the lock (or stops waiting for it). */
+/* Gives the lock back (or stops waiting for it); it may be acquired
+ * again. */
+void           qmp_domain_lock_release (QmpDomainLock     *lock);
+/* Releases the lock (or stops waiting for it) and frees LOCK. */
 void           qmp_domain_lock_free    (QmpDomainLock     *lock);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QmpDomainLock, qmp_domain_lock_free)

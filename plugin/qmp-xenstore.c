@@ -94,6 +94,12 @@ qmp_xenstore_free (QmpXenstore *xs)
   g_free (xs);
 }
 
+gboolean
+qmp_xenstore_is_introduced (QmpXenstore *xs, guint32 domid)
+{
+  return xs_is_domain_introduced (xs->handle, domid);
+}
+
 char *
 qmp_xenstore_read (QmpXenstore *xs, const char *path, GError **error)
 {

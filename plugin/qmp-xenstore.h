@@ -25,6 +25,11 @@ char        *qmp_xenstore_read    (QmpXenstore           *xs,
                                    GError               **error);
 gboolean     qmp_xenstore_exists  (QmpXenstore           *xs,
                                    const char            *path);
+/* Whether xenstored still counts DOMID as a live domain: it forgets a
+ * domain when the hypervisor says it is dying or gone, or on XS_RELEASE
+ * (xenstored_domain.c, domain_cleanup()). */
+gboolean     qmp_xenstore_is_introduced (QmpXenstore     *xs,
+                                         guint32          domid);
 /* VALUE, read from xenstore (any bytes a domain may have written), made
  * fit to quote in a message: printable ASCII, escaped as C does, cut
  * after a few dozen bytes. */

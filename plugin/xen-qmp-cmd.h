@@ -21,10 +21,12 @@ typedef struct _XenQmpCmd XenQmpCmd;
 /**
  * XenQmpCmdFlags:
  * @XEN_QMP_CMD_FLAGS_NONE: no flag.
- * @XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL: with xenstore, when the domain's
- *   device model is not running yet
- *   (`/local/domain/0/device-model/<domid>/state`), wait for it (a watch,
- *   within the command's @timeout_ms) instead of connecting at once.
+ * @XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL: when the domain's QEMU is not
+ *   there yet (no socket, or nothing listening on it), wait for it within
+ *   the command's @timeout_ms instead of failing at once. Ready means that
+ *   the socket accepts and QEMU greets, as libxl decides; QEMU's xenstore
+ *   state node only makes the host try at once. libxl's lock is not held
+ *   while waiting.
  *
  * Options of a #XenQmpCmd, set before xen_qmp_cmd_exec().
  *

@@ -7,6 +7,8 @@
 #include "xen-qmp-host.h"
 #include "xen-qmp-host-private.h"
 
+#include <string.h>
+
 #include "qmp-domain-info.h"
 #include "qmp-domain-lock.h"
 #include "qmp-schema-limits.h"
@@ -48,10 +50,14 @@ typedef struct {
 typedef struct {
   XenQmpHost    *host;            /* not a reference */
   guint32        domid;
+  QmpDomainInfo  info;            /* what xenstore said, with xenstore */
+  char          *socket_path;
   QmpConnection *conn;            /* a reference, observed by the host */
   QmpDomainLock *lock;            /* held while the connection is open */
-  guint          dm_watch;        /* waiting for the device model */
-  char          *dm_state_path;
+  gboolean       wait_for_dm;     /* until QEMU's socket accepts */
+  guint          dm_watch;        /* QEMU's state node: a hint to try now */
+  GSource       *dm_retry;        /* the next try */
+  guint          dm_retry_ms;
 } HostDomain;
 
 struct _XenQmpHost {
@@ -629,15 +635,29 @@ on_connection_event (QmpConnection *conn,
 }
 
 static void
-host_domain_free (HostDomain *d)
+stop_waiting_for_dm (HostDomain *d)
 {
+  d->wait_for_dm = FALSE;
   if (d->dm_watch != 0 && d->host->xs != NULL)
     qmp_xenstore_unwatch (d->host->xs, d->dm_watch);
+  d->dm_watch = 0;
+  if (d->dm_retry != NULL)
+    {
+      g_source_destroy (d->dm_retry);
+      g_clear_pointer (&d->dm_retry, g_source_unref);
+    }
+}
+
+static void
+host_domain_free (HostDomain *d)
+{
+  stop_waiting_for_dm (d);
   /* Releases libxl's lock: the connection is going. */
   qmp_domain_lock_free (d->lock);
   qmp_connection_remove_observer (d->conn, &host_connection_callbacks, d->host);
   qmp_connection_unref (d->conn);
-  g_free (d->dm_state_path);
+  qmp_domain_info_clear (&d->info);
+  g_free (d->socket_path);
   g_free (d);
 }
 
@@ -654,7 +674,10 @@ on_connection_closed (QmpConnection *conn,
     g_hash_table_remove (host->connections, key);
 }
 
-/* The domains whose node is gone: their commands fail now, not at their
+/* xenstored fires @releaseDomain when a domain shuts down, dies or is
+ * released (xenstored_domain.c, domain_cleanup()); its nodes may outlive
+ * it until libxl cleans up. A domain that xenstored no longer counts, or
+ * whose nodes are gone, has its commands failed now, not at their
  * timeout. */
 static void
 on_release_domain (QmpXenstore *xs, const char *path, gpointer user_data)
@@ -662,35 +685,115 @@ on_release_domain (QmpXenstore *xs, const char *path, gpointer user_data)
   XenQmpHost *host = user_data;
   g_autoptr(GList) domains = g_hash_table_get_values (host->connections);
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func ((GDestroyNotify) qmp_connection_unref);
+  g_autoptr(GPtrArray) reasons = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
 
   for (GList *l = domains; l != NULL; l = l->next)
     {
       HostDomain *d = l->data;
-      g_autofree char *dom_path = g_strdup_printf ("/local/domain/%u", d->domid);
+      GError *reason = NULL;
 
-      if (!qmp_xenstore_exists (xs, dom_path))
-        g_ptr_array_add (gone, qmp_connection_ref (d->conn));
+      if (!qmp_domain_info_still_exists (xs, &d->info, &reason))
+        {
+          g_ptr_array_add (gone, qmp_connection_ref (d->conn));
+          g_ptr_array_add (reasons, reason);
+        }
     }
   for (guint i = 0; i < gone->len; i++)
-    {
-      QmpConnection *conn = gone->pdata[i];
-      g_autoptr(GError) error =
-        g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "domain %u is gone (@releaseDomain)",
-                     (guint32) qmp_connection_get_tag (conn));
-
-      qmp_connection_close (conn, error);
-    }
+    qmp_connection_close (gone->pdata[i], reasons->pdata[i]);
 }
 
-/* Device model running and lock held: connect. A failure closes the
- * connection, which fails the commands that waited. */
+/* ---- connecting, as libxl does ---------------------------------------
+ *
+ * Without XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL: libxl's lock, then connect;
+ * no socket, or nothing listening, fails the commands.
+ *
+ * With it, the device model is ready when its socket accepts and QEMU
+ * greets, as libxl decides (libxl_dm.c, libxl__spawn_local_dm() with
+ * device_model_qmp_cb(): QEMU started with -S, asked "query-status" over
+ * QMP). QEMU's xenstore state node is only a hint to try at once: a
+ * dm_restrict QEMU never writes it, and it stays "running" after QEMU
+ * died. Between tries the lock is not held, so that libxl, which starts
+ * the device model, is not kept waiting by us. */
+
+#define DM_RETRY_FIRST_MS 10
+#define DM_RETRY_MAX_MS   250
+
+static void host_domain_try (HostDomain *d);
+
+static gboolean
+on_dm_retry (gpointer user_data)
+{
+  HostDomain *d = user_data;
+
+  g_clear_pointer (&d->dm_retry, g_source_unref);
+  host_domain_try (d);
+  return G_SOURCE_REMOVE;
+}
+
 static void
-host_domain_open (HostDomain *d)
+schedule_dm_retry (HostDomain *d, guint delay_ms)
+{
+  if (d->dm_retry != NULL)
+    return;
+  d->dm_retry = g_timeout_source_new (delay_ms);
+  g_source_set_callback (d->dm_retry, on_dm_retry, d, NULL);
+  g_source_set_name (d->dm_retry, "[xenqmp] device model retry");
+  g_source_attach (d->dm_retry, d->host->context);
+}
+
+static void
+schedule_dm_backoff (HostDomain *d)
+{
+  d->dm_retry_ms = d->dm_retry_ms == 0 ? DM_RETRY_FIRST_MS
+                                       : MIN (d->dm_retry_ms * 2, DM_RETRY_MAX_MS);
+  schedule_dm_retry (d, d->dm_retry_ms);
+}
+
+/* libxl's lock is ours, or there is none: connect. May free D (a failure
+ * closes the connection, which frees its record). */
+static void
+host_domain_connect (HostDomain *d)
+{
+  QmpConnection *conn = qmp_connection_ref (d->conn);
+  g_autoptr(GError) error = NULL;
+
+  if (!d->wait_for_dm)
+    {
+      if (!qmp_connection_open (conn, &error))
+        g_debug ("%s", error->message);
+    }
+  else if (qmp_connection_try_open (conn, &error))
+    stop_waiting_for_dm (d);
+  else if (qmp_connection_get_state (conn) == QMP_CONNECTION_WAITING)
+    {
+      g_autofree char *why =
+        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
+        ? g_strdup_printf ("no QMP socket at %s yet", d->socket_path)
+        : g_strdup_printf ("nothing listens on %s yet", d->socket_path);
+
+      g_debug ("%s; trying again", error->message);
+      qmp_connection_set_waiting_reason (conn, why);
+      if (d->lock != NULL)
+        qmp_domain_lock_release (d->lock);
+      schedule_dm_backoff (d);
+    }
+  qmp_connection_unref (conn);
+}
+
+/* libxl's lock is ours: as libxl checks after acquiring it
+ * (libxl_internal.c, ev_lock_child_callback()), the domain must still be
+ * there, and the same domain. */
+static void
+host_domain_locked (HostDomain *d)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!qmp_connection_open (d->conn, &error))
-    g_debug ("domain %u: %s", d->domid, error->message);
+  if (d->host->xs != NULL && !qmp_domain_info_still_exists (d->host->xs, &d->info, &error))
+    {
+      qmp_connection_close (d->conn, error);
+      return;
+    }
+  host_domain_connect (d);
 }
 
 static void
@@ -699,12 +802,11 @@ on_lock_acquired (QmpDomainLock *lock, gpointer user_data)
   HostDomain *d = user_data;
 
   g_debug ("domain %u: got %s", d->domid, qmp_domain_lock_get_path (lock));
-  if (d->dm_watch == 0)
-    host_domain_open (d);
+  host_domain_locked (d);
 }
 
 /* TRUE: the lock is held, or being waited for; FALSE: the connection was
- * closed with the error. */
+ * closed with the error (and D freed). */
 static gboolean
 host_domain_lock (HostDomain *d, gboolean *held, GError **error)
 {
@@ -718,23 +820,66 @@ host_domain_lock (HostDomain *d, gboolean *held, GError **error)
       g_propagate_error (error, local);
       return FALSE;
     }
+  if (!*held)
+    {
+      g_autofree char *why = g_strdup_printf ("libxl's lock %s is held by another process",
+                                              qmp_domain_lock_get_path (d->lock));
+
+      qmp_connection_set_waiting_reason (d->conn, why);
+    }
   return TRUE;
+}
+
+static void
+host_domain_try (HostDomain *d)
+{
+  gboolean held;
+
+  if (qmp_connection_get_state (d->conn) != QMP_CONNECTION_WAITING
+      || (d->lock != NULL && qmp_domain_lock_is_waiting (d->lock)))
+    return;
+  if (d->dm_retry != NULL)
+    {
+      g_source_destroy (d->dm_retry);
+      g_clear_pointer (&d->dm_retry, g_source_unref);
+    }
+  /* No need to take libxl's lock before there is a socket. */
+  if (!g_file_test (d->socket_path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *why = g_strdup_printf ("no QMP socket at %s yet", d->socket_path);
+
+      qmp_connection_set_waiting_reason (d->conn, why);
+      schedule_dm_backoff (d);
+      return;
+    }
+  if (d->lock == NULL)
+    host_domain_connect (d);
+  else if (host_domain_lock (d, &held, NULL) && held)
+    host_domain_locked (d);
 }
 
 static void
 on_dm_state (QmpXenstore *xs, const char *path, gpointer user_data)
 {
-  HostDomain *d = user_data;
-  g_autofree char *state = qmp_xenstore_read (xs, d->dm_state_path, NULL);
-  gboolean held;
+  host_domain_try (user_data);
+}
 
-  if (g_strcmp0 (state, "running") != 0)
-    return;
-  g_debug ("domain %u: device model running", d->domid);
-  qmp_xenstore_unwatch (xs, d->dm_watch);
-  d->dm_watch = 0;
-  if (host_domain_lock (d, &held, NULL) && held)
-    host_domain_open (d);
+/* PV and PVH domains have no device model; libxl starts a QEMU for one
+ * only to serve its qdisk, vfb or console backends (libxl_dm.c,
+ * libxl__need_xenpv_qemu()), on the same qmp-libxl-<domid> socket. */
+static gboolean
+check_pv_qemu (const QmpDomainInfo *info, const char *path, GError **error)
+{
+  const char *type = qmp_domain_type_to_string (info->type);
+
+  if (info->type == QMP_DOMAIN_TYPE_HVM || g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               "domain %u is a %s domain (/libxl/%u/type = \"%s\"): it has no device "
+               "model, and no QEMU serves its backends (no QMP socket at %s)",
+               info->domid, info->type == QMP_DOMAIN_TYPE_PV ? "PV" : "PVH",
+               info->domid, type, path);
+  return FALSE;
 }
 
 QmpConnection *
@@ -759,44 +904,54 @@ _xen_qmp_host_connect (XenQmpHost  *host,
                    domid, host->xs_error != NULL ? host->xs_error->message : "not open");
       return NULL;
     }
-  info.domid = info.dm_domid = domid;
+  info.domid = domid;
   if (host->xs != NULL && !qmp_domain_info_read (host->xs, domid, &info, error))
     return NULL;
 
-  path = xen_qmp_host_dup_socket_path (host, info.dm_domid);
-  peer = info.dm_domid != domid
-         ? g_strdup_printf ("domain %u (stub domain %u)", domid, info.dm_domid)
-         : g_strdup_printf ("domain %u", domid);
+  /* Always the domain's own socket, stub domain or not: libxl connects by
+   * the guest's domid (libxl_qmp.c, qmp_ev_connect()); with a stub domain,
+   * vchan-socket-proxy listens there for the QEMU inside it (libxl_dm.c,
+   * spawn_qmp_proxy()). qmp-libxl-<stub domid> belongs to the dom0 QEMU
+   * that serves the stub domain's own consoles. */
+  path = xen_qmp_host_dup_socket_path (host, domid);
+  if (!check_pv_qemu (&info, path, error))
+    return NULL;
+  peer = qmp_domain_info_describe (&info);
   d = g_new0 (HostDomain, 1);
   d->host = host;
   d->domid = domid;
+  d->info = info;
+  memset (&info, 0, sizeof info);
+  d->socket_path = g_strdup (path);
   d->conn = qmp_connection_new (path, peer, host->context, &host->config);
   qmp_connection_set_tag (d->conn, domid);
   qmp_connection_add_observer (d->conn, &host_connection_callbacks, host);
   g_hash_table_replace (host->connections, GUINT_TO_POINTER (domid), d);
 
-  if (host->xs == NULL)
-    return qmp_connection_open (d->conn, error) ? d->conn : NULL;
-
-  {
-    g_autofree char *lock_path = qmp_domain_info_lock_path (&info, host->lib_dir);
-    d->lock = qmp_domain_lock_new (lock_path, host->context);
-  }
-
-  if (wait_for_dm && !qmp_domain_info_dm_ready (&info))
+  if (host->xs != NULL)
     {
-      /* The watch fires once at once, and again at each change of the
-       * state: no poll, no race between reading and watching. */
-      d->dm_state_path = qmp_domain_info_dm_state_path (&info);
+      g_autofree char *lock_path = qmp_domain_info_lock_path (&d->info, host->lib_dir);
+      d->lock = qmp_domain_lock_new (lock_path, host->context);
+    }
+
+  if (wait_for_dm)
+    {
+      /* Tried from the main loop, never here: a failure then fails the
+       * queued command through its callback. */
+      d->wait_for_dm = TRUE;
       qmp_connection_set_waiting (d->conn);
-      d->dm_watch = qmp_xenstore_watch (host->xs, d->dm_state_path, on_dm_state, d, error);
-      if (d->dm_watch == 0)
+      schedule_dm_retry (d, 0);
+      if (host->xs != NULL)
         {
-          qmp_connection_close (d->conn, error != NULL ? *error : NULL);
-          return NULL;
+          g_autofree char *state_path = qmp_domain_info_dm_state_path (&d->info);
+
+          d->dm_watch = qmp_xenstore_watch (host->xs, state_path, on_dm_state, d, NULL);
         }
       return d->conn;
     }
+
+  if (host->xs == NULL)
+    return qmp_connection_open (d->conn, error) ? d->conn : NULL;
 
   if (!host_domain_lock (d, &held, error))
     return NULL;

@@ -5,13 +5,16 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
 #include <xenstore.h>
 #include "xenqmp.h"
 #include "test-loop.h"
@@ -35,6 +38,7 @@ typedef struct {
   XenQmpErrorClass  error_class;
   GError           *error;
   gint64            completed_at;
+  char              status[64];   /* query-status's "status" */
 } Result;
 
 static void
@@ -48,6 +52,10 @@ record_cb (XenQmpCmd *cmd, JsonNode *response, XenQmpErrorClass error_class,
   g_clear_error (&r->error);
   r->error = error != NULL ? g_error_copy (error) : NULL;
   r->completed_at = g_get_monotonic_time ();
+  r->status[0] = '\0';
+  if (response != NULL && JSON_NODE_HOLDS_OBJECT (response))
+    g_strlcpy (r->status, json_object_get_string_member_with_default (
+                            json_node_get_object (response), "status", ""), sizeof r->status);
 }
 
 static void
@@ -57,6 +65,24 @@ start_qemu (Fixture *f, guint32 domid)
   g_autoptr(GError) error = NULL;
 
   f->qemus[domid] = test_server_start_fake (path, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* A QEMU whose query-status says STATUS: tells which QEMU a command
+ * reached. */
+static void
+start_qemu_saying (Fixture *f, guint32 domid, const char *status)
+{
+  g_autofree char *path = g_strdup_printf ("%s/qmp-libxl-%u", f->dir, domid);
+  g_autofree char *script = g_strdup_printf ("%s/script-%u.jsonl", f->dir, domid);
+  g_autofree char *text = g_strdup_printf (
+    "{\"expect\":\"query-status\",\"return\":{\"status\":\"%s\",\"singlestep\":false,"
+    "\"running\":false}}\n", status);
+  const char *args[] = { "--script", script, "--lenient", NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (script, text, -1, NULL));
+  f->qemus[domid] = test_server_start_fake (path, args, &error);
   g_assert_no_error (error);
 }
 
@@ -166,104 +192,39 @@ test_xen_refuses_before_connecting (Fixture *f, gconstpointer data)
   g_assert_cmpuint (r.calls, ==, 0);
 }
 
+/* libxl reaches a stub domain's device model by the guest's domid:
+ * vchan-socket-proxy listens on qmp-libxl-<guest>. qmp-libxl-<stub> is the
+ * dom0 QEMU serving the stub domain's consoles, never the guest's. */
 static void
-test_xen_stub_domain_socket (Fixture *f, gconstpointer data)
+test_xen_stub_domain_reaches_guest_qemu (Fixture *f, gconstpointer data)
 {
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
   SKIP_UNLESS_READY (f);
-  /* Domain 3's device model runs in stub domain 4: only its socket exists. */
-  start_qemu (f, 4);
-  run_ok (f, 3);
+  start_qemu_saying (f, 3, "guest-3-device-model");
+  start_qemu_saying (f, 4, "stub-4-consoles");
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (exec_cmd (f, &cmd, &r, 3, &error));
+  RUN_UNTIL (r.calls == 1);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (r.status, ==, "guest-3-device-model");
+
+  /* Without the guest's socket, nothing falls back to the stub domain's. */
+  g_clear_pointer (&f->qemus[3], test_server_stop);
+  spin (20);
+  g_assert_false (exec_cmd (f, &cmd, &r, 3, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "domain 3 (device model in stub domain 4)"));
+  g_assert_nonnull (strstr (error->message, "qmp-libxl-3"));
 }
 
 static void
 write_node (Fixture *f, const char *path, const char *value)
 {
   g_assert_true (xs_write (f->xs, XBT_NULL, path, value, strlen (value)));
-}
-
-static void
-test_xen_waits_for_device_model (Fixture *f, gconstpointer data)
-{
-  XenQmpCmd cmd;
-  Result r = { 0 };
-  g_autoptr(GError) error = NULL;
-
-  SKIP_UNLESS_READY (f);
-  start_qemu (f, 5);
-
-  /* Not ready, and asked to wait: it waits, within its timeout. */
-  xen_qmp_cmd_init (&cmd);
-  cmd.flags = XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL;
-  cmd.timeout_ms = 300;
-  g_assert_true (exec_cmd (f, &cmd, &r, 5, &error));
-  RUN_UNTIL (r.calls == 1);
-  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
-  spin (50);
-
-  /* Without a timeout: it runs once the state says running. */
-  cmd.timeout_ms = 0;
-  g_assert_true (exec_cmd (f, &cmd, &r, 5, &error));
-  spin (300);
-  g_assert_cmpuint (r.calls, ==, 1);
-  write_node (f, "/local/domain/0/device-model/5/state", "paused");
-  spin (100);
-  g_assert_cmpuint (r.calls, ==, 1);
-  write_node (f, "/local/domain/0/device-model/5/state", "running");
-  RUN_UNTIL (r.calls == 2);
-  g_assert_no_error (r.error);
-  g_clear_error (&r.error);
-}
-
-/* With a stub domain, libxl writes the state under the stub domain. */
-static void
-test_xen_waits_for_stub_device_model (Fixture *f, gconstpointer data)
-{
-  XenQmpCmd cmd;
-  Result r = { 0 };
-  g_autoptr(GError) error = NULL;
-
-  SKIP_UNLESS_READY (f);
-  start_qemu (f, 7);
-  xen_qmp_cmd_init (&cmd);
-  cmd.flags = XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL;
-  g_assert_true (exec_cmd (f, &cmd, &r, 6, &error));
-  spin (200);
-  g_assert_cmpuint (r.calls, ==, 0);
-  write_node (f, "/local/domain/7/device-model/6/state", "running");
-  RUN_UNTIL (r.calls == 1);
-  g_assert_no_error (r.error);
-}
-
-static void
-test_xen_domain_gone_fails_commands (Fixture *f, gconstpointer data)
-{
-  XenQmpCmd cmd;
-  Result r = { 0 };
-  g_autoptr(GError) error = NULL;
-  gint64 removed_at;
-
-  SKIP_UNLESS_READY (f);
-  start_qemu (f, 1);
-  start_qemu (f, 4);
-  run_ok (f, 1);
-  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
-  run_ok (f, 3);
-
-  /* Domain 1's QEMU wedges; then the domain is destroyed. */
-  test_server_pause (f->qemus[1]);
-  xen_qmp_cmd_init (&cmd);
-  g_assert_true (exec_cmd (f, &cmd, &r, 1, &error));
-  spin (50);
-  removed_at = g_get_monotonic_time ();
-  g_assert_true (xs_rm (f->xs, XBT_NULL, "/local/domain/1"));
-  RUN_UNTIL (r.calls == 1);
-  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (r.error->message, "domain 1 is gone"));
-  g_assert_cmpint (r.completed_at - removed_at, <, 5 * G_USEC_PER_SEC);
-  g_clear_error (&r.error);
-
-  /* Other domains are untouched. */
-  run_ok (f, 3);
 }
 
 static GPid
@@ -295,6 +256,186 @@ try_lock_elsewhere (const char *path)
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
+/* Execs query-status on DOMID with XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL and
+ * no timeout, and checks that it is still waiting a while later. */
+static void
+exec_waiting (Fixture *f, XenQmpCmd *cmd, Result *r, guint32 domid)
+{
+  g_autoptr(GError) error = NULL;
+  guint calls = r->calls;
+
+  xen_qmp_cmd_init (cmd);
+  cmd->flags = XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL;
+  g_assert_true (exec_cmd (f, cmd, r, domid, &error));
+  g_assert_no_error (error);
+  spin (200);
+  g_assert_cmpuint (r->calls, ==, calls);
+}
+
+/* A socket file left by a QEMU that died: connect() is refused. */
+static void
+make_stale_socket (const char *path)
+{
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, NULL);
+  g_autoptr(GSocketAddress) addr = g_unix_socket_address_new (path);
+
+  g_assert_true (g_socket_bind (sock, addr, FALSE, NULL));
+  g_assert_true (g_socket_close (sock, NULL));
+}
+
+/* Ready means: the socket accepts and QEMU greets, as libxl decides
+ * (query-status over QMP). QEMU's state node is only a hint: a dm_restrict
+ * QEMU never writes it, and it says "running" after QEMU died. */
+static void
+test_xen_waits_for_device_model (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = g_build_filename (f->dir, "userdata-l.5." UUID_OF (5) ".qmp-socket-lock", NULL);
+  g_autofree char *socket_path = g_strdup_printf ("%s/qmp-libxl-5", f->dir);
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 started_at;
+
+  SKIP_UNLESS_READY (f);
+
+  /* No QEMU yet: it waits, within its timeout, and says what for. */
+  xen_qmp_cmd_init (&cmd);
+  cmd.flags = XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL;
+  cmd.timeout_ms = 300;
+  g_assert_true (exec_cmd (f, &cmd, &r, 5, &error));
+  RUN_UNTIL (r.calls == 1);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_test_message ("%s", r.error->message);
+  g_assert_nonnull (strstr (r.error->message, "no QMP socket at"));
+
+  /* Waiting without a timeout: libxl's lock stays free while there is
+   * nothing to connect to (libxl starts the device model under it). */
+  exec_waiting (f, &cmd, &r, 5);
+  g_assert_cmpint (try_lock_elsewhere (lock), ==, 0);
+  /* A dead QEMU's socket file: still waiting, lock still free. */
+  make_stale_socket (socket_path);
+  spin (300);
+  g_assert_cmpuint (r.calls, ==, 1);
+  g_assert_cmpint (try_lock_elsewhere (lock), ==, 0);
+  /* QEMU comes, writing no state node (dm_restrict): the command runs,
+   * within a retry interval. */
+  g_assert_cmpint (unlink (socket_path), ==, 0);
+  started_at = g_get_monotonic_time ();
+  start_qemu (f, 5);
+  RUN_UNTIL (r.calls == 2);
+  g_assert_no_error (r.error);
+  g_test_message ("ran %" G_GINT64_FORMAT " ms after QEMU listened",
+                  (r.completed_at - started_at) / 1000);
+  g_assert_cmpint (r.completed_at - started_at, <, 2 * G_USEC_PER_SEC);
+}
+
+/* The state node says running, but QEMU is gone: without the flag the
+ * command fails at once; with it, it waits for a QEMU that accepts. */
+static void
+test_xen_state_node_is_no_proof (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  xen_qmp_cmd_init (&cmd);
+  g_assert_false (exec_cmd (f, &cmd, &r, 1, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  exec_waiting (f, &cmd, &r, 1);
+  start_qemu (f, 1);
+  RUN_UNTIL (r.calls == 1);
+  g_assert_no_error (r.error);
+}
+
+/* A stub domain's device model: the guest's socket, whatever the stub
+ * domain's own socket does; the state node under the stub domain only
+ * makes it try at once. */
+static void
+test_xen_waits_for_stub_device_model (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu_saying (f, 7, "stub-7-consoles");
+  exec_waiting (f, &cmd, &r, 6);
+  start_qemu_saying (f, 6, "guest-6-device-model");
+  write_node (f, "/local/domain/7/device-model/6/state", "running");
+  RUN_UNTIL (r.calls == 1);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (r.status, ==, "guest-6-device-model");
+}
+
+/* xenstored releases a dying domain and fires @releaseDomain
+ * (domain_cleanup()); XS_RELEASE does the same. Its nodes stay until
+ * libxl removes them: the release is what tells. */
+static void
+test_xen_domain_gone_fails_commands (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  gint64 released_at;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  start_qemu (f, 3);
+  run_ok (f, 1);
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  run_ok (f, 3);
+
+  /* Domain 1's QEMU wedges; then the domain dies. */
+  test_server_pause (f->qemus[1]);
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, &error));
+  spin (50);
+  released_at = g_get_monotonic_time ();
+  g_assert_true (xs_release_domain (f->xs, 1));
+  RUN_UNTIL (r.calls == 1);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_test_message ("%s", r.error->message);
+  g_assert_nonnull (strstr (r.error->message, "domain 1 is gone"));
+  g_assert_cmpint (r.completed_at - released_at, <, 5 * G_USEC_PER_SEC);
+  g_clear_error (&r.error);
+
+  /* Other domains are untouched. */
+  run_ok (f, 3);
+}
+
+/* As libxl checks after it gets the lock (ev_lock_child_callback()): the
+ * domain may have gone while we waited, and its id been reused. */
+static void
+test_xen_lock_rechecks_domain (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = g_build_filename (f->dir, "userdata-l.1." UUID_OF (1) ".qmp-socket-lock", NULL);
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  GPid other;
+  int status;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  other = hold_lock_elsewhere (lock, "0.5");
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, &error));
+  spin (50);
+  write_node (f, "/local/domain/1/vm", "/vm/11111111-2222-4333-8444-555555555555");
+  RUN_UNTIL (r.calls == 1);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_test_message ("%s", r.error->message);
+  g_assert_nonnull (strstr (r.error->message, "its id now belongs to another domain"));
+  g_clear_error (&r.error);
+  waitpid (other, &status, 0);
+  g_spawn_close_pid (other);
+  spin (20);
+  g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_xen_waits_for_libxl_lock (Fixture *f, gconstpointer data)
 {
@@ -318,6 +459,33 @@ test_xen_waits_for_libxl_lock (Fixture *f, gconstpointer data)
   RUN_UNTIL (r.calls == 1);
   g_assert_no_error (r.error);
   g_assert_cmpint (r.completed_at - start, >=, 500 * 1000);
+  waitpid (other, &status, 0);
+  g_spawn_close_pid (other);
+}
+
+/* libxl holds the lock; meanwhile QEMU goes away. Once the lock is ours
+ * the connect fails: the command fails with the reason, and nothing reads
+ * the domain's record after the failure freed it (valgrind, ASan). */
+static void
+test_xen_lock_then_qemu_gone (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = g_build_filename (f->dir, "userdata-l.1." UUID_OF (1) ".qmp-socket-lock", NULL);
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  GPid other;
+  int status;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  other = hold_lock_elsewhere (lock, "0.3");
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, &error));
+  g_clear_pointer (&f->qemus[1], test_server_stop);
+  RUN_UNTIL (r.calls == 1);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (r.error->message, "no QMP socket at"));
+  g_clear_error (&r.error);
   waitpid (other, &status, 0);
   g_spawn_close_pid (other);
 }
@@ -371,38 +539,87 @@ typedef struct {
   const char *expected;
 } BadValue;
 
-/* Domain 1's device model "in a stub domain" that is none of its own:
- * its commands would go (under its lock) to another domain's QEMU. Domain
- * 4 is domain 3's stub domain; domain 2 has no target. */
+/* A device-model-domid that names no stub domain of this guest changes
+ * nothing that matters: the guest's own socket is used all the same, and
+ * messages do not name the would-be stub domain. Domain 4 is domain 3's
+ * stub domain; domain 2 has no target. */
 static void
-test_xen_refuses_foreign_stub_domain (Fixture *f, gconstpointer data)
+test_xen_ignores_foreign_stub_domain (Fixture *f, gconstpointer data)
 {
-  static const BadValue stubs[] = {
-    { "0", 0, "names domain 0, which cannot be its stub domain" },
-    { "1", 0, "names domain 1, which cannot be its stub domain" },
-    { "2", 0, "names domain 2, which is not its stub domain (/local/domain/2/target is missing" },
-    { "4", 0, "names domain 4, which is not its stub domain (/local/domain/4/target is \"3\", not 1)" },
-    { "four", 0, "is not a domain id (0 to 32751): \"four\"" },
-    { "99999999999999999999", 0, "is not a domain id (0 to 32751): \"99999999999999999999\"" },
-    { "-4", 0, "is not a domain id (0 to 32751): \"-4\"" },
-    { "4\xff\x1b[2J", 0, "is not a domain id (0 to 32751): \"4\\377\\033[2J\"" },
+  static const char * const stubs[] = {
+    "0", "1", "2", "4", "four", "99999999999999999999", "-4", "4\xff\x1b[2J",
   };
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
 
   SKIP_UNLESS_READY (f);
-  for (guint32 d = 0; d <= 4; d++)
-    start_qemu (f, d);
+  start_qemu (f, 1);
   for (gsize i = 0; i < G_N_ELEMENTS (stubs); i++)
     {
-      write_bytes (f, "/local/domain/1/image/device-model-domid", stubs[i].value,
-                   stubs[i].len > 0 ? stubs[i].len : strlen (stubs[i].value));
-      assert_refused (f, 1, stubs[i].expected);
+      write_node (f, "/local/domain/1/image/device-model-domid", stubs[i]);
+      run_ok (f, 1);
     }
-  /* A target that names another domain, for a stub domain of domain 1. */
-  write_node (f, "/local/domain/1/image/device-model-domid", "2");
-  write_node (f, "/local/domain/2/target", "3");
-  assert_refused (f, 1, "(/local/domain/2/target is \"3\", not 1)");
-  /* And the real one still works. */
-  run_ok (f, 3);
+  g_clear_pointer (&f->qemus[1], test_server_stop);
+  spin (20);
+  xen_qmp_cmd_init (&cmd);
+  g_assert_false (exec_cmd (f, &cmd, &r, 1, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_true (g_str_has_prefix (error->message, "domain 1: no QMP socket at"));
+}
+
+/* libxl reads a missing dm-version as qemu-xen-traditional
+ * (libxl__device_model_version_running()). */
+static void
+test_xen_refuses_missing_dm_version (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  g_assert_true (xs_rm (f->xs, XBT_NULL, "/libxl/1/dm-version"));
+  xen_qmp_cmd_init (&cmd);
+  g_assert_false (exec_cmd (f, &cmd, &r, 1, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "domain 1 has no /libxl/1/dm-version, which libxl reads as qemu-xen-traditional"));
+}
+
+/* PV and PVH domains have no device model; a QEMU serves them only for
+ * backends, on the same socket. */
+static void
+test_xen_pv_domains (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  xen_qmp_cmd_init (&cmd);
+  cmd.flags = XEN_QMP_CMD_WAIT_FOR_DEVICE_MODEL;
+  write_node (f, "/libxl/1/type", "pvh");
+  g_assert_false (exec_cmd (f, &cmd, &r, 1, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "domain 1 is a PVH domain (/libxl/1/type = \"pvh\"): it has no device model"));
+  g_clear_error (&error);
+  write_node (f, "/libxl/1/type", "pv");
+  g_assert_false (exec_cmd (f, &cmd, &r, 1, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "domain 1 is a PV domain"));
+  g_clear_error (&error);
+
+  /* A backend QEMU (qdisk, vfb, consoles) is reached as usual. */
+  start_qemu (f, 1);
+  run_ok (f, 1);
+  spin (20);
+
+  write_node (f, "/libxl/1/type", "hvm\n");
+  g_assert_false (exec_cmd (f, &cmd, &r, 1, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "/libxl/1/type is \"hvm\\n\", not hvm, pv or pvh"));
 }
 
 /* The uuid names libxl's lock file: anything but "/vm/<canonical uuid>"
@@ -490,6 +707,74 @@ test_xen_lock_file_private (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
 }
 
+/* No lock file piles up: each is removed when its connection closes,
+ * as libxl removes its own (libxl__ev_slowlock_unlock()). */
+static void
+test_xen_lock_files_do_not_pile_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  start_qemu (f, 3);
+  for (int i = 0; i < 3; i++)
+    {
+      run_ok (f, 1);
+      run_ok (f, 3);
+      spin (20);
+    }
+  dir = g_dir_open (f->dir, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "userdata-l."))
+      g_error ("%s left behind", name);
+}
+
+/* A child forked (without exec) while the lock is held shares its
+ * descriptor: the lock must be given back explicitly, not only by
+ * close(), or libxl, already waiting in flock() on the file, would wait
+ * for as long as that child lives. */
+static void
+test_xen_lock_released_despite_fork (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = lock_path_of_1 (f);
+  const char *argv[] = { "flock", "--exclusive", NULL, "true", NULL };
+  g_autoptr(GError) error = NULL;
+  GPid waiter;
+  pid_t child;
+  gint64 released_at;
+  int status;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  run_ok (f, 1);
+  argv[2] = lock;
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                NULL, NULL, &waiter, &error));
+  g_assert_no_error (error);
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      struct timespec three_seconds = { 3, 0 };
+
+      nanosleep (&three_seconds, NULL);
+      _exit (0);
+    }
+  g_usleep (100 * 1000);
+  released_at = g_get_monotonic_time ();
+  g_clear_object (&f->host);
+  g_assert_cmpint (waitpid (waiter, &status, 0), ==, waiter);
+  g_test_message ("the waiter got the lock %" G_GINT64_FORMAT " ms after the release",
+                  (g_get_monotonic_time () - released_at) / 1000);
+  g_assert_cmpint (g_get_monotonic_time () - released_at, <, 1500 * 1000);
+  g_spawn_close_pid (waiter);
+  kill (child, SIGKILL);
+  waitpid (child, &status, 0);
+}
+
 /* What is at the path must be a regular file of root's or ours: another
  * user's file lets that user hold QMP to the domain; a FIFO is nothing to
  * lock (and opening one must not wait). */
@@ -561,17 +846,24 @@ main (int argc, char *argv[])
 #define ADD(name, func) \
   g_test_add ("/xen/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("refuses-before-connecting", test_xen_refuses_before_connecting);
-  ADD ("stub-domain-socket", test_xen_stub_domain_socket);
+  ADD ("stub-domain-reaches-guest-qemu", test_xen_stub_domain_reaches_guest_qemu);
   ADD ("waits-for-device-model", test_xen_waits_for_device_model);
+  ADD ("state-node-is-no-proof", test_xen_state_node_is_no_proof);
   ADD ("waits-for-stub-device-model", test_xen_waits_for_stub_device_model);
   ADD ("domain-gone-fails-commands", test_xen_domain_gone_fails_commands);
+  ADD ("lock-rechecks-domain", test_xen_lock_rechecks_domain);
   ADD ("waits-for-libxl-lock", test_xen_waits_for_libxl_lock);
+  ADD ("lock-then-qemu-gone", test_xen_lock_then_qemu_gone);
   ADD ("holds-lock-while-connected", test_xen_holds_lock_while_connected);
   ADD ("without-xenstore", test_xen_without_xenstore);
-  ADD ("refuses-foreign-stub-domain", test_xen_refuses_foreign_stub_domain);
+  ADD ("ignores-foreign-stub-domain", test_xen_ignores_foreign_stub_domain);
+  ADD ("refuses-missing-dm-version", test_xen_refuses_missing_dm_version);
+  ADD ("pv-domains", test_xen_pv_domains);
   ADD ("refuses-odd-uuid", test_xen_refuses_odd_uuid);
   ADD ("lock-refuses-symlink", test_xen_lock_refuses_symlink);
   ADD ("lock-file-private", test_xen_lock_file_private);
+  ADD ("lock-files-do-not-pile-up", test_xen_lock_files_do_not_pile_up);
+  ADD ("lock-released-despite-fork", test_xen_lock_released_despite_fork);
   ADD ("lock-refuses-foreign-file", test_xen_lock_refuses_foreign_file);
 #undef ADD
   return g_test_run ();
