@@ -35,7 +35,7 @@ tests_test_fake_xenstored_LDADD = $(GLIB_LIBS) $(XENSTORE_LIBS)
 check_PROGRAMS += tests/test-xenstore-compare
 TESTS += tests/test-xenstore-compare
 tests_test_xenstore_compare_SOURCES = tests/test-xenstore-compare.c tests/test-xenstore.h \
-	tests/test-server.c tests/test-server.h
+	$(tests_xen_testbed_sources)
 tests_test_xenstore_compare_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
 tests_test_xenstore_compare_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(XENSTORE_CFLAGS)
 tests_test_xenstore_compare_LDADD = $(GLIB_LIBS) $(XENSTORE_LIBS)
