@@ -6,6 +6,7 @@ bin_PROGRAMS += fake-qemu/fake-xenstored
 fake_qemu_fake_xenstored_SOURCES = \
 	fake-qemu/xs-main.c \
 	fake-qemu/xs-server.c fake-qemu/xs-server.h \
+	fake-qemu/xs-hypervisor.c fake-qemu/xs-hypervisor.h \
 	fake-qemu/xs-connection.c fake-qemu/xs-connection.h \
 	fake-qemu/xs-request.c fake-qemu/xs-request.h \
 	fake-qemu/xs-transaction.c fake-qemu/xs-transaction.h \
@@ -23,8 +24,18 @@ EXTRA_DIST += fake-qemu/xenstored-README.md
 # xenstore-* tools.
 check_PROGRAMS += tests/test-fake-xenstored
 TESTS += tests/test-fake-xenstored
-tests_test_fake_xenstored_SOURCES = tests/test-fake-xenstored.c \
+tests_test_fake_xenstored_SOURCES = tests/test-fake-xenstored.c tests/test-xenstore.h \
 	tests/test-server.c tests/test-server.h
 tests_test_fake_xenstored_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
 tests_test_fake_xenstored_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(XENSTORE_CFLAGS)
 tests_test_fake_xenstored_LDADD = $(GLIB_LIBS) $(XENSTORE_LIBS)
+
+# One sequence of xenstore operations against fake-xenstored and the real
+# daemons: the transcripts must agree (see the file's head).
+check_PROGRAMS += tests/test-xenstore-compare
+TESTS += tests/test-xenstore-compare
+tests_test_xenstore_compare_SOURCES = tests/test-xenstore-compare.c tests/test-xenstore.h \
+	$(tests_xen_testbed_sources)
+tests_test_xenstore_compare_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
+tests_test_xenstore_compare_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(XENSTORE_CFLAGS)
+tests_test_xenstore_compare_LDADD = $(GLIB_LIBS) $(XENSTORE_LIBS)

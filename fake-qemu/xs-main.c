@@ -33,6 +33,7 @@ main (int argc, char **argv)
 {
   g_autofree char *socket_path = NULL;
   g_autofree char *seed_file = NULL;
+  g_autofree char *hypervisor_dir = NULL;
   g_auto(GStrv) domain_args = NULL;
   int timeout_seconds = 0;
   const GOptionEntry entries[] = {
@@ -43,6 +44,9 @@ main (int argc, char **argv)
       "dm-version=, dm-state=, stubdom=", "DOMID[,OPTION=VALUE...]" },
     { "seed", 0, 0, G_OPTION_ARG_FILENAME, &seed_file,
       "Then apply FILE, a JSON object of path → value (null removes)", "FILE" },
+    { "hypervisor", 0, 0, G_OPTION_ARG_FILENAME, &hypervisor_dir,
+      "Take domains and their deaths from the state folder DIR "
+      "(DIR/domains/<domid>, the FIFO DIR/virq-dom-exc)", "DIR" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_seconds,
       "Exit (successfully) after SECONDS, so that a forgotten fake goes away", "SECONDS" },
     { NULL }
@@ -96,7 +100,7 @@ main (int argc, char **argv)
   /* A client that goes away must not kill the fake. */
   signal (SIGPIPE, SIG_IGN);
   loop = g_main_loop_new (NULL, FALSE);
-  server = xs_server_new (socket_path, &error);
+  server = xs_server_new (socket_path, hypervisor_dir, &error);
   if (server == NULL)
     {
       g_printerr ("fake-xenstored: %s\n", error->message);

@@ -8,16 +8,44 @@
 
 #include "xs-wire.h"
 
+/* How many bytes of PATH belong to a "/local/domain/<domid>/" prefix, as
+ * xenstored 4.17 measures it with sscanf ("/local/domain/%5u/%n",
+ * is_valid_nodename() in xenstored_core.c): up to five characters that
+ * %u takes (an optional sign, then digits), then a slash; 0 when PATH
+ * does not start so. */
+static gsize
+domain_prefix_len (const char *path)
+{
+  static const char local[] = "/local/domain/";
+  const char *p = path + sizeof local - 1;
+  gsize width = 0, digits = 0;
+
+  if (strncmp (path, local, sizeof local - 1) != 0)
+    return 0;
+  if (*p == '+' || *p == '-')
+    p++, width++;
+  while (width < 5 && g_ascii_isdigit (*p))
+    p++, width++, digits++;
+  if (digits == 0 || *p != '/')
+    return 0;
+  return (gsize) (p + 1 - path);
+}
+
 gboolean
 xs_path_is_valid (const char *path)
 {
   gsize len = strlen (path);
 
-  if (path[0] != '/' || len > XENSTORE_ABS_PATH_MAX)
+  if (path[0] != '/')
     return FALSE;
   if (len > 1 && path[len - 1] == '/')
     return FALSE;
   if (strstr (path, "//") != NULL)
+    return FALSE;
+  /* xenstored's quota_max_path_len: XENSTORE_REL_PATH_MAX bytes below a
+   * domain's home, or in all for any other path (XENSTORE_ABS_PATH_MAX is
+   * not what it checks). */
+  if (len > domain_prefix_len (path) + XENSTORE_REL_PATH_MAX)
     return FALSE;
   for (const char *p = path; *p != '\0'; p++)
     if (!g_ascii_isalnum (*p) && strchr ("/_@-", *p) == NULL)

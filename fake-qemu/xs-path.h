@@ -10,9 +10,11 @@
  * dom0's home, as xenstored does for its unix socket clients. */
 #define XS_HOME_PATH "/local/domain/0"
 
-/* Whether PATH is an absolute node name xenstored accepts: starts with
- * '/', no "//", no trailing '/' (but "/"), only [A-Za-z0-9/_@-], at most
- * XENSTORE_ABS_PATH_MAX bytes. */
+/* Whether PATH is an absolute node name xenstored 4.17 accepts
+ * (is_valid_nodename() in xenstored_core.c): starts with '/', no "//", no
+ * trailing '/' (but "/"), only [A-Za-z0-9/_@-], and at most
+ * XENSTORE_REL_PATH_MAX (2048) bytes after a "/local/domain/<domid>/"
+ * prefix, or in all when there is none. */
 gboolean    xs_path_is_valid       (const char *path);
 
 /* Whether PATH names a special watch ("@releaseDomain"...). */

@@ -12,14 +12,15 @@
 
 #include "xs-request.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "xs-hypervisor.h"
 #include "xs-path.h"
 #include "xs-transaction.h"
 
-/* Domain ids from here on are Xen's reserved ones (DOMID_FIRST_RESERVED). */
-#define DOMID_RESERVED 0x7FF0U
-#define DOMID_SELF     0x7FF0U
+/* Xen's DOMID_SELF: "the caller", which is always introduced. */
+#define DOMID_SELF 0x7FF0U
 
 /* How many payload bytes a debug trace shows. */
 #define TRACE_BYTES 160
@@ -121,26 +122,20 @@ node_path (const char *arg, char **path)
   return 0;
 }
 
-static int
-parse_domid (const char *arg, guint *domid)
+/* A domid as xenstored reads one: atoi(), then unsigned (so "abc" is 0,
+ * and "-1" 4294967295), as in xenstored_domain.c's handlers. */
+static guint
+domid_of (const char *arg)
 {
-  guint64 value;
-
-  if (arg == NULL || !g_ascii_string_to_unsigned (arg, 10, 0, G_MAXUINT16, &value, NULL))
-    return EINVAL;
-  *domid = (guint) value;
-  return 0;
+  return (guint) atoi (arg);
 }
 
-/* A change made outside a transaction may have removed a domain's node;
- * one made inside is logged for the commit. */
+/* A change made inside a transaction is logged for the commit. */
 static void
 changed (Request *req, const char *path, const void *data, gsize len)
 {
   if (req->tx != NULL)
     xs_transaction_log (req->tx, req->header->type, path, data, len);
-  else
-    xs_server_release_vanished_domains (req->server);
 }
 
 static int
@@ -292,10 +287,20 @@ do_set_perms (Request *req)
   perms = after_first_string (req, &perms_len);
   if (perms == NULL || !xs_perms_are_valid (perms, perms_len))
     return EINVAL;
-  /* The special watches have permissions too; the fake keeps none. */
-  if (strcmp (req->payload, "@releaseDomain") == 0
-      || strcmp (req->payload, "@introduceDomain") == 0)
-    return reply_ok (req);
+  /* do_set_perms() (xenstored_core.c): a permission set owned by a
+   * domain that does not exist is refused. */
+  if (!xs_server_check_perms_domains (req->server, perms, perms_len))
+    return ENOENT;
+  /* The special watches have permissions too (set_perms_special()); they
+   * decide who gets the events, and every client of the fake is dom0,
+   * which gets them whatever they say. */
+  if (req->payload[0] == '@')
+    {
+      if (strcmp (req->payload, "@releaseDomain") != 0
+          && strcmp (req->payload, "@introduceDomain") != 0)
+        return EINVAL;
+      return reply_ok (req);
+    }
   if ((err = node_path (req->payload, &path)) != 0
       || (err = xs_store_set_perms (req->store, path, perms, perms_len)) != 0)
     return err;
@@ -354,13 +359,17 @@ do_transaction_start (Request *req)
 
   if (req->tx != NULL)
     return EBUSY;
-  if (g_hash_table_size (client->transactions) >= XS_MAX_TRANSACTIONS_PER_CLIENT)
-    return ENOSPC;
+  /* No quota for dom0 (do_transaction_start() in xenstored_transaction.c
+   * counts only unprivileged domains'); only memory ends it. */
+  if (xs_store_get_bytes (req->store) > XS_MAX_TRANSACTION_BYTES
+                                        - *xs_server_get_transaction_bytes (req->server))
+    return ENOMEM;
   do
     id = ++client->last_tx_id;
   while (id == 0 || g_hash_table_contains (client->transactions, GUINT_TO_POINTER (id)));
   g_hash_table_insert (client->transactions, GUINT_TO_POINTER (id),
-                       xs_transaction_new (id, xs_server_get_store (req->server)));
+                       xs_transaction_new (id, xs_server_get_store (req->server),
+                                           xs_server_get_transaction_bytes (req->server)));
   g_snprintf (id_str, sizeof id_str, "%u", id);
   return reply (req, id_str, strlen (id_str) + 1);
 }
@@ -373,54 +382,61 @@ do_transaction_end (Request *req)
   gboolean commit;
   int err = 0;
 
-  if (tx == NULL)
-    return ENOENT;
+  /* The argument first, then the transaction, as do_transaction_end(). */
   if (arg == NULL || (strcmp (arg, "T") != 0 && strcmp (arg, "F") != 0))
     return EINVAL;
+  if (tx == NULL)
+    return ENOENT;
   commit = strcmp (arg, "T") == 0;
   /* Gone whatever the outcome, as in xenstored: EAGAIN means start over. */
   g_hash_table_steal (req->client->transactions, GUINT_TO_POINTER (xs_transaction_get_id (tx)));
   if (commit)
-    {
-      err = xs_transaction_commit (tx, xs_server_get_store (req->server));
-      if (err == 0)
-        xs_server_release_vanished_domains (req->server);
-    }
+    err = xs_transaction_commit (tx, xs_server_get_store (req->server));
   xs_transaction_free (tx);
   return err != 0 ? err : reply_ok (req);
 }
 
+/* do_introduce() (xenstored_domain.c): domid, page, event channel. */
 static int
 do_introduce (Request *req)
 {
   guint domid;
+  int err;
 
-  if (count_strings (req) < 3 || parse_domid (nth_string (req, 0), &domid) != 0
-      || domid == 0 || domid >= DOMID_RESERVED)
+  if (count_strings (req) < 3)
     return EINVAL;
-  /* The page and event channel mean nothing without a hypervisor. */
-  xs_server_introduce_domain (req->server, domid);
-  return reply_ok (req);
+  domid = domid_of (nth_string (req, 0));
+  /* The page means nothing without a hypervisor; the port must be one. */
+  if (atoi (nth_string (req, 2)) <= 0)
+    return EINVAL;
+  err = xs_server_introduce_domain (req->server, domid);
+  return err != 0 ? err : reply_ok (req);
 }
 
 static int
 do_release (Request *req)
 {
   guint domid;
+  int err;
 
-  if (parse_domid (one_arg (req), &domid) != 0 || domid == 0)
+  if (one_arg (req) == NULL)
     return EINVAL;
-  return xs_server_release_domain (req->server, domid) ? reply_ok (req) : ENOENT;
+  domid = domid_of (one_arg (req));
+  err = xs_server_release_domain (req->server, domid);
+  return err != 0 ? err : reply_ok (req);
 }
 
 static int
 do_resume (Request *req)
 {
   guint domid;
+  int err;
 
-  if (parse_domid (one_arg (req), &domid) != 0)
+  if (one_arg (req) == NULL)
     return EINVAL;
-  return xs_server_domain_is_introduced (req->server, domid) ? reply_ok (req) : ENOENT;
+  domid = domid_of (one_arg (req));
+  err = xs_server_resume_domain (req->server, domid);
+  return err != 0 ? err : reply_ok (req);
 }
 
 static int
@@ -428,9 +444,10 @@ do_set_target (Request *req)
 {
   guint domid, target;
 
-  if (count_strings (req) < 2 || parse_domid (nth_string (req, 0), &domid) != 0
-      || parse_domid (nth_string (req, 1), &target) != 0)
+  if (count_strings (req) < 2)
     return EINVAL;
+  domid = domid_of (nth_string (req, 0));
+  target = domid_of (nth_string (req, 1));
   if (!xs_server_domain_is_introduced (req->server, domid)
       || !xs_server_domain_is_introduced (req->server, target))
     return ENOENT;
@@ -443,8 +460,9 @@ do_get_domain_path (Request *req)
   g_autofree char *path = NULL;
   guint domid;
 
-  if (parse_domid (one_arg (req), &domid) != 0)
+  if (one_arg (req) == NULL)
     return EINVAL;
+  domid = domid_of (one_arg (req));
   path = g_strdup_printf ("/local/domain/%u", domid);
   return reply (req, path, strlen (path) + 1);
 }
@@ -454,8 +472,9 @@ do_is_domain_introduced (Request *req)
 {
   guint domid;
 
-  if (parse_domid (one_arg (req), &domid) != 0)
+  if (one_arg (req) == NULL)
     return EINVAL;
+  domid = domid_of (one_arg (req));
   if (domid == DOMID_SELF || xs_server_domain_is_introduced (req->server, domid))
     return reply (req, "T", 2);
   return reply (req, "F", 2);

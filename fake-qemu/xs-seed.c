@@ -208,6 +208,11 @@ xs_seed_domains (XsServer *server, GPtrArray *specs, GError **error)
         }
     }
 
+  /* A bare fake starts as xenstored does (setup_structure(),
+   * xenstored_core.c: "/", "/tool", "/tool/xenstored"); dom0's nodes come
+   * from xen-init-dom0 and libxl on a real host, so with the domains. */
+  if (specs->len == 0)
+    return TRUE;
   seed_domain_node (store, 0, "Domain-0", "00000000-0000-0000-0000-000000000000");
   xs_store_mkdir (store, "/libxl");
   for (guint i = 0; i < specs->len; i++)
@@ -279,8 +284,9 @@ xs_seed_introduce_domains (XsServer *server)
       const char *name = (const char *) names->data + start;
       guint64 domid;
 
-      if (g_ascii_string_to_unsigned (name, 10, 1, DOMID_MAX, &domid, NULL))
-        xs_server_introduce_domain (server, (guint) domid);
+      if (g_ascii_string_to_unsigned (name, 10, 1, DOMID_MAX, &domid, NULL)
+          && xs_server_introduce_domain (server, (guint) domid) != 0)
+        g_message ("domain %s is not introduced: the hypervisor does not have it", name);
       start += strlen (name) + 1;
     }
 }

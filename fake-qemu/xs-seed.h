@@ -25,8 +25,9 @@ void          xs_domain_spec_free  (XsDomainSpec  *spec);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XsDomainSpec, xs_domain_spec_free)
 
-/* Writes dom0's nodes and each domain's (and its stub domain's), as
- * libxl lays them out; refuses a domid given twice. */
+/* With at least one spec, writes dom0's nodes and each domain's (and its
+ * stub domain's), as libxl lays them out; refuses a domid given twice.
+ * Without, writes nothing: the store stays as xenstored starts. */
 gboolean      xs_seed_domains      (XsServer      *server,
                                     GPtrArray     *specs,
                                     GError       **error);
@@ -37,5 +38,6 @@ gboolean      xs_seed_file         (XsServer      *server,
                                     const char    *file,
                                     GError       **error);
 
-/* Introduces every domain that has a /local/domain/<domid> node. */
+/* Introduces every domain that has a /local/domain/<domid> node (and
+ * that the hypervisor has, with --hypervisor). */
 void          xs_seed_introduce_domains (XsServer *server);

@@ -22,6 +22,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 
+#include "xs-hypervisor.h"
 #include "xs-request.h"
 #include "xs-transaction.h"
 #include "xs-watch.h"
@@ -44,9 +45,21 @@ struct _XsServer {
   GPtrArray  *closed_clients; /* XsClient *, freed when idle */
   guint       reap_id;
   XsWatches  *watches;
-  GHashTable *domains;       /* GUINT_TO_POINTER (domid + 1): introduced */
+  GList      *domains;       /* Domain *, newest first as in xenstored */
+  XsHypervisor *hypervisor;  /* NULL without --hypervisor */
+  gsize       transaction_bytes;
   XsStore    *store;
 };
+
+/* xenstored's struct domain, as far as a dom0 tool can tell: it knows a
+ * domain once it is introduced or named in a permission set, and keeps
+ * its domains in a list, newest first (alloc_domain()), the order in
+ * which check_domains() looks at them. */
+typedef struct {
+  guint    domid;
+  gboolean introduced;
+  gboolean shutdown;       /* seen shut down: @releaseDomain fired for it */
+} Domain;
 
 /* The store's change function. */
 static void
@@ -85,44 +98,183 @@ xs_server_remove_client_watches (XsServer *server, XsClient *client)
   xs_watches_remove_owner (server->watches, client);
 }
 
+static Domain *
+find_domain (XsServer *server, guint domid)
+{
+  for (GList *l = server->domains; l != NULL; l = l->next)
+    if (((Domain *) l->data)->domid == domid)
+      return l->data;
+  return NULL;
+}
+
+static Domain *
+alloc_domain (XsServer *server, guint domid)
+{
+  Domain *d = g_new0 (Domain, 1);
+
+  d->domid = domid;
+  server->domains = g_list_prepend (server->domains, d);
+  return d;
+}
+
+static Domain *
+find_introduced (XsServer *server, guint domid)
+{
+  Domain *d = find_domain (server, domid);
+
+  return d != NULL && d->introduced ? d : NULL;
+}
+
+/* destroy_domain() (xenstored_domain.c): the nodes the domain owns go
+ * (domain_tree_remove(), firing their watches), then, for an introduced
+ * domain, @releaseDomain fires. */
+static void
+destroy_domain (XsServer *server, Domain *d)
+{
+  gboolean introduced = d->introduced;
+
+  g_debug ("domain %u %s", d->domid, introduced ? "released" : "forgotten");
+  xs_store_remove_owned (server->store, d->domid);
+  server->domains = g_list_remove (server->domains, d);
+  g_free (d);
+  if (introduced)
+    fire ("@releaseDomain", TRUE, server);
+}
+
 gboolean
 xs_server_domain_is_introduced (XsServer *server, guint domid)
 {
-  return domid == 0 || g_hash_table_contains (server->domains, GUINT_TO_POINTER (domid + 1));
+  return find_introduced (server, domid) != NULL;
 }
 
-void
+int
 xs_server_introduce_domain (XsServer *server, guint domid)
 {
-  if (!g_hash_table_add (server->domains, GUINT_TO_POINTER (domid + 1)))
-    return;
+  Domain *d = find_domain (server, domid);
+  XsDomainInfo info;
+
+  if (d != NULL && d->introduced)
+    {
+      /* introduce_domain(): only the event channel is bound again; dom0,
+       * introduced at start, takes this path too. */
+      return 0;
+    }
+  /* Mapping the domain's xenstore page fails for a domain the hypervisor
+   * does not have. */
+  if (!xs_hypervisor_get_domain (server->hypervisor, domid, &info))
+    return EINVAL;
+  if (d == NULL)
+    d = alloc_domain (server, domid);
+  d->introduced = TRUE;
+  d->shutdown = FALSE;
   g_debug ("domain %u introduced", domid);
-  fire ("@introduceDomain", FALSE, server);
+  fire ("@introduceDomain", TRUE, server);
+  return 0;
+}
+
+/* The domain that XS_RELEASE and XS_RESUME name, or NULL with *ERR set:
+ * onearg_domain() (xenstored_domain.c) refuses dom0. */
+static Domain *
+named_domain (XsServer *server, guint domid, int *err)
+{
+  Domain *d = domid != 0 ? find_introduced (server, domid) : NULL;
+
+  *err = domid == 0 ? EINVAL : d == NULL ? ENOENT : 0;
+  return d;
+}
+
+int
+xs_server_release_domain (XsServer *server, guint domid)
+{
+  int err;
+  Domain *d = named_domain (server, domid, &err);
+
+  if (d != NULL)
+    destroy_domain (server, d);
+  return err;
+}
+
+int
+xs_server_resume_domain (XsServer *server, guint domid)
+{
+  int err;
+  Domain *d = named_domain (server, domid, &err);
+
+  if (d != NULL)
+    d->shutdown = FALSE;
+  return err;
 }
 
 gboolean
-xs_server_release_domain (XsServer *server, guint domid)
+xs_server_check_perms_domains (XsServer *server, const char *perms, gsize len)
 {
-  if (domid == 0 || !g_hash_table_remove (server->domains, GUINT_TO_POINTER (domid + 1)))
-    return FALSE;
-  g_debug ("domain %u released", domid);
-  fire ("@releaseDomain", FALSE, server);
-  return TRUE;
+  gboolean owner_exists = TRUE;
+  guint domid;
+
+  for (guint i = 0; (domid = xs_perms_get_domid (perms, len, i)) != G_MAXUINT; i++)
+    {
+      XsDomainInfo info;
+
+      if (find_domain (server, domid) != NULL)
+        continue;
+      if (xs_hypervisor_get_domain (server->hypervisor, domid, &info))
+        alloc_domain (server, domid);
+      else if (i == 0)
+        owner_exists = FALSE;
+    }
+  return owner_exists;
 }
 
-void
-xs_server_release_vanished_domains (XsServer *server)
+/* VIRQ_DOM_EXC: check_domains() (xenstored_domain.c). A domain the
+ * hypervisor no longer has, or has dying, goes; one seen shut down for
+ * the first time fires one @releaseDomain for all of them, unless a
+ * domain went after it in the same look (its own event stands for it). */
+static void
+check_domains (gpointer user_data)
 {
-  g_autoptr(GList) keys = g_hash_table_get_keys (server->domains);
+  XsServer *server = user_data;
+  gboolean notify = FALSE;
+  GList *l;
 
-  for (GList *l = keys; l != NULL; l = l->next)
+again:
+  for (l = server->domains; l != NULL; l = l->next)
     {
-      guint domid = GPOINTER_TO_UINT (l->data) - 1;
-      g_autofree char *path = g_strdup_printf ("/local/domain/%u", domid);
+      Domain *d = l->data;
+      XsDomainInfo info;
+      gboolean valid = xs_hypervisor_get_domain (server->hypervisor, d->domid, &info);
 
-      if (!xs_store_exists (server->store, path))
-        xs_server_release_domain (server, domid);
+      if (!d->introduced)
+        {
+          if (!valid)
+            {
+              destroy_domain (server, d);
+              goto again;
+            }
+          continue;
+        }
+      if (valid)
+        {
+          if (info.shutdown && !d->shutdown)
+            {
+              d->shutdown = TRUE;
+              notify = TRUE;
+            }
+          if (!info.dying)
+            continue;
+        }
+      /* Dom0 is never dying: xs_hypervisor_get_domain() says so. */
+      notify = FALSE;
+      destroy_domain (server, d);
+      goto again;
     }
+  if (notify)
+    fire ("@releaseDomain", TRUE, server);
+}
+
+gsize *
+xs_server_get_transaction_bytes (XsServer *server)
+{
+  return &server->transaction_bytes;
 }
 
 XsStore *
@@ -267,7 +419,7 @@ start_listening (XsServer *server, GError **error)
 }
 
 XsServer *
-xs_server_new (const char *socket_path, GError **error)
+xs_server_new (const char *socket_path, const char *hypervisor_dir, GError **error)
 {
   XsServer *server = g_new0 (XsServer, 1);
 
@@ -275,9 +427,19 @@ xs_server_new (const char *socket_path, GError **error)
   server->clients = g_ptr_array_new ();
   server->closed_clients = g_ptr_array_new_with_free_func (client_free);
   server->watches = xs_watches_new ();
-  server->domains = g_hash_table_new (NULL, NULL);
   server->store = xs_store_new ();
   xs_store_set_change_func (server->store, fire, server);
+  /* dom0_init(): dom0 is introduced before any client comes. */
+  alloc_domain (server, 0)->introduced = TRUE;
+  if (hypervisor_dir != NULL)
+    {
+      server->hypervisor = xs_hypervisor_new (hypervisor_dir, check_domains, server, error);
+      if (server->hypervisor == NULL)
+        {
+          xs_server_free (server);
+          return NULL;
+        }
+    }
   if (!start_listening (server, error))
     {
       xs_server_free (server);
@@ -326,7 +488,8 @@ xs_server_free (XsServer *server)
   g_ptr_array_unref (server->clients);
   g_ptr_array_unref (server->closed_clients);
   xs_watches_free (server->watches);
-  g_hash_table_unref (server->domains);
+  g_list_free_full (server->domains, g_free);
+  xs_hypervisor_free (server->hypervisor);
   xs_store_free (server->store);
   g_free (server->temp_path);
   g_free (server->path);

@@ -33,6 +33,7 @@ struct _XsStore {
   GHashTable        *nodes;         /* path → Node *, owns the nodes */
   gsize              bytes;
   gboolean           unlimited;
+  gboolean           quiet;
   GHashTable        *access_log;
   XsStoreChangeFunc  change_func;
   gpointer           change_data;
@@ -155,6 +156,18 @@ xs_store_set_unlimited (XsStore *store, gboolean unlimited)
   store->unlimited = unlimited;
 }
 
+void
+xs_store_set_quiet (XsStore *store, gboolean quiet)
+{
+  store->quiet = quiet;
+}
+
+gsize
+xs_store_get_bytes (const XsStore *store)
+{
+  return store->bytes;
+}
+
 guint64
 xs_store_get_generation (XsStore *store, const char *path)
 {
@@ -178,20 +191,23 @@ lookup (XsStore *store, const char *path)
 
   if (store->access_log != NULL && !g_hash_table_contains (store->access_log, path))
     {
-      guint64 *generation = g_new (guint64, 1);
+      XsAccess *access = g_new (XsAccess, 1);
 
-      *generation = node != NULL ? node->generation : XS_NO_GENERATION;
-      g_hash_table_insert (store->access_log, g_strdup (path), generation);
+      access->generation = node != NULL ? node->generation : XS_NO_GENERATION;
+      access->order = g_hash_table_size (store->access_log);
+      g_hash_table_insert (store->access_log, g_strdup (path), access);
     }
   return node;
 }
 
-static void
-notify (XsStore *store, const char *path, gboolean exact)
+void
+xs_store_notify (XsStore *store, const char *path, gboolean exact)
 {
-  if (store->change_func != NULL)
+  if (store->change_func != NULL && !store->quiet)
     store->change_func (path, exact, store->change_data);
 }
+
+
 
 static gboolean
 has_room (XsStore *store, gsize more)
@@ -241,7 +257,7 @@ xs_store_write (XsStore *store, const char *path, const void *value, gsize len)
   node->value_len = len;
   store->bytes += len;
   node->generation = new_generation ();
-  notify (store, path, FALSE);
+  xs_store_notify (store, path, FALSE);
   return 0;
 }
 
@@ -253,20 +269,21 @@ xs_store_mkdir (XsStore *store, const char *path)
   if (!has_room (store, NODE_OVERHEAD + strlen (path)))
     return ENOSPC;
   create (store, path);
-  notify (store, path, FALSE);
+  xs_store_notify (store, path, FALSE);
   return 0;
 }
 
-/* Children first, as xenstored deletes them. */
+/* Children first, as xenstored deletes them: rm_node() walks the subtree
+ * (walk_node_tree(), xenstored_core.c) and fires each node's watches as
+ * it leaves it (delnode_sub()), exactly for all but the top. */
 static void
 remove_subtree (XsStore *store, Node *node, gboolean top)
 {
   /* Looked at before its children's removal changes it. */
   lookup (store, node->path);
   while (node->children != NULL && node->children->len > 0)
-    remove_subtree (store, g_ptr_array_index (node->children, node->children->len - 1), FALSE);
-  if (!top)
-    notify (store, node->path, TRUE);
+    remove_subtree (store, g_ptr_array_index (node->children, 0), FALSE);
+  xs_store_notify (store, node->path, !top);
   if (node->parent != NULL)
     {
       g_ptr_array_remove (node->parent->children, node);
@@ -289,9 +306,40 @@ xs_store_rm (XsStore *store, const char *path)
   if (node == NULL)
     return lookup (store, parent_path) != NULL ? 0 : ENOENT;
   lookup (store, parent_path);
-  notify (store, path, FALSE);
   remove_subtree (store, node, TRUE);
   return 0;
+}
+
+static guint
+node_owner (const Node *node)
+{
+  return xs_perms_get_domid (node->perms, node->perms_len, 0);
+}
+
+/* Parents before children: a removed node takes its subtree along. */
+static void
+remove_owned_below (XsStore *store, Node *node, guint domid)
+{
+  guint i = 0;
+
+  while (node->children != NULL && i < node->children->len)
+    {
+      Node *child = g_ptr_array_index (node->children, i);
+
+      if (node_owner (child) == domid)
+        remove_subtree (store, child, TRUE);
+      else
+        {
+          remove_owned_below (store, child, domid);
+          i++;
+        }
+    }
+}
+
+void
+xs_store_remove_owned (XsStore *store, guint domid)
+{
+  remove_owned_below (store, g_hash_table_lookup (store->nodes, "/"), domid);
 }
 
 int
@@ -338,8 +386,23 @@ xs_store_set_perms (XsStore *store, const char *path, const char *perms, gsize l
   node->perms = g_memdup2 (perms, len);
   node->perms_len = len;
   node->generation = new_generation ();
-  notify (store, path, FALSE);
+  xs_store_notify (store, path, FALSE);
   return 0;
+}
+
+guint
+xs_perms_get_domid (const char *perms, gsize len, guint i)
+{
+  gsize start = 0;
+
+  while (start < len && i > 0)
+    {
+      start += strlen (perms + start) + 1;
+      i--;
+    }
+  if (start >= len)
+    return G_MAXUINT;
+  return (guint) g_ascii_strtoull (perms + start + 1, NULL, 10);
 }
 
 gboolean

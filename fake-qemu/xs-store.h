@@ -33,15 +33,32 @@ void     xs_store_free            (XsStore           *store);
 void     xs_store_set_change_func (XsStore           *store,
                                    XsStoreChangeFunc  func,
                                    gpointer           user_data);
-/* Records in LOG (path → guint64 *generation, owned by the table) the
- * generation each node had when the store first looked at it, or
- * XS_NO_GENERATION when it did not exist: a transaction's read and write
- * set. LOG is borrowed; NULL stops recording. */
+/* What a transaction's store records of a node the first time it looks
+ * at it. */
+typedef struct {
+  guint64 generation;   /* then, or XS_NO_GENERATION when it did not exist */
+  guint   order;        /* 0 for the first node looked at, then 1... */
+} XsAccess;
+
+/* Records in LOG (path → XsAccess *, owned by the table) every node the
+ * store looks at, once: a transaction's read and write set, in the order
+ * xenstored's access_node() (xenstored_transaction.c) lists them. LOG is
+ * borrowed; NULL stops recording. */
 void     xs_store_set_access_log  (XsStore           *store,
                                    GHashTable        *log);
 /* Lets a transaction's commit replay what was already admitted. */
 void     xs_store_set_unlimited   (XsStore           *store,
                                    gboolean           unlimited);
+/* While QUIET, changes call no change function (a commit replays its
+ * changes quietly, then fires their watches as xenstored does). */
+void     xs_store_set_quiet       (XsStore           *store,
+                                   gboolean           quiet);
+/* Calls the change function, as a change to PATH would. */
+void     xs_store_notify          (XsStore           *store,
+                                   const char        *path,
+                                   gboolean           exact);
+/* Bytes of names, values and bookkeeping held: what a copy costs. */
+gsize    xs_store_get_bytes       (const XsStore     *store);
 
 /* The generation of PATH now, XS_NO_GENERATION if absent; not recorded. */
 guint64  xs_store_get_generation  (XsStore           *store,
@@ -61,9 +78,19 @@ int      xs_store_write           (XsStore           *store,
                                    gsize              len);
 int      xs_store_mkdir           (XsStore           *store,
                                    const char        *path);
-/* Recursive. A missing node whose parent exists is not an error. */
+/* Recursive. A missing node whose parent exists is not an error. As
+ * xenstored's rm_node() (xenstored_core.c): the removed nodes fire
+ * children first (in creation order, each after its own children; only
+ * watches on exactly that node), PATH last (its watches and its
+ * ancestors'). */
 int      xs_store_rm              (XsStore           *store,
                                    const char        *path);
+/* Removes every node owned by DOMID (first permission "?DOMID") with its
+ * subtree, as xenstored's domain_tree_remove() (xenstored_domain.c) does
+ * when a domain goes: a walk from "/", parents before children, in
+ * creation order; "/" itself stays. */
+void     xs_store_remove_owned    (XsStore           *store,
+                                   guint              domid);
 /* Appends the children's names, each followed by a NUL. */
 int      xs_store_directory       (XsStore           *store,
                                    const char        *path,
@@ -83,3 +110,8 @@ int      xs_store_set_perms       (XsStore           *store,
  * form [nrwb]DOMID. */
 gboolean xs_perms_are_valid       (const char        *perms,
                                    gsize              len);
+/* The domid of the I-th permission of valid PERMS, or G_MAXUINT when
+ * there are fewer. */
+guint    xs_perms_get_domid       (const char        *perms,
+                                   gsize              len,
+                                   guint              i);

@@ -12,9 +12,11 @@
 typedef struct _XsTransaction XsTransaction;
 
 /* Snapshots MAIN: the transaction sees MAIN as it is now, and nobody sees
- * its changes before commit. */
+ * its changes before commit. The snapshot's bytes are added to *BYTES
+ * (which must outlive the transaction) until it is freed. */
 XsTransaction *xs_transaction_new       (guint32        id,
-                                         XsStore       *main);
+                                         XsStore       *main,
+                                         gsize         *bytes);
 void           xs_transaction_free      (XsTransaction *tx);
 
 guint32        xs_transaction_get_id    (XsTransaction *tx);
@@ -31,7 +33,8 @@ void           xs_transaction_log       (XsTransaction *tx,
 
 /* Like xenstored: EAGAIN when a node that the transaction read or changed
  * has changed in MAIN since the transaction started (MAIN is untouched);
- * otherwise applies every change to MAIN at once, firing its watches, and
+ * otherwise applies every change to MAIN at once, then fires the watches
+ * of the changed nodes as xenstored's finalize_transaction() does, and
  * returns 0. */
 int            xs_transaction_commit    (XsTransaction *tx,
                                          XsStore       *main);

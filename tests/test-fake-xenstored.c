@@ -6,11 +6,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib.h>
@@ -19,6 +21,7 @@
 #include <xen/io/xs_wire.h>
 
 #include "test-server.h"
+#include "test-xenstore.h"
 
 /* A failure says why, then aborts: g_error() would raise SIGTRAP, which
  * skips test-server.c's cleanup of the temp dir on SIGABRT. */
@@ -418,15 +421,19 @@ test_watch_events (Fixture *f, gconstpointer data)
   g_assert_true (xs_mkdir (xsh, XBT_NULL, "/w/dir"));
   expect_event (watcher, "/w/dir", "tok");
 
-  /* Removing a subtree fires its top, and the watches below it. */
+  /* Removing a subtree fires the watches on the nodes below it, each
+   * after its own children, then its top (xenstored's rm_node()). */
   add_watch (watcher, "/w/child/x", "deep");
+  add_watch (watcher, "/w/child", "mid");
   g_assert_true (xs_rm (xsh, XBT_NULL, "/w"));
-  expect_event (watcher, "/w", "tok");
   expect_event (watcher, "/w/child/x", "deep");
+  expect_event (watcher, "/w/child", "mid");
+  expect_event (watcher, "/w", "tok");
   expect_no_event (watcher);
 
   g_assert_true (xs_unwatch (watcher, "/w", "tok"));
   g_assert_true (xs_unwatch (watcher, "/w/child/x", "deep"));
+  g_assert_true (xs_unwatch (watcher, "/w/child", "mid"));
   write_value (xsh, XBT_NULL, "/w/y", "1");
   expect_no_event (watcher);
   g_assert_false (xs_unwatch (watcher, "/w", "tok"));
@@ -461,12 +468,12 @@ test_watch_event_order (Fixture *f, gconstpointer data)
   expect_event (watcher, "/o/a/b/c", "t4");
   expect_no_event (watcher);
 
-  /* "/" sees the special events too. */
+  /* The special events go to the watches on exactly their names, not to
+   * "/" (xenstored fires them "exact": destroy_domain(),
+   * introduce_domain()). */
   g_assert_true (xs_introduce_domain (xsh, 9, 0x1234, 7));
-  expect_event (watcher, "@introduceDomain", "t4");
   expect_no_event (watcher);
   g_assert_true (xs_release_domain (xsh, 9));
-  expect_event (watcher, "@releaseDomain", "t4");
   expect_event (watcher, "@releaseDomain", "t5");
   expect_no_event (watcher);
 
@@ -487,6 +494,7 @@ test_domain_release_and_state (Fixture *f, gconstpointer data)
 {
   struct xs_handle *watcher = open_xs ();
   struct xs_handle *xsh = open_xs ();
+  struct xs_permissions owned_by_1[] = { { .id = 1, .perms = XS_PERM_NONE } };
   xs_transaction_t tx;
 
   add_watch (watcher, "@releaseDomain", "rel");
@@ -497,35 +505,348 @@ test_domain_release_and_state (Fixture *f, gconstpointer data)
   write_value (xsh, XBT_NULL, "/local/domain/0/device-model/2/state", "running");
   expect_event (watcher, "/local/domain/0/device-model/2/state", "state");
 
-  /* A domain dies: the toolstack removes its node, @releaseDomain fires. */
+  /* Removing a domain's nodes does not end the domain, in or out of a
+   * transaction: only its death or XS_RELEASE does. */
   g_assert_true (xs_is_domain_introduced (xsh, 1));
   g_assert_true (xs_rm (xsh, XBT_NULL, "/local/domain/1"));
+  tx = xs_transaction_start (xsh);
+  g_assert_true (xs_rm (xsh, tx, "/local/domain/5"));
+  g_assert_true (xs_transaction_end (xsh, tx, false));
+  expect_no_event (watcher);
+  g_assert_true (xs_is_domain_introduced (xsh, 1));
+  g_assert_true (xs_is_domain_introduced (xsh, 5));
+
+  /* XS_RELEASE: the nodes the domain owns go with it (their watches
+   * fire first), then @releaseDomain. */
+  write_value (xsh, XBT_NULL, "/owned/by1/x", "1");
+  write_value (xsh, XBT_NULL, "/owned/kept", "1");
+  g_assert_true (xs_set_permissions (xsh, XBT_NULL, "/owned/by1", owned_by_1, 1));
+  add_watch (watcher, "/owned", "owned");
+  g_assert_true (xs_release_domain (xsh, 1));
+  expect_event (watcher, "/owned/by1", "owned");
   expect_event (watcher, "@releaseDomain", "rel");
   expect_no_event (watcher);
+  assert_missing (xsh, XBT_NULL, "/owned/by1/x");
+  assert_missing (xsh, XBT_NULL, "/owned/by1");
+  assert_value (xsh, "/owned/kept", "1");
   g_assert_false (xs_is_domain_introduced (xsh, 1));
   g_assert_true (xs_is_domain_introduced (xsh, 2));
   g_assert_true (xs_is_domain_introduced (xsh, 0));
-
-  /* Inside a transaction, at commit. */
-  tx = xs_transaction_start (xsh);
-  g_assert_true (xs_rm (xsh, tx, "/local/domain/5"));
-  expect_no_event (watcher);
-  g_assert_true (xs_transaction_end (xsh, tx, false));
-  expect_event (watcher, "@releaseDomain", "rel");
-  g_assert_false (xs_is_domain_introduced (xsh, 5));
-  g_assert_true (xs_is_domain_introduced (xsh, 6));
 
   /* INTRODUCE and RELEASE, as a toolstack sends them. */
   g_assert_false (xs_is_domain_introduced (xsh, 9));
   g_assert_true (xs_introduce_domain (xsh, 9, 0x1234, 7));
   expect_event (watcher, "@introduceDomain", "intro");
   g_assert_true (xs_is_domain_introduced (xsh, 9));
+  /* Again: the event channel is bound again, nothing fires. */
+  g_assert_true (xs_introduce_domain (xsh, 9, 0x1234, 7));
+  expect_no_event (watcher);
   g_assert_true (xs_release_domain (xsh, 9));
   expect_event (watcher, "@releaseDomain", "rel");
   g_assert_false (xs_release_domain (xsh, 9));
   g_assert_cmpint (errno, ==, ENOENT);
+
+  /* Dom0 is introduced from the start: introducing it again is fine and
+   * fires nothing; releasing or resuming it is EINVAL. */
+  g_assert_true (xs_introduce_domain (xsh, 0, 0x1234, 7));
+  expect_no_event (watcher);
+  g_assert_false (xs_release_domain (xsh, 0));
+  g_assert_cmpint (errno, ==, EINVAL);
+  g_assert_false (xs_resume_domain (xsh, 0));
+  g_assert_cmpint (errno, ==, EINVAL);
+  g_assert_true (xs_resume_domain (xsh, 2));
+  g_assert_false (xs_resume_domain (xsh, 9));
+  g_assert_cmpint (errno, ==, ENOENT);
+  /* An event channel port must be given. */
+  g_assert_false (xs_introduce_domain (xsh, 10, 0x1234, 0));
+  g_assert_cmpint (errno, ==, EINVAL);
   xs_close (xsh);
   xs_close (watcher);
+}
+
+static void
+assert_write_result (struct xs_handle *xsh, const char *path, int expected_errno)
+{
+  gboolean ok = xs_write (xsh, XBT_NULL, path, "v", 1);
+
+  if (expected_errno == 0 && !ok)
+    FAIL ("writing a %zu-byte path: %s", strlen (path), g_strerror (errno));
+  if (expected_errno != 0)
+    {
+      g_assert_false (ok);
+      g_assert_cmpint (errno, ==, expected_errno);
+    }
+}
+
+/* xenstored 4.17's is_valid_nodename(): XENSTORE_REL_PATH_MAX (2048)
+ * bytes below "/local/domain/<domid>/", or in all for other paths. */
+static void
+test_nodes_path_length (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *xsh = open_xs ();
+  const struct { const char *prefix; gsize len; int err; } cases[] = {
+    { "/", XENSTORE_REL_PATH_MAX, 0 },
+    { "/", XENSTORE_REL_PATH_MAX + 1, EINVAL },
+    { "/local/domain/0/", 16 + XENSTORE_REL_PATH_MAX, 0 },
+    { "/local/domain/0/", 16 + XENSTORE_REL_PATH_MAX + 1, EINVAL },
+    /* Any domid of at most five digits, introduced or not. */
+    { "/local/domain/32000/", 20 + XENSTORE_REL_PATH_MAX, 0 },
+    { "/local/domain/32000/", 20 + XENSTORE_REL_PATH_MAX + 1, EINVAL },
+    /* Six digits are not a domid to sscanf ("%5u"). */
+    { "/local/domain/123456/", XENSTORE_REL_PATH_MAX + 1, EINVAL },
+    { "/local/domain/123456/", XENSTORE_REL_PATH_MAX, 0 },
+    /* XENSTORE_ABS_PATH_MAX (3072) is not what is checked. */
+    { "/", XENSTORE_ABS_PATH_MAX, EINVAL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = test_xs_path_of_length (cases[i].prefix, cases[i].len);
+
+      g_test_message ("%s... (%zu bytes)", cases[i].prefix, strlen (path));
+      g_assert_cmpuint (strlen (path), ==, cases[i].len);
+      assert_write_result (xsh, path, cases[i].err);
+    }
+
+  /* A relative path is measured below dom0's home. */
+  {
+    g_autofree char *relative = test_xs_path_of_length ("x", XENSTORE_REL_PATH_MAX);
+    g_autofree char *too_long = test_xs_path_of_length ("x", XENSTORE_REL_PATH_MAX + 1);
+
+    assert_write_result (xsh, relative, 0);
+    assert_write_result (xsh, too_long, EINVAL);
+  }
+  /* A special watch name may be as long, too. */
+  {
+    g_autofree char *special = test_xs_path_of_length ("@", XENSTORE_REL_PATH_MAX);
+    g_autofree char *too_long = test_xs_path_of_length ("@", XENSTORE_REL_PATH_MAX + 1);
+
+    g_assert_true (xs_watch (xsh, special, "t"));
+    g_assert_false (xs_watch (xsh, too_long, "t"));
+    g_assert_cmpint (errno, ==, EINVAL);
+  }
+  xs_close (xsh);
+}
+
+/* The store a bare fake-xenstored starts with is xenstored's
+ * setup_structure(): "/", "/tool", "/tool/xenstored", owned by dom0. */
+static void
+test_bare_start (void)
+{
+  Fixture f = { NULL };
+  const char *const no_args[] = { NULL };
+  struct xs_permissions dom0_only[] = { { .id = 0, .perms = XS_PERM_NONE } };
+  struct xs_handle *xsh;
+  unsigned int num;
+  char **names;
+
+  fixture_start (&f, no_args);
+  xsh = open_xs ();
+  names = xs_directory (xsh, XBT_NULL, "/", &num);
+  g_assert_nonnull (names);
+  g_assert_cmpuint (num, ==, 1);
+  g_assert_cmpstr (names[0], ==, "tool");
+  free (names);
+  names = xs_directory (xsh, XBT_NULL, "/tool", &num);
+  g_assert_cmpuint (num, ==, 1);
+  g_assert_cmpstr (names[0], ==, "xenstored");
+  free (names);
+  names = xs_directory (xsh, XBT_NULL, "/tool/xenstored", &num);
+  g_assert_cmpuint (num, ==, 0);
+  free (names);
+  assert_value (xsh, "/tool/xenstored", "");
+  assert_perms (xsh, "/", dom0_only, 1);
+  assert_perms (xsh, "/tool/xenstored", dom0_only, 1);
+  assert_missing (xsh, XBT_NULL, "/local");
+  /* Dom0 is introduced all the same. */
+  g_assert_true (xs_is_domain_introduced (xsh, 0));
+  g_assert_false (xs_is_domain_introduced (xsh, 1));
+  xs_close (xsh);
+  fixture_tear_down (&f, NULL);
+}
+
+/* Dom0's tools have no transaction quota (xenstored counts only
+ * unprivileged domains' transactions). */
+static void
+test_transaction_many_open (Fixture *f, gconstpointer data)
+{
+  enum { N = 200 };
+  struct xs_handle *xsh = open_xs ();
+  xs_transaction_t tx[N];
+
+  for (guint i = 0; i < N; i++)
+    {
+      tx[i] = xs_transaction_start (xsh);
+      if (tx[i] == XBT_NULL)
+        FAIL ("transaction %u: %s", i, g_strerror (errno));
+    }
+  for (guint i = 0; i < N; i++)
+    g_assert_true (xs_transaction_end (xsh, tx[i], true));
+  xs_close (xsh);
+}
+
+/* A commit fires each changed node's watches once, in the order the
+ * transaction first looked at the nodes (finalize_transaction()). */
+static void
+test_transaction_commit_events (Fixture *f, gconstpointer data)
+{
+  struct xs_handle *watcher = open_xs ();
+  struct xs_handle *xsh = open_xs ();
+  xs_transaction_t tx;
+
+  write_value (xsh, XBT_NULL, "/c/old/deep", "1");
+  add_watch (watcher, "/c", "t");
+  add_watch (watcher, "/c/old/deep", "deep");
+
+  tx = xs_transaction_start (xsh);
+  write_value (xsh, tx, "/c/b", "1");
+  write_value (xsh, tx, "/c/a", "1");
+  write_value (xsh, tx, "/c/b", "2");
+  g_assert_true (xs_rm (xsh, tx, "/c/old"));
+  expect_no_event (watcher);
+  g_assert_true (xs_transaction_end (xsh, tx, false));
+  expect_event (watcher, "/c/b", "t");
+  expect_event (watcher, "/c/a", "t");
+  /* The removed top, then what was below it: the order of looking. */
+  expect_event (watcher, "/c/old", "t");
+  expect_event (watcher, "/c/old/deep", "deep");
+  expect_no_event (watcher);
+  xs_close (xsh);
+  xs_close (watcher);
+}
+
+/* The --hypervisor state folder, as the tests' hypervisor stand-in
+ * keeps it: DIR/domains/<domid>, DIR/virq-dom-exc. */
+typedef struct {
+  char *dir;
+  int   virq_fd;    /* the FIFO's writing end */
+} Hypervisor;
+
+static void
+hypervisor_set_domain (Hypervisor *hv, guint domid, const char *state)
+{
+  g_autofree char *name = g_strdup_printf ("%u", domid);
+  g_autofree char *path = g_build_filename (hv->dir, "domains", name, NULL);
+
+  if (state == NULL)
+    g_assert_cmpint (g_unlink (path), ==, 0);
+  else
+    g_assert_true (g_file_set_contents (path, state, -1, NULL));
+}
+
+/* VIRQ_DOM_EXC. */
+static void
+hypervisor_signal (Hypervisor *hv)
+{
+  g_assert_cmpint (write (hv->virq_fd, "x", 1), ==, 1);
+}
+
+static void
+hypervisor_start (Hypervisor *hv, Fixture *f)
+{
+  g_autofree char *domains = NULL;
+  g_autofree char *fifo = NULL;
+  const char *args[] = { "--domain", "1", "--domain", "2", "--hypervisor", NULL, NULL };
+
+  hv->dir = g_build_filename (run_dir, "hypervisor", NULL);
+  domains = g_build_filename (hv->dir, "domains", NULL);
+  fifo = g_build_filename (hv->dir, "virq-dom-exc", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (domains, 0700), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  /* Read-write: opening does not wait for a reader. */
+  hv->virq_fd = g_open (fifo, O_RDWR | O_CLOEXEC, 0);
+  g_assert_cmpint (hv->virq_fd, >=, 0);
+  hypervisor_set_domain (hv, 1, "uuid=00000000-0000-4000-8000-000000000001\nhvm=1\n");
+  hypervisor_set_domain (hv, 2, "uuid=00000000-0000-4000-8000-000000000002\n");
+  args[5] = hv->dir;
+  fixture_start (f, args);
+}
+
+static void
+hypervisor_stop (Hypervisor *hv, Fixture *f)
+{
+  g_autofree char *domains = g_build_filename (hv->dir, "domains", NULL);
+  g_autofree char *fifo = g_build_filename (hv->dir, "virq-dom-exc", NULL);
+  g_autoptr(GDir) dir = g_dir_open (domains, 0, NULL);
+  const char *name;
+
+  fixture_tear_down (f, NULL);
+  close (hv->virq_fd);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (domains, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (domains);
+  g_unlink (fifo);
+  g_rmdir (hv->dir);
+  g_free (hv->dir);
+}
+
+/* With --hypervisor, a domain ends when the hypervisor says it is dying
+ * or gone, at VIRQ_DOM_EXC: xenstored's check_domains(). */
+static void
+test_domain_death_from_hypervisor (void)
+{
+  Fixture f = { NULL };
+  Hypervisor hv = { NULL };
+  struct xs_permissions owned_by_2[] = { { .id = 2, .perms = XS_PERM_NONE } };
+  struct xs_permissions owned_by_3[] = { { .id = 3, .perms = XS_PERM_NONE } };
+  struct xs_handle *watcher, *xsh;
+
+  hypervisor_start (&hv, &f);
+  watcher = open_xs ();
+  xsh = open_xs ();
+  add_watch (watcher, "@releaseDomain", "rel");
+  add_watch (watcher, "/owned", "owned");
+  g_assert_true (xs_is_domain_introduced (xsh, 1));
+  g_assert_true (xs_is_domain_introduced (xsh, 2));
+
+  /* A domain the hypervisor does not have cannot own a node, nor be
+   * introduced. */
+  write_value (xsh, XBT_NULL, "/owned/by2/x", "1");
+  expect_event (watcher, "/owned/by2/x", "owned");
+  g_assert_false (xs_set_permissions (xsh, XBT_NULL, "/owned/by2", owned_by_3, 1));
+  g_assert_cmpint (errno, ==, ENOENT);
+  g_assert_true (xs_set_permissions (xsh, XBT_NULL, "/owned/by2", owned_by_2, 1));
+  expect_event (watcher, "/owned/by2", "owned");
+  g_assert_false (xs_introduce_domain (xsh, 3, 0x1234, 7));
+  g_assert_cmpint (errno, ==, EINVAL);
+
+  /* An event with nothing changed fires nothing. */
+  hypervisor_signal (&hv);
+  expect_no_event (watcher);
+
+  /* Shut down: one @releaseDomain, the domain stays; not twice. */
+  hypervisor_set_domain (&hv, 1, "shutdown=1\n");
+  hypervisor_signal (&hv);
+  expect_event (watcher, "@releaseDomain", "rel");
+  hypervisor_signal (&hv);
+  expect_no_event (watcher);
+  g_assert_true (xs_is_domain_introduced (xsh, 1));
+
+  /* Dying: it goes, with the nodes it owns. */
+  hypervisor_set_domain (&hv, 2, "dying=1\n");
+  hypervisor_signal (&hv);
+  expect_event (watcher, "/owned/by2", "owned");
+  expect_event (watcher, "@releaseDomain", "rel");
+  expect_no_event (watcher);
+  g_assert_false (xs_is_domain_introduced (xsh, 2));
+  assert_missing (xsh, XBT_NULL, "/owned/by2/x");
+  /* Its nodes in /local/domain are dom0's (as seeded): they stay. */
+  assert_value (xsh, "/local/domain/2/name", "fake-2");
+
+  /* Gone from the hypervisor altogether. */
+  hypervisor_set_domain (&hv, 1, NULL);
+  hypervisor_signal (&hv);
+  expect_event (watcher, "@releaseDomain", "rel");
+  expect_no_event (watcher);
+  g_assert_false (xs_is_domain_introduced (xsh, 1));
+  g_assert_true (xs_is_domain_introduced (xsh, 0));
+
+  xs_close (xsh);
+  xs_close (watcher);
+  hypervisor_stop (&hv, &f);
 }
 
 static void
@@ -764,8 +1085,14 @@ test_hostile_input (Fixture *f, gconstpointer data)
   raw_expect_error (fd, "EINVAL");
   raw_send (fd, XS_TRANSACTION_END, 0, "T", 2);
   raw_expect_error (fd, "ENOENT");
-  raw_send (fd, XS_GET_DOMAIN_PATH, 0, "1x", 3);
+  /* The argument is checked before the transaction. */
+  raw_send (fd, XS_TRANSACTION_END, 0, "X", 2);
   raw_expect_error (fd, "EINVAL");
+  /* Domids are read with atoi(), as xenstored does. */
+  raw_send (fd, XS_GET_DOMAIN_PATH, 0, "1x", 3);
+  g_autofree char *domain_path = raw_reply (fd, &type);
+  g_assert_cmpuint (type, ==, XS_GET_DOMAIN_PATH);
+  g_assert_cmpstr (domain_path, ==, "/local/domain/1");
   /* Still in step after all that. */
   raw_send (fd, XS_READ, 0, "/local/domain/1/name", 21);
   g_autofree char *name = raw_reply (fd, &type);
@@ -962,10 +1289,11 @@ test_watcher_that_never_reads (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (fd, >=, 0);
   raw_send (fd, XS_WATCH, 0, "/flood\0t", 9);
-  while (path->len < 2800)
+  /* As long as a path outside a domain's home may be. */
+  while (path->len + 37 <= XENSTORE_REL_PATH_MAX)
     g_string_append (path, "/abcdefghijklmnopqrstuvwxyz0123456789");
-  /* 3 KiB an event; the limit is 8 MiB. */
-  for (guint i = 0; i < 4000; i++)
+  /* 2 KiB an event; the limit is 8 MiB. */
+  for (guint i = 0; i < 6000; i++)
     write_value (xsh, XBT_NULL, path->str, "x");
   assert_value (xsh, "/local/domain/1/name", "fake-1");
   /* Draining what was sent ends in end-of-stream. */
@@ -1125,9 +1453,12 @@ main (int argc, char **argv)
   g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/fake-xenstored/nodes/read-write-directory-rm", test_nodes_read_write_directory_rm);
   ADD ("/fake-xenstored/nodes/large-directory", test_nodes_large_directory);
+  ADD ("/fake-xenstored/nodes/path-length", test_nodes_path_length);
   ADD ("/fake-xenstored/permissions", test_permissions);
   ADD ("/fake-xenstored/transaction/commit-and-abort", test_transaction_commit_and_abort);
   ADD ("/fake-xenstored/transaction/conflict", test_transaction_conflict);
+  ADD ("/fake-xenstored/transaction/many-open", test_transaction_many_open);
+  ADD ("/fake-xenstored/transaction/commit-events", test_transaction_commit_events);
   ADD ("/fake-xenstored/watch/events", test_watch_events);
   ADD ("/fake-xenstored/watch/event-order", test_watch_event_order);
   ADD ("/fake-xenstored/watch/many", test_many_watches);
@@ -1138,6 +1469,9 @@ main (int argc, char **argv)
   ADD ("/fake-xenstored/hostile/watcher-never-reads", test_watcher_that_never_reads);
   ADD ("/fake-xenstored/tools/read-write-ls-rm-watch", test_real_tools);
 #undef ADD
+  g_test_add_func ("/fake-xenstored/seed/bare", test_bare_start);
+  g_test_add_func ("/fake-xenstored/domain/death-from-hypervisor",
+                   test_domain_death_from_hypervisor);
   g_test_add_func ("/fake-xenstored/seed/file", test_seed_file);
   g_test_add_func ("/fake-xenstored/exit/sigterm-and-timeout", test_exit_on_sigterm_and_timeout);
   status = g_test_run ();
