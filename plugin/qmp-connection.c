@@ -68,7 +68,8 @@ struct _QmpConnection {
   JsonNode                *greeting;   /* whole greeting message */
   gboolean                 oob_enabled;
 
-  gboolean                 in_io;      /* inside connection_io() */
+  gboolean                 in_io;      /* inside connection_io(), not delivering */
+  QmpPoller               *borrowed;   /* whose read buffer the framer has */
   gboolean                 last_of_read; /* handling the last message read */
   gboolean                 write_blocked; /* the last write found the socket full */
   gboolean                 tracing;    /* the wire trace is on (checked per dispatch) */
@@ -1257,7 +1258,29 @@ read_into (QmpConnection *conn, guint8 *buf, gsize len, gsize *n_read, guint *n_
   return READ_FAILED;
 }
 
-/* Hands every complete message the framer holds to handle_message(). */
+/* Leaves the I/O step to deliver what the messages handled so far owe the
+ * application (qmp-outbox.h): the framer gives back the buffer it
+ * borrowed, keeping what is left of this read in its own, so that a
+ * callback may run a nested main loop that reads from this very socket
+ * (it carries on from the framer), and the replies already delivered are
+ * freed before the next ones are parsed. */
+static void
+connection_deliver (QmpConnection *conn)
+{
+  if (qmp_outbox_is_empty (conn->outbox))
+    return;
+  if (conn->borrowed != NULL)
+    {
+      qmp_framer_unlend (conn->framer);
+      qmp_poller_return_read_buffer (g_steal_pointer (&conn->borrowed));
+    }
+  conn->in_io = FALSE;
+  qmp_outbox_drain (conn->outbox);
+  conn->in_io = TRUE;
+}
+
+/* Hands every complete message the framer holds to handle_message(),
+ * delivering after each. */
 static void
 frame_messages (QmpConnection *conn, guint n_fds)
 {
@@ -1289,6 +1312,8 @@ frame_messages (QmpConnection *conn, guint n_fds)
           connection_fail (conn, error);
           return;
         }
+      qmp_message_clear (&msg);
+      connection_deliver (conn);
     }
 }
 
@@ -1325,17 +1350,21 @@ connection_read (QmpConnection *conn)
           gboolean lent = qmp_framer_lend (conn->framer, buf, n);
 
           g_assert (lent);
+          conn->borrowed = shared;
           frame_messages (conn, n_fds);
-          qmp_framer_unlend (conn->framer);
         }
       else if (r == READ_DATA)
         {
           qmp_framer_commit (conn->framer, n);
           frame_messages (conn, n_fds);
         }
-      if (shared != NULL)
+      else if (shared != NULL)
+        qmp_poller_return_read_buffer (shared);
+      /* Unless a delivery gave it back already. */
+      if (conn->borrowed != NULL)
         {
-          qmp_poller_return_read_buffer (shared);
+          qmp_framer_unlend (conn->framer);
+          qmp_poller_return_read_buffer (g_steal_pointer (&conn->borrowed));
         }
 
       if (r == READ_FAILED || conn->state == QMP_CONNECTION_CLOSED)
@@ -1356,8 +1385,8 @@ connection_io (int fd, GIOCondition revents, gpointer user_data)
   QmpConnection *conn = user_data;
   GError *error = NULL;
 
-  /* A nested main loop run from one of this connection's callbacks: its
-   * framer is in the middle of a message; it is served when that returns. */
+  /* No user code runs inside the I/O step (it is delivered between
+   * messages, with in_io unset): this is only a guard. */
   if (conn->in_io)
     return;
   qmp_connection_ref (conn);
@@ -1373,5 +1402,7 @@ connection_io (int fd, GIOCondition revents, gpointer user_data)
     connection_fail (conn, error);
   if (conn->state != QMP_CONNECTION_CLOSED)
     connection_update_io (conn);
+  /* What a failure or a close in there owes the application. */
+  qmp_outbox_drain (conn->outbox);
   qmp_connection_unref (conn);
 }

@@ -243,9 +243,13 @@ qmp_message_parse (const QmpJsonScanLimits *limits,
 void
 qmp_message_clear (QmpMessage *msg)
 {
+  /* RET is owned when there is no ROOT, a part of ROOT otherwise. The
+   * other pointers point into ROOT: all go, and a second clear does
+   * nothing. */
   if (msg->root == NULL)
     g_clear_pointer (&msg->ret, json_node_unref);
   g_clear_pointer (&msg->root, json_node_unref);
+  *msg = (QmpMessage) { 0 };
 }
 
 GError *

@@ -35,21 +35,33 @@ item_free (Item *item)
 }
 
 /* Items are taken one at a time: a nested main loop inside an item's
- * function dispatches this source again (it may recurse) and takes the
- * next ones, so the order holds whatever the items do. */
-static gboolean
-outbox_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+ * function dispatches this source again (it may recurse), or a
+ * connection drains it, and takes the next ones, so the order holds
+ * whatever the items do. */
+void
+qmp_outbox_drain (QmpOutbox *outbox)
 {
-  QmpOutbox *outbox = (QmpOutbox *) source;
   Item *item;
 
-  g_source_set_ready_time (source, -1);
   while ((item = g_queue_pop_head (&outbox->items)) != NULL)
     {
       item->func (item->data);
       item_free (item);
       qmp_outbox_unref (outbox);
     }
+}
+
+gboolean
+qmp_outbox_is_empty (QmpOutbox *outbox)
+{
+  return g_queue_is_empty (&outbox->items);
+}
+
+static gboolean
+outbox_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  g_source_set_ready_time (source, -1);
+  qmp_outbox_drain ((QmpOutbox *) source);
   return G_SOURCE_CONTINUE;
 }
 

@@ -6,14 +6,16 @@
 
 #include <glib.h>
 
-/* Completions, events and notifications reach the application from one
- * source per GMainContext, in the order they were pushed (for one
- * connection, the order of the wire), never from inside a connection's
- * read or write step. So a callback may run a nested main loop (a _sync
- * call) that reads from the same socket: the socket's source is not the
- * one dispatching, and the outbox's own source may recurse, taking the
- * next items in order. Internal state changes stay immediate; only what
- * runs user code goes through here.
+/* Completions, events and notifications reach the application in the
+ * order they were pushed (for one connection, the order of the wire),
+ * never from inside a connection's read or write step: either a
+ * connection drains the outbox between two messages, once it is out of
+ * its I/O step (no message half handled, no borrowed buffer), or the
+ * outbox's own source (one per GMainContext) does, for what happens
+ * outside any read (timeouts, closes). So a callback may run a nested
+ * main loop (a _sync call) that reads from the same socket. Internal
+ * state changes stay immediate; only what runs user code goes through
+ * here.
  *
  * Used from the thread that iterates the context, as everything else. */
 
@@ -32,5 +34,9 @@ void       qmp_outbox_push  (QmpOutbox      *outbox,
                              QmpOutboxFunc   func,
                              gpointer        data,
                              GDestroyNotify  destroy);
+
+/* Runs what is queued now, in order (and what those push meanwhile). */
+void       qmp_outbox_drain    (QmpOutbox   *outbox);
+gboolean   qmp_outbox_is_empty (QmpOutbox   *outbox);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QmpOutbox, qmp_outbox_unref)

@@ -22,7 +22,7 @@ libtool=$1 bench=$2 n=$3 out=$4
 rm -rf "$out"
 mkdir -p "$out"
 if ! $libtool --mode=execute valgrind --tool=callgrind --toggle-collect=connection_io \
-       --callgrind-out-file="$out/callgrind.out.%p" "$bench" --callgrind "$n" \
+       --toggle-collect=outbox_dispatch --callgrind-out-file="$out/callgrind.out.%p" "$bench" --callgrind "$n" \
        > "$out/bench.log" 2>&1; then
   cat "$out/bench.log"
   exit 1
@@ -47,12 +47,16 @@ for f in "$out"/callgrind.out.*; do
     BEGIN {
       file = ARGV[1]; ARGV[1] = ""
       printf "instructions per command (%d commands, 64 in flight):\n", n
-      printf "  %-48s %8.0f\n", "connection_io, all of the dispatch", total / n
+      printf "  %-48s %8.0f\n", "all of the dispatch (socket, then outbox)", total / n
+      per("  connection_io (read, parse, match, deliver, send)", ":connection_io [")
       per("  qmp_message_parse (framed reply -> message)", ":qmp_message_parse [")
       per("    json_parser_load_from_data", "json_parser_load_from_data [")
       per("  qmp_message_clear (freeing the tree)", ":qmp_message_clear [")
-      per("  pending_complete (GTask, callback, next exec)", ":pending_complete [")
+      per("  pending_complete (bookkeeping, queueing)", ":pending_complete [")
+      per("  completion_deliver (GTask, callback, next exec)", ":completion_deliver [")
       per("    g_task_return_pointer", "g_task_return_pointer [")
+      per("  completion_free (the task and its reply)", ":completion_free [")
+      per("  qmp_outbox_push", ":qmp_outbox_push [")
       per("  qmp_framer_next (newline scan)", ":qmp_framer_next [")
       per("  qmp_trace_enabled", ":qmp_trace_enabled [")
       per("  send side: xen_qmp_cmd_exec (next command)", ":xen_qmp_cmd_exec [")
@@ -64,7 +68,7 @@ done
 # The same through XenQmpClient.
 mkdir -p "$out/client"
 if ! $libtool --mode=execute valgrind --tool=callgrind --toggle-collect=connection_io \
-       --callgrind-out-file="$out/client/callgrind.out.%p" "$bench" --callgrind "$n" client \
+       --toggle-collect=outbox_dispatch --callgrind-out-file="$out/client/callgrind.out.%p" "$bench" --callgrind "$n" client \
        > "$out/client/bench.log" 2>&1; then
   cat "$out/client/bench.log"
   exit 1
