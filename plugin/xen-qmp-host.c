@@ -33,6 +33,11 @@
  * #XenQmpHost:idle-timeout-ms), because QEMU serves one QMP client at a
  * time and libxl needs the socket too.
  *
+ * Once the host's dispose has begun (its last reference is dropped, or
+ * g_object_run_dispose()), it takes no new work: xen_qmp_cmd_exec() and
+ * the connects of its clients fail with %G_IO_ERROR_CLOSED, also from the
+ * callbacks of the commands that its dispose fails.
+ *
  * Since: 0.1
  */
 
@@ -78,6 +83,8 @@ struct _XenQmpHost {
   GArray       *handlers;         /* EventHandler */
   guint         next_handler_id;
   guint         dispatching;      /* events being delivered right now */
+
+  gboolean      disposing;        /* no new connections, commands, clients */
 
   QmpSchemaLru *schemas;          /* QEMU build key -> XenQmpSchema */
   guint         schema_cache_max_entries;
@@ -158,6 +165,9 @@ xen_qmp_host_dispose (GObject *object)
   g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
                                                  "the XenQmpHost was destroyed");
 
+  /* Set first: the callbacks this dispose causes must not start new work
+   * on a host that is going away. */
+  host->disposing = TRUE;
   /* Active commands still get their callback, exactly once. */
   g_hash_table_steal_all (host->connections);
   for (GList *l = domains; l != NULL; l = l->next)
@@ -882,6 +892,21 @@ check_pv_qemu (const QmpDomainInfo *info, const char *path, GError **error)
   return FALSE;
 }
 
+/* Once dispose has begun (the last reference is going, or
+ * g_object_run_dispose()), the host takes no new work: a command started
+ * now, from a callback that dispose causes, would run after the host is
+ * finalized, and with xenstore libxl's lock would be released while its
+ * connection is still in use. */
+static gboolean
+host_check_not_disposing (XenQmpHost *host, guint32 domid, GError **error)
+{
+  if (!host->disposing)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+               "domain %u: the XenQmpHost is being destroyed", domid);
+  return FALSE;
+}
+
 QmpConnection *
 _xen_qmp_host_connect (XenQmpHost  *host,
                        guint32      domid,
@@ -894,6 +919,8 @@ _xen_qmp_host_connect (XenQmpHost  *host,
   g_autofree char *peer = NULL;
   gboolean held;
 
+  if (!host_check_not_disposing (host, domid, error))
+    return NULL;
   if (d != NULL && qmp_connection_get_state (d->conn) != QMP_CONNECTION_CLOSED)
     return d->conn;
 
