@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "qmp-connection.h"
+#include "qmp-property.h"
 #include "xen-qmp-client-private.h"
 #include "xen-qmp-enum-types.h"
 #include "xen-qmp-error.h"
@@ -230,6 +231,7 @@ xen_qmp_client_set_property (GObject      *object,
                              GParamSpec   *pspec)
 {
   XenQmpClient *client = XEN_QMP_CLIENT (object);
+  gboolean changed = FALSE;
 
   switch (prop_id)
     {
@@ -244,36 +246,42 @@ xen_qmp_client_set_property (GObject      *object,
       client->domid = g_value_get_uint (value);
       break;
     case PROP_TIMEOUT_MS:
+      /* Notifies itself. */
       xen_qmp_client_set_timeout_ms (client, g_value_get_uint (value));
       break;
     case PROP_ENABLE_OOB:
-      client->enable_oob = g_value_get_boolean (value);
+      changed = qmp_property_change_boolean (&client->enable_oob, g_value_get_boolean (value));
       break;
     case PROP_MAX_MESSAGE_SIZE:
-      client->limits.max_message_size = (gsize) g_value_get_uint64 (value);
+      changed = qmp_property_change_size (&client->limits.max_message_size,
+                                          g_value_get_uint64 (value));
       break;
     case PROP_MAX_DEPTH:
-      client->limits.max_depth = g_value_get_uint (value);
+      changed = qmp_property_change_uint (&client->limits.max_depth, g_value_get_uint (value));
       break;
     case PROP_MAX_ELEMENTS:
-      client->limits.max_elements = (gsize) g_value_get_uint64 (value);
+      changed = qmp_property_change_size (&client->limits.max_elements,
+                                          g_value_get_uint64 (value));
       break;
     case PROP_MAX_QUEUED_COMMANDS:
-      client->limits.max_queued = g_value_get_uint (value);
+      changed = qmp_property_change_uint (&client->limits.max_queued, g_value_get_uint (value));
       break;
     case PROP_MAX_BUFFERED_EVENTS:
-      client->max_buffered_events = g_value_get_uint (value);
+      changed = qmp_property_change_uint (&client->max_buffered_events, g_value_get_uint (value));
       break;
     case PROP_VALIDATE:
-      client->validate = g_value_get_boolean (value);
+      changed = qmp_property_change_boolean (&client->validate, g_value_get_boolean (value));
       break;
     case PROP_SCHEMA_CACHE_DIR:
-      g_free (client->schema_cache_dir);
-      client->schema_cache_dir = g_value_dup_string (value);
+      changed = qmp_property_change_string (&client->schema_cache_dir, g_value_dup_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+  /* Construct-only properties never notify; the others are
+   * G_PARAM_EXPLICIT_NOTIFY, and notify only when they change. */
+  if (changed)
+    g_object_notify_by_pspec (object, pspec);
 }
 
 static void
@@ -373,7 +381,8 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
    */
   properties[PROP_ENABLE_OOB] =
     g_param_spec_boolean ("enable-oob", NULL, NULL, TRUE,
-                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:max-message-size:
    *
@@ -387,7 +396,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_MAX_MESSAGE_SIZE] =
     g_param_spec_uint64 ("max-message-size", NULL, NULL, 64, G_MAXSIZE,
                          QMP_DEFAULT_MAX_MESSAGE_SIZE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:max-depth:
    *
@@ -401,7 +410,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_MAX_DEPTH] =
     g_param_spec_uint ("max-depth", NULL, NULL, 2, QMP_MAX_DEPTH_CEILING,
                        QMP_DEFAULT_MAX_DEPTH,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:max-elements:
    *
@@ -421,7 +430,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_MAX_ELEMENTS] =
     g_param_spec_uint64 ("max-elements", NULL, NULL, 1, G_MAXSIZE,
                          QMP_DEFAULT_MAX_ELEMENTS,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:max-queued-commands:
    *
@@ -434,7 +443,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_MAX_QUEUED_COMMANDS] =
     g_param_spec_uint ("max-queued-commands", NULL, NULL, 1, G_MAXUINT,
                        QMP_DEFAULT_MAX_QUEUED,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:max-buffered-events:
    *
@@ -449,7 +458,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_MAX_BUFFERED_EVENTS] =
     g_param_spec_uint ("max-buffered-events", NULL, NULL, 1, G_MAXUINT,
                        QMP_DEFAULT_MAX_BUFFERED_EVENTS,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:validate:
    *
@@ -470,7 +479,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
    */
   properties[PROP_VALIDATE] =
     g_param_spec_boolean ("validate", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:schema-cache-dir:
    *
@@ -493,7 +502,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
    */
   properties[PROP_SCHEMA_CACHE_DIR] =
     g_param_spec_string ("schema-cache-dir", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**

@@ -30,6 +30,7 @@ xenqmp_private_sources = \
 	plugin/qmp-hash.c plugin/qmp-hash.h \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
+	plugin/qmp-property.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
 	plugin/qmp-redact.c plugin/qmp-redact.h \
 	plugin/qmp-schema-cache.c plugin/qmp-schema-cache.h \
