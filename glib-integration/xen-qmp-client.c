@@ -31,6 +31,17 @@
  * The client belongs to the #GMainContext that was thread-default when it
  * was created; callbacks and signals run there.
  *
+ * Initialisation: the client implements #GInitable and #GAsyncInitable,
+ * whose initialisation is connecting (xen_qmp_client_connect_sync(),
+ * xen_qmp_client_connect_async()), as #GDBusConnection does. So
+ * `g_initable_new (XEN_QMP_TYPE_CLIENT, NULL, &error, "host", host,
+ * "domid", 3, NULL)` (or `"socket-path", path`) returns a connected client,
+ * or %NULL with the connect error; g_async_initable_new_async() likewise,
+ * and from Python `client.init (None)` connects. A client made with
+ * xen_qmp_client_new_for_socket() or xen_qmp_client_new_for_domain() need
+ * not be initialised: it connects when asked to, or at its first execute.
+ * Initialising again connects again if the connection has ended since.
+ *
  * Events: the #XenQmpClient::event signal is emitted for each event QEMU
  * sends, detailed by the event name (`event::SHUTDOWN`). Events that
  * arrive before the connection is ready, or before the callback of
@@ -107,7 +118,14 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE (XenQmpClient, xen_qmp_client, G_TYPE_OBJECT)
+static void xen_qmp_client_initable_iface_init       (GInitableIface      *iface);
+static void xen_qmp_client_async_initable_iface_init (GAsyncInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (XenQmpClient, xen_qmp_client, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      xen_qmp_client_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
+                                                      xen_qmp_client_async_initable_iface_init))
 
 static void client_drop_connection (XenQmpClient *client, const GError *reason);
 
@@ -574,6 +592,50 @@ xen_qmp_client_new_for_domain (XenQmpHost *host, guint32 domid)
 {
   g_return_val_if_fail (XEN_QMP_IS_HOST (host), NULL);
   return g_object_new (XEN_QMP_TYPE_CLIENT, "host", host, "domid", domid, NULL);
+}
+
+/* ---- GInitable, GAsyncInitable ------------------------------------- */
+
+/* Initialisation is connecting, as for a GDBusConnection: g_initable_new()
+ * and g_async_initable_new_async() give a connected client or the connect
+ * error. The connect calls keep their own contract; these only forward. */
+static gboolean
+xen_qmp_client_initable_init (GInitable     *initable,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  return xen_qmp_client_connect_sync (XEN_QMP_CLIENT (initable), cancellable, error);
+}
+
+static void
+xen_qmp_client_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = xen_qmp_client_initable_init;
+}
+
+static void
+xen_qmp_client_async_initable_init_async (GAsyncInitable      *initable,
+                                          int                  io_priority,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  xen_qmp_client_connect_async (XEN_QMP_CLIENT (initable), cancellable, callback, user_data);
+}
+
+static gboolean
+xen_qmp_client_async_initable_init_finish (GAsyncInitable  *initable,
+                                           GAsyncResult    *result,
+                                           GError         **error)
+{
+  return xen_qmp_client_connect_finish (XEN_QMP_CLIENT (initable), result, error);
+}
+
+static void
+xen_qmp_client_async_initable_iface_init (GAsyncInitableIface *iface)
+{
+  iface->init_async = xen_qmp_client_async_initable_init_async;
+  iface->init_finish = xen_qmp_client_async_initable_init_finish;
 }
 
 /* ---- events -------------------------------------------------------- */

@@ -520,6 +520,80 @@ test_client_sync_call_inside_callback (Fixture *f, gconstpointer data)
   test_server_stop (other_server);
 }
 
+/* ---- GInitable, GAsyncInitable ------------------------------------------ */
+
+/* Initialising is connecting: a connected client, or NULL and the connect
+ * error; for a socket and for a domain of a host. */
+static void
+test_client_initable (Fixture *f, gconstpointer data)
+{
+  g_autofree char *missing = g_build_filename (f->dir, "qmp-libxl-7", NULL);
+  g_autoptr(XenQmpHost) host = NULL;
+  g_autoptr(XenQmpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  Call c = { 0 };
+
+  SKIP_UNLESS_READY (f);
+  client = g_initable_new (XEN_QMP_TYPE_CLIENT, NULL, &error, "socket-path", f->socket, NULL);
+  g_assert_no_error (error);
+  g_assert_true (xen_qmp_client_get_connected (client));
+  g_assert_nonnull (xen_qmp_client_get_greeting (client));
+  g_clear_object (&client);
+
+  host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir, "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  client = g_initable_new (XEN_QMP_TYPE_CLIENT, NULL, &error, "host", host, "domid", 1, NULL);
+  g_assert_no_error (error);
+  g_assert_true (xen_qmp_client_get_connected (client));
+  xen_qmp_client_execute_async (client, "query-status", NULL, NULL, NULL, execute_done, &c);
+  RUN_UNTIL (c.done);
+  g_assert_no_error (c.error);
+  call_clear (&c);
+  g_clear_object (&client);
+
+  client = g_initable_new (XEN_QMP_TYPE_CLIENT, NULL, &error, "socket-path", missing, NULL);
+  g_assert_null (client);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
+typedef struct {
+  gboolean      done;
+  XenQmpClient *client;
+  GError       *error;
+} NewAsync;
+
+static void
+new_async_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NewAsync *n = user_data;
+  GObject *object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, &n->error);
+
+  n->client = object != NULL ? XEN_QMP_CLIENT (object) : NULL;
+  n->done = TRUE;
+}
+
+static void
+test_client_async_initable (Fixture *f, gconstpointer data)
+{
+  g_autofree char *missing = g_build_filename (f->dir, "qmp-libxl-7", NULL);
+  NewAsync n = { 0 };
+
+  SKIP_UNLESS_READY (f);
+  g_async_initable_new_async (XEN_QMP_TYPE_CLIENT, G_PRIORITY_DEFAULT, NULL, new_async_done, &n,
+                              "socket-path", f->socket, NULL);
+  RUN_UNTIL (n.done);
+  g_assert_no_error (n.error);
+  g_assert_true (xen_qmp_client_get_connected (n.client));
+  g_clear_object (&n.client);
+
+  n.done = FALSE;
+  g_async_initable_new_async (XEN_QMP_TYPE_CLIENT, G_PRIORITY_DEFAULT, NULL, new_async_done, &n,
+                              "socket-path", missing, NULL);
+  RUN_UNTIL (n.done);
+  g_assert_null (n.client);
+  g_assert_error (n.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&n.error);
+}
+
 /* ---- notify:: ------------------------------------------------------------ */
 
 static void
@@ -651,6 +725,8 @@ main (int argc, char *argv[])
   add_both ("out-of-band", test_client_out_of_band);
   add_both ("for-domain-shares-connection", test_client_for_domain_shares_connection);
   add ("sync-call-inside-callback", BACKEND_FAKE, test_client_sync_call_inside_callback);
+  add ("initable", BACKEND_FAKE, test_client_initable);
+  add ("async-initable", BACKEND_FAKE, test_client_async_initable);
   g_test_add_func ("/client/properties/notify-only-on-change", test_client_notify_only_on_change);
   g_test_add_func ("/client/properties/host-notify-only-on-change", test_host_notify_only_on_change);
   return g_test_run ();
