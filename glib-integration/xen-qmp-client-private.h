@@ -22,6 +22,7 @@ typedef struct {
 ClientSchemaState *_xen_qmp_client_schema_state     (XenQmpClient *client);
 void               _xen_qmp_client_schema_state_clear (ClientSchemaState *state);
 XenQmpHost        *_xen_qmp_client_get_host          (XenQmpClient *client);
+GMainContext      *_xen_qmp_client_get_context       (XenQmpClient *client);
 const char        *_xen_qmp_client_get_schema_cache_dir (XenQmpClient *client);
 
 /* The _sync functions: a GAsyncReadyCallback keeping the result in the

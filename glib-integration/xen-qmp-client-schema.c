@@ -16,6 +16,7 @@
 
 #include "xen-qmp-client-private.h"
 #include "xen-qmp-host-private.h"
+#include "qmp-context.h"
 #include "qmp-schema-cache.h"
 
 typedef struct {
@@ -214,7 +215,7 @@ wait_for_own_schema (XenQmpClient *client, GTask *task)
     {
       JsonObject *greeting = xen_qmp_client_get_greeting (client);
       FetchData *data = g_new0 (FetchData, 1);
-      g_autoptr(GTask) fetch = g_task_new (client, NULL, on_schema_reply, data);
+      g_autoptr(GTask) fetch = qmp_task_new_in (_xen_qmp_client_get_context (client), client, NULL, on_schema_reply, data);
 
       /* The execute task keeps its own task data: ours is the callback's. */
       data->greeting = greeting != NULL ? json_object_ref (greeting) : NULL;
@@ -276,9 +277,10 @@ xen_qmp_client_get_schema_async (XenQmpClient        *client,
   GTask *task;
 
   g_return_if_fail (XEN_QMP_IS_CLIENT (client));
+  QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", );
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (client, cancellable, callback, user_data);
+  task = qmp_task_new_in (_xen_qmp_client_get_context (client), client, cancellable, callback, user_data);
   g_task_set_source_tag (task, xen_qmp_client_get_schema_async);
   xen_qmp_client_connect_async (client, cancellable, schema_connected, task);
 }
@@ -325,6 +327,7 @@ xen_qmp_client_get_schema_sync (XenQmpClient  *client,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), NULL);
+  QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", NULL);
   xen_qmp_client_get_schema_async (client, cancellable, _xen_qmp_client_store_result, &result);
   return xen_qmp_client_get_schema_finish (client,
                                            _xen_qmp_client_wait_for_result (client, &result),
@@ -480,7 +483,7 @@ validate_connected (GObject *source, GAsyncResult *result, gpointer user_data)
       decide (client, p, schema, NULL);
       return;
     }
-  fetch = g_task_new (client, g_task_get_cancellable (p->task), on_own_schema_for_execute, p);
+  fetch = qmp_task_new_in (_xen_qmp_client_get_context (client), client, g_task_get_cancellable (p->task), on_own_schema_for_execute, p);
   g_task_set_source_tag (fetch, xen_qmp_client_get_schema_async);
   wait_for_own_schema (client, fetch);
 }

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "qmp-connection.h"
+#include "qmp-context.h"
+#include "qmp-outbox.h"
 #include "qmp-property.h"
 #include "xen-qmp-client-private.h"
 #include "xen-qmp-enum-types.h"
@@ -88,6 +90,8 @@ struct _XenQmpClient {
 
   GQueue         early_events;   /* EarlyEvent */
   GSource       *early_flush;
+  QmpOutbox     *outbox;         /* where signals and callbacks run */
+  gboolean       disposing;
 };
 
 enum {
@@ -141,6 +145,7 @@ static void
 xen_qmp_client_init (XenQmpClient *client)
 {
   client->context = g_main_context_ref_thread_default ();
+  client->outbox = qmp_outbox_get (client->context);
   client->enable_oob = TRUE;
   qmp_limits_init (&client->limits);
   client->max_buffered_events = QMP_DEFAULT_MAX_BUFFERED_EVENTS;
@@ -153,6 +158,7 @@ xen_qmp_client_dispose (GObject *object)
 {
   XenQmpClient *client = XEN_QMP_CLIENT (object);
 
+  client->disposing = TRUE;
   if (client->conn != NULL)
     {
       g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
@@ -178,6 +184,7 @@ xen_qmp_client_finalize (GObject *object)
 
   g_hash_table_unref (client->tasks);
   g_clear_pointer (&client->greeting, json_object_unref);
+  qmp_outbox_unref (client->outbox);
   g_main_context_unref (client->context);
   g_free (client->socket_path);
   g_free (client->schema_cache_dir);
@@ -680,6 +687,34 @@ schedule_early_flush (XenQmpClient *client)
   g_source_attach (client->early_flush, client->context);
 }
 
+/* Weak: a client dropped before its events are delivered has nobody to
+ * deliver them to, and must not be kept (with its context) by them. */
+typedef struct {
+  GWeakRef      client;
+  EarlyEvent    event;
+} ClientEvent;
+
+static void
+client_event_deliver (gpointer data)
+{
+  ClientEvent *ce = data;
+  g_autoptr(XenQmpClient) client = g_weak_ref_get (&ce->client);
+
+  if (client != NULL)
+    emit_event (client, ce->event.name, ce->event.data, ce->event.timestamp_us);
+}
+
+static void
+client_event_free (gpointer data)
+{
+  ClientEvent *ce = data;
+
+  g_weak_ref_clear (&ce->client);
+  g_free (ce->event.name);
+  g_clear_pointer (&ce->event.data, json_object_unref);
+  g_free (ce);
+}
+
 static void
 on_conn_event (QmpConnection *conn, const char *name, JsonObject *data,
                gint64 timestamp_us, gpointer user_data)
@@ -687,10 +722,17 @@ on_conn_event (QmpConnection *conn, const char *name, JsonObject *data,
   XenQmpClient *client = user_data;
   EarlyEvent *e;
 
+  /* Emitted from the outbox, after the read step. */
   if (client->connected && g_queue_is_empty (&client->early_events)
       && client->early_flush == NULL)
     {
-      emit_event (client, name, data, timestamp_us);
+      ClientEvent *ce = g_new0 (ClientEvent, 1);
+
+      g_weak_ref_init (&ce->client, client);
+      ce->event.name = g_strdup (name);
+      ce->event.data = data != NULL ? json_object_ref (data) : NULL;
+      ce->event.timestamp_us = timestamp_us;
+      qmp_outbox_push (client->outbox, client_event_deliver, ce, client_event_free);
       return;
     }
   if (g_queue_get_length (&client->early_events) >= client->max_buffered_events)
@@ -720,10 +762,8 @@ on_conn_event (QmpConnection *conn, const char *name, JsonObject *data,
 /* ---- connecting ---------------------------------------------------- */
 
 static void
-complete_connect_tasks (XenQmpClient *client, const GError *error)
+complete_connect_tasks (GList *tasks, const GError *error)
 {
-  GList *tasks = g_steal_pointer (&client->connect_tasks);
-
   for (GList *l = tasks; l != NULL; l = l->next)
     {
       GTask *task = l->data;
@@ -732,33 +772,90 @@ complete_connect_tasks (XenQmpClient *client, const GError *error)
         g_task_return_boolean (task, TRUE);
       else
         g_task_return_error (task, g_error_copy (error));
-      g_object_unref (task);
     }
-  g_list_free (tasks);
+}
+
+/* What the application sees of a change of the connection: the client's
+ * state has changed already; this runs from the outbox, after the I/O
+ * step, in the order of the wire. Waiting connects complete first, then
+ * notify::greeting and notify::connected, then (after a close) ::closed,
+ * last. */
+typedef struct {
+  GWeakRef      client;          /* weak, as for events */
+  GList        *connect_tasks;   /* GTask (each holds the client) */
+  GError       *error;           /* why connects failed; NULL: they succeeded */
+  gboolean      greeting;        /* notify::greeting */
+  gboolean      connected;       /* notify::connected */
+  gboolean      closed;          /* emit ::closed with ERROR */
+} ClientChange;
+
+static void
+client_change_deliver (gpointer data)
+{
+  ClientChange *c = data;
+  g_autoptr(XenQmpClient) client = g_weak_ref_get (&c->client);
+
+  complete_connect_tasks (c->connect_tasks, c->error);
+  if (client == NULL)
+    return;
+  if (c->greeting)
+    g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_GREETING]);
+  if (c->connected)
+    g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_CONNECTED]);
+  if (c->error == NULL)
+    schedule_early_flush (client);
+  if (c->closed)
+    g_signal_emit (client, signals[SIGNAL_CLOSED], 0, c->error);
 }
 
 static void
-set_connected (XenQmpClient *client, gboolean connected)
+client_change_free (gpointer data)
 {
-  if (client->connected == connected)
-    return;
-  client->connected = connected;
-  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_CONNECTED]);
+  ClientChange *c = data;
+
+  g_list_free_full (c->connect_tasks, g_object_unref);
+  g_clear_error (&c->error);
+  g_weak_ref_clear (&c->client);
+  g_free (c);
+}
+
+static ClientChange *
+client_change_new (XenQmpClient *client)
+{
+  ClientChange *c = g_new0 (ClientChange, 1);
+
+  g_weak_ref_init (&c->client, client);
+  return c;
+}
+
+/* A client being disposed has nobody left to tell: what it owes (connects
+ * started on a client that is going) is settled now. */
+static void
+client_change_push (XenQmpClient *client, ClientChange *c)
+{
+  if (client->disposing)
+    {
+      complete_connect_tasks (c->connect_tasks, c->error);
+      client_change_free (c);
+      return;
+    }
+  qmp_outbox_push (client->outbox, client_change_deliver, c, client_change_free);
 }
 
 static void
 on_conn_ready (QmpConnection *conn, gpointer user_data)
 {
-  XenQmpClient *client = g_object_ref (user_data);
+  XenQmpClient *client = user_data;
   JsonObject *greeting = qmp_connection_get_greeting (conn);
+  ClientChange *c = client_change_new (client);
 
   g_clear_pointer (&client->greeting, json_object_unref);
   client->greeting = greeting != NULL ? json_object_ref (greeting) : NULL;
-  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_GREETING]);
-  set_connected (client, TRUE);
-  complete_connect_tasks (client, NULL);
-  schedule_early_flush (client);
-  g_object_unref (client);
+  c->greeting = TRUE;
+  c->connected = !client->connected;
+  client->connected = TRUE;
+  c->connect_tasks = g_steal_pointer (&client->connect_tasks);
+  client_change_push (client, c);
 }
 
 static void
@@ -790,14 +887,17 @@ typedef struct {
 } ExecuteData;
 
 /* Ends the client's use of its connection: a socket's connection closes,
- * a domain's stays the host's. Connects waiting and this client's Active
- * executes complete with REASON, then ::closed is emitted. */
+ * a domain's stays the host's. The client's state is final before any
+ * user code runs: then (from the outbox) this client's Active executes
+ * complete with REASON, waiting connects fail with it, notify::connected
+ * and, last, ::closed. A connect started from any of those callbacks
+ * starts afresh. */
 static void
 client_drop_connection (XenQmpClient *client, const GError *reason)
 {
   QmpConnection *conn = g_steal_pointer (&client->conn);
   g_autoptr(GList) tasks = NULL;
-  gboolean was_connected = client->connected;
+  ClientChange *c;
 
   if (conn == NULL)
     return;
@@ -814,10 +914,31 @@ client_drop_connection (XenQmpClient *client, const GError *reason)
   qmp_connection_release (conn);
   qmp_connection_unref (conn);
 
-  set_connected (client, FALSE);
-  complete_connect_tasks (client, reason);
-  if (was_connected || reason != NULL)
-    g_signal_emit (client, signals[SIGNAL_CLOSED], 0, reason);
+  c = client_change_new (client);
+  c->connect_tasks = g_steal_pointer (&client->connect_tasks);
+  c->error = reason != NULL ? g_error_copy (reason) : NULL;
+  c->connected = client->connected;
+  c->closed = client->connected || reason != NULL;
+  client->connected = FALSE;
+  if (c->error == NULL)
+    c->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "the connection was closed");
+  client_change_push (client, c);
+}
+
+/* A connect gave up before the connection was ready, and nothing else
+ * needs it: it goes quietly (no ::closed: the client never connected). A
+ * socket's connection closes; a domain's is let go, and the host closes
+ * it when nothing else holds it. */
+static void
+client_forget_connection (XenQmpClient *client)
+{
+  QmpConnection *conn = g_steal_pointer (&client->conn);
+
+  qmp_connection_remove_observer (conn, &client_connection_callbacks, client);
+  if (client->host == NULL)
+    qmp_connection_close (conn, NULL);
+  qmp_connection_release (conn);
+  qmp_connection_unref (conn);
 }
 
 static gboolean
@@ -898,6 +1019,12 @@ connect_give_up (GTask *task, GError *error)
       return;
     }
   client->connect_tasks = g_list_delete_link (client->connect_tasks, link);
+  /* Nothing else waits for a connection that never became ready: it must
+   * not stay in QEMU's backlog, to be greeted (and hold QEMU's only QMP
+   * slot, and libxl's lock) once the client that held it leaves. */
+  if (client->connect_tasks == NULL && !client->connected
+      && g_hash_table_size (client->tasks) == 0)
+    client_forget_connection (client);
   g_task_return_error (task, error);
   g_object_unref (task);
 }
@@ -947,9 +1074,10 @@ xen_qmp_client_connect_async (XenQmpClient        *client,
   ConnectData *data;
 
   g_return_if_fail (XEN_QMP_IS_CLIENT (client));
+  QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", );
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (client, cancellable, callback, user_data);
+  task = qmp_task_new_in (client->context, client, cancellable, callback, user_data);
   g_task_set_source_tag (task, xen_qmp_client_connect_async);
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -1026,8 +1154,9 @@ _xen_qmp_client_wait_for_result (XenQmpClient *client, GAsyncResult **slot)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
- * Connects, iterating the client's main context until done: other sources
- * of that context run meanwhile.
+ * Connects, iterating the client's main context (not the caller's
+ * thread-default one) until done: other sources of that context run
+ * meanwhile. Safe from inside the client's callbacks and signal handlers.
  *
  * Returns: whether the client is connected
  *
@@ -1041,6 +1170,7 @@ xen_qmp_client_connect_sync (XenQmpClient  *client,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), FALSE);
+  QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", FALSE);
   xen_qmp_client_connect_async (client, cancellable, _xen_qmp_client_store_result, &result);
   return xen_qmp_client_connect_finish (client, _xen_qmp_client_wait_for_result (client, &result), error);
 }
@@ -1147,11 +1277,12 @@ xen_qmp_client_execute_full_async (XenQmpClient        *client,
   g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (XEN_QMP_IS_CLIENT (client));
+  QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", );
   g_return_if_fail (command != NULL);
   g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (client, cancellable, callback, user_data);
+  task = qmp_task_new_in (client->context, client, cancellable, callback, user_data);
   /* Named first: the source tag would name it too, for nothing. */
   g_task_set_name (task, command);
   g_task_set_source_tag (task, xen_qmp_client_execute_full_async);
@@ -1223,6 +1354,12 @@ _xen_qmp_client_get_host (XenQmpClient *client)
   return client->host;
 }
 
+GMainContext *
+_xen_qmp_client_get_context (XenQmpClient *client)
+{
+  return client->context;
+}
+
 const char *
 _xen_qmp_client_get_schema_cache_dir (XenQmpClient *client)
 {
@@ -1292,8 +1429,10 @@ xen_qmp_client_execute_finish (XenQmpClient  *client,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
- * Runs @command, iterating the client's main context until it completes:
- * other sources of that context (and their callbacks) run meanwhile.
+ * Runs @command, iterating the client's main context (not the caller's
+ * thread-default one) until it completes: other sources of that context
+ * (and their callbacks) run meanwhile. Safe from inside the client's
+ * callbacks and signal handlers, the same client's included.
  *
  * Returns: (transfer full) (nullable): QEMU's `return` value, or %NULL
  *   with @error set
@@ -1311,6 +1450,7 @@ xen_qmp_client_execute_sync (XenQmpClient  *client,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), NULL);
+  QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", NULL);
   xen_qmp_client_execute_async (client, command, arguments, fd_list,
                                 cancellable, _xen_qmp_client_store_result, &result);
   return xen_qmp_client_execute_finish (client, _xen_qmp_client_wait_for_result (client, &result), error);
@@ -1320,10 +1460,11 @@ xen_qmp_client_execute_sync (XenQmpClient  *client,
  * xen_qmp_client_close:
  * @client: a client
  *
- * Ends the client's connection: Active executes and connects complete with
- * %G_IO_ERROR_CLOSED and #XenQmpClient::closed is emitted. A domain's
- * connection stays the host's: it closes once nothing else needs it. The
- * client may connect again later.
+ * Ends the client's connection: the client is not connected when this
+ * returns; then, from the client's main context, Active executes and
+ * connects complete with %G_IO_ERROR_CLOSED and #XenQmpClient::closed is
+ * emitted, last. A domain's connection stays the host's: it closes once
+ * nothing else needs it. The client may connect again at once.
  *
  * Since: 0.1
  */
@@ -1333,6 +1474,7 @@ xen_qmp_client_close (XenQmpClient *client)
   g_autoptr(GError) reason = NULL;
 
   g_return_if_fail (XEN_QMP_IS_CLIENT (client));
+  QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", );
   if (client->conn == NULL)
     return;
   reason = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,

@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include "qmp-context.h"
+
 #include "xen-qmp-host.h"
 #include "xen-qmp-client.h"
 
@@ -67,7 +69,7 @@ xen_qmp_host_get_schema_async (XenQmpHost          *host,
   g_return_if_fail (XEN_QMP_IS_HOST (host));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (host, cancellable, callback, user_data);
+  task = qmp_task_new_in (xen_qmp_host_get_context (host), host, cancellable, callback, user_data);
   g_task_set_source_tag (task, xen_qmp_host_get_schema_async);
   client = xen_qmp_client_new_for_domain (host, domid);
   /* The task keeps the client until the schema is there. */

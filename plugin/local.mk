@@ -31,6 +31,8 @@ xenqmp_private_sources = \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
 	plugin/qmp-property.h \
+	plugin/qmp-outbox.c plugin/qmp-outbox.h \
+	plugin/qmp-context.c plugin/qmp-context.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
 	plugin/qmp-redact.c plugin/qmp-redact.h \
 	plugin/qmp-schema-cache.c plugin/qmp-schema-cache.h \

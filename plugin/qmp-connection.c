@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "qmp-connection.h"
+#include "qmp-outbox.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -53,6 +54,7 @@ struct _QmpConnection {
   GArray                  *observers;  /* Observer */
   guint64                  tag;
   char                    *waiting_reason;
+  QmpOutbox               *outbox;     /* where completions are delivered */
 
   int                      fd;
   QmpPoller               *poller;     /* while connected */
@@ -105,6 +107,7 @@ qmp_connection_new (const char                   *socket_path,
   conn->socket_path = g_strdup (socket_path);
   conn->peer = g_strdup (peer_name);
   conn->context = g_main_context_ref (context);
+  conn->outbox = qmp_outbox_get (context);
   conn->config = *config;
   conn->observers = g_array_new (FALSE, FALSE, sizeof (Observer));
   conn->fd = -1;
@@ -142,6 +145,7 @@ qmp_connection_unref (QmpConnection *conn)
   g_array_unref (conn->observers);
   qmp_framer_free (conn->framer);
   g_clear_pointer (&conn->greeting, json_node_unref);
+  qmp_outbox_unref (conn->outbox);
   g_main_context_unref (conn->context);
   g_free (conn->socket_path);
   g_free (conn->peer);
@@ -435,13 +439,43 @@ qmp_connection_set_waiting_reason (QmpConnection *conn, const char *reason)
 
 /* ---- completing commands ------------------------------------------- */
 
+/* A completion on its way to the application. */
+typedef struct {
+  GTask    *task;
+  JsonNode *ret;
+  GError   *error;
+} Completion;
+
+static void
+completion_deliver (gpointer data)
+{
+  Completion *c = data;
+
+  if (c->error != NULL)
+    g_task_return_error (c->task, g_steal_pointer (&c->error));
+  else
+    g_task_return_pointer (c->task, g_steal_pointer (&c->ret), (GDestroyNotify) json_node_unref);
+}
+
+static void
+completion_free (gpointer data)
+{
+  Completion *c = data;
+
+  g_clear_error (&c->error);
+  g_clear_pointer (&c->ret, json_node_unref);
+  g_object_unref (c->task);
+  g_free (c);
+}
+
 /* The one place where an Active command ends. ERROR is taken. The
- * task's callback may run from in here (GTask runs it at once when we are
- * inside a later main loop iteration): do not touch PENDING afterwards. */
+ * connection's bookkeeping, and the owner's (COMPLETED), are done now;
+ * the task's callback runs from the outbox, after the I/O step. */
 static void
 pending_complete (QmpPending *pending, JsonNode *ret, GError *error)
 {
   GTask *task = g_steal_pointer (&pending->task);
+  Completion *c;
 
   destroy_source (&pending->timeout);
   if (task == NULL)
@@ -452,11 +486,11 @@ pending_complete (QmpPending *pending, JsonNode *ret, GError *error)
   pending->conn->n_tasks--;
   if (pending->completed != NULL)
     pending->completed (task, pending->completed_data);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, json_node_ref (ret), (GDestroyNotify) json_node_unref);
-  g_object_unref (task);
+  c = g_new0 (Completion, 1);
+  c->task = task;
+  c->error = error;
+  c->ret = error == NULL ? json_node_ref (ret) : NULL;
+  qmp_outbox_push (pending->conn->outbox, completion_deliver, c, completion_free);
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include "qmp-domain-info.h"
 #include "qmp-domain-lock.h"
+#include "qmp-outbox.h"
 #include "qmp-property.h"
 #include "qmp-schema-limits.h"
 #include "qmp-schema-lru.h"
@@ -86,7 +87,7 @@ struct _XenQmpHost {
   guint         dispatching;      /* events being delivered right now */
 
   gboolean      disposing;        /* no new connections, commands, clients */
-
+  QmpOutbox    *outbox;           /* where event handlers run */
   QmpSchemaLru *schemas;          /* QEMU build key -> XenQmpSchema */
   guint         schema_cache_max_entries;
   gsize         schema_cache_max_bytes;
@@ -143,6 +144,7 @@ static void
 xen_qmp_host_init (XenQmpHost *host)
 {
   host->context = g_main_context_ref_thread_default ();
+  host->outbox = qmp_outbox_get (host->context);
   host->connections = g_hash_table_new_full (NULL, NULL, NULL,
                                              (GDestroyNotify) host_domain_free);
   qmp_limits_init (&host->config.limits);
@@ -197,6 +199,7 @@ xen_qmp_host_finalize (GObject *object)
   g_hash_table_unref (host->connections);
   g_clear_pointer (&host->schemas, qmp_schema_lru_free);
   g_array_unref (host->handlers);
+  qmp_outbox_unref (host->outbox);
   g_main_context_unref (host->context);
   g_clear_error (&host->xs_error);
   g_free (host->run_dir);
@@ -669,18 +672,35 @@ compact_handlers (XenQmpHost *host)
       g_array_remove_index (host->handlers, i - 1);
 }
 
+/* An event on its way to the host's handlers. */
+typedef struct {
+  GWeakRef    host;       /* nobody to deliver to once it is gone */
+  guint32     domid;
+  char       *name;
+  JsonObject *data;
+  gint64      timestamp_us;
+} HostEvent;
+
 static void
-on_connection_event (QmpConnection *conn,
-                     const char    *name,
-                     JsonObject    *data,
-                     gint64         timestamp_us,
-                     gpointer       user_data)
+host_event_free (gpointer data)
 {
-  XenQmpHost *host = user_data;
-  guint32 domid = (guint32) qmp_connection_get_tag (conn);
+  HostEvent *e = data;
+
+  g_weak_ref_clear (&e->host);
+  g_free (e->name);
+  g_clear_pointer (&e->data, json_object_unref);
+  g_free (e);
+}
+
+static void
+host_event_deliver (gpointer data)
+{
+  HostEvent *e = data;
+  g_autoptr(XenQmpHost) host = g_weak_ref_get (&e->host);
   guint n;
 
-  g_object_ref (host);
+  if (host == NULL)
+    return;
   host->dispatching++;
   /* Handlers added from a handler see the next event, not this one. */
   n = host->handlers->len;
@@ -689,11 +709,32 @@ on_connection_event (QmpConnection *conn,
       EventHandler *h = &g_array_index (host->handlers, EventHandler, i);
 
       if (h->callback != NULL)
-        h->callback (host, domid, name, data, timestamp_us, h->user_data);
+        h->callback (host, e->domid, e->name, e->data, e->timestamp_us, h->user_data);
     }
   if (--host->dispatching == 0)
     compact_handlers (host);
-  g_object_unref (host);
+}
+
+/* Handlers run from the outbox, after the connection's read step. */
+static void
+on_connection_event (QmpConnection *conn,
+                     const char    *name,
+                     JsonObject    *data,
+                     gint64         timestamp_us,
+                     gpointer       user_data)
+{
+  XenQmpHost *host = user_data;
+  HostEvent *e;
+
+  if (host->handlers->len == 0)
+    return;
+  e = g_new0 (HostEvent, 1);
+  g_weak_ref_init (&e->host, host);
+  e->domid = (guint32) qmp_connection_get_tag (conn);
+  e->name = g_strdup (name);
+  e->data = data != NULL ? json_object_ref (data) : NULL;
+  e->timestamp_us = timestamp_us;
+  qmp_outbox_push (host->outbox, host_event_deliver, e, host_event_free);
 }
 
 static void

@@ -118,10 +118,19 @@ EXTRA_DIST += tests/hostile/README.md \
 # The GObject client API.
 check_PROGRAMS += tests/test-client
 TESTS += tests/test-client
-tests_test_client_SOURCES = tests/test-client.c tests/test-call.h tests/test-loop.h tests/test-fds.h $(tests_server_sources) $(tests_peer_sources)
+tests_test_client_SOURCES = tests/test-client.c tests/test-backend.h tests/test-call.h tests/test-loop.h tests/test-fds.h $(tests_server_sources) $(tests_peer_sources)
 tests_test_client_CPPFLAGS = $(tests_cppflags)
 tests_test_client_CFLAGS = $(tests_cflags)
 tests_test_client_LDADD = $(tests_ldadd)
+
+# User code after the I/O step: _sync calls from callbacks and handlers,
+# other contexts, connects that give up, the close's order, threads.
+check_PROGRAMS += tests/test-reentrancy
+TESTS += tests/test-reentrancy
+tests_test_reentrancy_SOURCES = tests/test-reentrancy.c tests/test-call.h tests/test-loop.h tests/test-backend.h $(tests_server_sources)
+tests_test_reentrancy_CPPFLAGS = $(tests_cppflags)
+tests_test_reentrancy_CFLAGS = $(tests_cflags)
+tests_test_reentrancy_LDADD = $(tests_ldadd)
 
 # ABI: exports = public declarations; the umbrella header stands alone.
 TESTS += tests/abi.test
@@ -168,7 +177,7 @@ installcheck-local:
 # fail. Children (fake-qemu, QEMU) are not traced.
 VALGRIND_TESTS = tests/test-framer tests/test-json-parse tests/test-json-scan tests/test-trace tests/test-cmd \
 	tests/test-client tests/test-limits tests/test-schema tests/test-validate tests/test-hostile \
-	tests/test-xen
+	tests/test-xen tests/test-reentrancy
 VALGRIND_FLAGS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite --error-exitcode=99 --num-callers=30 \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp

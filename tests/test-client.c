@@ -16,13 +16,7 @@
 #include "test-fds.h"
 #include "test-loop.h"
 #include "test-peer.h"
-#include "test-server.h"
-
-typedef enum {
-  BACKEND_FAKE,
-  BACKEND_QEMU,
-  BACKEND_NONE,
-} Backend;
+#include "test-backend.h"
 
 typedef struct {
   Backend       backend;
@@ -49,11 +43,7 @@ fixture_setup (Fixture *f, gconstpointer data)
     }
   f->dir = test_tmpdir_new ();
   f->socket = g_build_filename (f->dir, "qmp-libxl-1", NULL);
-  if (f->backend == BACKEND_FAKE)
-    f->server = test_server_start_fake (f->socket, NULL, &error);
-  else if (f->backend == BACKEND_QEMU)
-    f->server = test_server_start_qemu (f->socket, &error);
-  g_assert_no_error (error);
+  f->server = test_backend_start (f->backend, f->socket);
   f->client = xen_qmp_client_new_for_socket (f->socket);
 }
 
@@ -692,10 +682,7 @@ test_client_notify_only_on_change (void)
 static void
 add (const char *name, Backend backend, void (*func) (Fixture *, gconstpointer))
 {
-  static const char *names[] = { "fake", "qemu", "peer" };
-  g_autofree char *path = g_strdup_printf ("/client/%s/%s", names[backend], name);
-
-  g_test_add (path, Fixture, GINT_TO_POINTER (backend), fixture_setup, func, fixture_teardown);
+  TEST_BACKEND_ADD ("/client", name, backend, Fixture, fixture_setup, func, fixture_teardown);
 }
 
 static void

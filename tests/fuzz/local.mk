@@ -20,6 +20,7 @@ tests_fuzz_fuzz_receive_SOURCES = tests/fuzz/fuzz-receive.c $(fuzz_common_source
 	plugin/qmp-hash.c plugin/qmp-hash.h \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
+	plugin/qmp-outbox.c plugin/qmp-outbox.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
 	plugin/qmp-redact.c plugin/qmp-redact.h \
 	plugin/xen-qmp-error.c plugin/xen-qmp-error.h

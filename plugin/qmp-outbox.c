@@ -1,0 +1,132 @@
+/* qmp-outbox.c: user code runs after the I/O step, never inside it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "qmp-outbox.h"
+
+typedef struct {
+  QmpOutboxFunc  func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} Item;
+
+/* One source per context, as for the sockets (qmp-poller.h): a source per
+ * connection would cost every iteration of the application's loop. It
+ * stays attached while referenced; each queued item holds a reference,
+ * so an outbox outlives whoever pushed to it until it is delivered. */
+struct _QmpOutbox {
+  GSource        source;
+  gint           ref_count;
+  GMainContext  *context;
+  GQueue         items;
+};
+
+G_LOCK_DEFINE_STATIC (outboxes);
+static GHashTable *outboxes;   /* GMainContext -> QmpOutbox */
+
+static void
+item_free (Item *item)
+{
+  if (item->destroy != NULL)
+    item->destroy (item->data);
+  g_free (item);
+}
+
+/* Items are taken one at a time: a nested main loop inside an item's
+ * function dispatches this source again (it may recurse) and takes the
+ * next ones, so the order holds whatever the items do. */
+static gboolean
+outbox_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  QmpOutbox *outbox = (QmpOutbox *) source;
+  Item *item;
+
+  g_source_set_ready_time (source, -1);
+  while ((item = g_queue_pop_head (&outbox->items)) != NULL)
+    {
+      item->func (item->data);
+      item_free (item);
+      qmp_outbox_unref (outbox);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+outbox_finalize (GSource *source)
+{
+  QmpOutbox *outbox = (QmpOutbox *) source;
+
+  /* The context went away with items left: nobody will run them. */
+  g_queue_clear_full (&outbox->items, (GDestroyNotify) item_free);
+}
+
+static GSourceFuncs outbox_funcs = {
+  .dispatch = outbox_dispatch,
+  .finalize = outbox_finalize,
+};
+
+QmpOutbox *
+qmp_outbox_get (GMainContext *context)
+{
+  QmpOutbox *outbox;
+
+  G_LOCK (outboxes);
+  if (outboxes == NULL)
+    outboxes = g_hash_table_new (NULL, NULL);
+  outbox = g_hash_table_lookup (outboxes, context);
+  if (outbox != NULL)
+    {
+      outbox->ref_count++;
+      G_UNLOCK (outboxes);
+      return outbox;
+    }
+  outbox = (QmpOutbox *) g_source_new (&outbox_funcs, sizeof (QmpOutbox));
+  outbox->ref_count = 1;
+  outbox->context = context;
+  g_queue_init (&outbox->items);
+  g_source_set_name (&outbox->source, "[xenqmp] completions and events");
+  g_source_set_can_recurse (&outbox->source, TRUE);
+  g_source_attach (&outbox->source, context);
+  g_hash_table_insert (outboxes, context, outbox);
+  G_UNLOCK (outboxes);
+  return outbox;
+}
+
+void
+qmp_outbox_unref (QmpOutbox *outbox)
+{
+  gboolean last;
+
+  if (outbox == NULL)
+    return;
+  G_LOCK (outboxes);
+  last = --outbox->ref_count == 0;
+  if (last)
+    g_hash_table_remove (outboxes, outbox->context);
+  G_UNLOCK (outboxes);
+  if (last)
+    {
+      g_source_destroy (&outbox->source);
+      g_source_unref (&outbox->source);
+    }
+}
+
+void
+qmp_outbox_push (QmpOutbox      *outbox,
+                 QmpOutboxFunc   func,
+                 gpointer        data,
+                 GDestroyNotify  destroy)
+{
+  Item *item = g_new (Item, 1);
+
+  item->func = func;
+  item->data = data;
+  item->destroy = destroy;
+  G_LOCK (outboxes);
+  outbox->ref_count++;
+  G_UNLOCK (outboxes);
+  g_queue_push_tail (&outbox->items, item);
+  g_source_set_ready_time (&outbox->source, 0);
+}
