@@ -336,6 +336,66 @@ xen_qmp_client_get_schema_sync (XenQmpClient  *client,
 
 /* ---- executes checked before they are sent ---------------------------- */
 
+static JsonNode *copy_node (JsonNode *node);
+
+static JsonObject *
+copy_object (JsonObject *object)
+{
+  JsonObject *copy = json_object_new ();
+  g_autoptr(GList) names = json_object_get_members (object);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member (copy, l->data, copy_node (json_object_get_member (object, l->data)));
+  return copy;
+}
+
+/* A deep copy: json_node_copy() shares containers, and a value node's
+ * value too, which json_node_set_string() and friends change in place. */
+static JsonNode *
+copy_node (JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonNode *copy = json_node_new (JSON_NODE_OBJECT);
+
+        json_node_take_object (copy, copy_object (json_node_get_object (node)));
+        return copy;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+        JsonArray *elements = json_array_sized_new (n);
+        JsonNode *copy = json_node_new (JSON_NODE_ARRAY);
+
+        for (guint i = 0; i < n; i++)
+          json_array_add_element (elements, copy_node (json_array_get_element (array, i)));
+        json_node_take_array (copy, elements);
+        return copy;
+      }
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          return json_node_init_int (json_node_alloc (), json_node_get_int (node));
+        case G_TYPE_DOUBLE:
+          return json_node_init_double (json_node_alloc (), json_node_get_double (node));
+        case G_TYPE_BOOLEAN:
+          return json_node_init_boolean (json_node_alloc (), json_node_get_boolean (node));
+        case G_TYPE_STRING:
+          return json_node_init_string (json_node_alloc (), json_node_get_string (node));
+        default:
+          break;
+        }
+      break;
+    case JSON_NODE_NULL:
+      break;
+    }
+  return json_node_init_null (json_node_alloc ());
+}
+
 typedef struct {
   GTask              *task;
   char               *command;
@@ -441,7 +501,9 @@ _xen_qmp_client_validate_then_execute (XenQmpClient        *client,
 
   p->task = g_object_ref (task);
   p->command = g_strdup (command);
-  p->arguments = arguments != NULL ? json_object_ref (arguments) : NULL;
+  /* The arguments as they are now: the caller may change its object once
+   * the call returns ("not consumed"), long before the schema comes. */
+  p->arguments = arguments != NULL ? copy_object (arguments) : NULL;
   p->fd_list = fd_list != NULL ? g_object_ref (fd_list) : NULL;
   p->flags = flags;
   p->timeout_ms = timeout_ms;

@@ -11,6 +11,7 @@
 #include "qmp-connection.h"
 #include "qmp-context.h"
 #include "qmp-outbox.h"
+#include "qmp-property.h"
 #include "xen-qmp-client-private.h"
 #include "xen-qmp-enum-types.h"
 #include "xen-qmp-error.h"
@@ -31,6 +32,17 @@
  *
  * The client belongs to the #GMainContext that was thread-default when it
  * was created; callbacks and signals run there.
+ *
+ * Initialisation: the client implements #GInitable and #GAsyncInitable,
+ * whose initialisation is connecting (xen_qmp_client_connect_sync(),
+ * xen_qmp_client_connect_async()), as #GDBusConnection does. So
+ * `g_initable_new (XEN_QMP_TYPE_CLIENT, NULL, &error, "host", host,
+ * "domid", 3, NULL)` (or `"socket-path", path`) returns a connected client,
+ * or %NULL with the connect error; g_async_initable_new_async() likewise,
+ * and from Python `client.init (None)` connects. A client made with
+ * xen_qmp_client_new_for_socket() or xen_qmp_client_new_for_domain() need
+ * not be initialised: it connects when asked to, or at its first execute.
+ * Initialising again connects again if the connection has ended since.
  *
  * Events: the #XenQmpClient::event signal is emitted for each event QEMU
  * sends, detailed by the event name (`event::SHUTDOWN`). Events that
@@ -110,7 +122,14 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE (XenQmpClient, xen_qmp_client, G_TYPE_OBJECT)
+static void xen_qmp_client_initable_iface_init       (GInitableIface      *iface);
+static void xen_qmp_client_async_initable_iface_init (GAsyncInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (XenQmpClient, xen_qmp_client, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      xen_qmp_client_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
+                                                      xen_qmp_client_async_initable_iface_init))
 
 static void client_drop_connection (XenQmpClient *client, const GError *reason);
 
@@ -237,6 +256,7 @@ xen_qmp_client_set_property (GObject      *object,
                              GParamSpec   *pspec)
 {
   XenQmpClient *client = XEN_QMP_CLIENT (object);
+  gboolean changed = FALSE;
 
   switch (prop_id)
     {
@@ -251,36 +271,42 @@ xen_qmp_client_set_property (GObject      *object,
       client->domid = g_value_get_uint (value);
       break;
     case PROP_TIMEOUT_MS:
+      /* Notifies itself. */
       xen_qmp_client_set_timeout_ms (client, g_value_get_uint (value));
       break;
     case PROP_ENABLE_OOB:
-      client->enable_oob = g_value_get_boolean (value);
+      changed = qmp_property_change_boolean (&client->enable_oob, g_value_get_boolean (value));
       break;
     case PROP_MAX_MESSAGE_SIZE:
-      client->limits.max_message_size = (gsize) g_value_get_uint64 (value);
+      changed = qmp_property_change_size (&client->limits.max_message_size,
+                                          g_value_get_uint64 (value));
       break;
     case PROP_MAX_DEPTH:
-      client->limits.max_depth = g_value_get_uint (value);
+      changed = qmp_property_change_uint (&client->limits.max_depth, g_value_get_uint (value));
       break;
     case PROP_MAX_ELEMENTS:
-      client->limits.max_elements = (gsize) g_value_get_uint64 (value);
+      changed = qmp_property_change_size (&client->limits.max_elements,
+                                          g_value_get_uint64 (value));
       break;
     case PROP_MAX_QUEUED_COMMANDS:
-      client->limits.max_queued = g_value_get_uint (value);
+      changed = qmp_property_change_uint (&client->limits.max_queued, g_value_get_uint (value));
       break;
     case PROP_MAX_BUFFERED_EVENTS:
-      client->max_buffered_events = g_value_get_uint (value);
+      changed = qmp_property_change_uint (&client->max_buffered_events, g_value_get_uint (value));
       break;
     case PROP_VALIDATE:
-      client->validate = g_value_get_boolean (value);
+      changed = qmp_property_change_boolean (&client->validate, g_value_get_boolean (value));
       break;
     case PROP_SCHEMA_CACHE_DIR:
-      g_free (client->schema_cache_dir);
-      client->schema_cache_dir = g_value_dup_string (value);
+      changed = qmp_property_change_string (&client->schema_cache_dir, g_value_dup_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+  /* Construct-only properties never notify; the others are
+   * G_PARAM_EXPLICIT_NOTIFY, and notify only when they change. */
+  if (changed)
+    g_object_notify_by_pspec (object, pspec);
 }
 
 static void
@@ -380,7 +406,8 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
    */
   properties[PROP_ENABLE_OOB] =
     g_param_spec_boolean ("enable-oob", NULL, NULL, TRUE,
-                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:max-message-size:
    *
@@ -394,7 +421,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_MAX_MESSAGE_SIZE] =
     g_param_spec_uint64 ("max-message-size", NULL, NULL, 64, G_MAXSIZE,
                          QMP_DEFAULT_MAX_MESSAGE_SIZE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:max-depth:
    *
@@ -408,7 +435,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_MAX_DEPTH] =
     g_param_spec_uint ("max-depth", NULL, NULL, 2, QMP_MAX_DEPTH_CEILING,
                        QMP_DEFAULT_MAX_DEPTH,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:max-elements:
    *
@@ -428,7 +455,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_MAX_ELEMENTS] =
     g_param_spec_uint64 ("max-elements", NULL, NULL, 1, G_MAXSIZE,
                          QMP_DEFAULT_MAX_ELEMENTS,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:max-queued-commands:
    *
@@ -441,7 +468,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_MAX_QUEUED_COMMANDS] =
     g_param_spec_uint ("max-queued-commands", NULL, NULL, 1, G_MAXUINT,
                        QMP_DEFAULT_MAX_QUEUED,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:max-buffered-events:
    *
@@ -456,7 +483,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   properties[PROP_MAX_BUFFERED_EVENTS] =
     g_param_spec_uint ("max-buffered-events", NULL, NULL, 1, G_MAXUINT,
                        QMP_DEFAULT_MAX_BUFFERED_EVENTS,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:validate:
    *
@@ -477,7 +504,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
    */
   properties[PROP_VALIDATE] =
     g_param_spec_boolean ("validate", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:schema-cache-dir:
    *
@@ -500,7 +527,7 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
    */
   properties[PROP_SCHEMA_CACHE_DIR] =
     g_param_spec_string ("schema-cache-dir", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -572,6 +599,50 @@ xen_qmp_client_new_for_domain (XenQmpHost *host, guint32 domid)
 {
   g_return_val_if_fail (XEN_QMP_IS_HOST (host), NULL);
   return g_object_new (XEN_QMP_TYPE_CLIENT, "host", host, "domid", domid, NULL);
+}
+
+/* ---- GInitable, GAsyncInitable ------------------------------------- */
+
+/* Initialisation is connecting, as for a GDBusConnection: g_initable_new()
+ * and g_async_initable_new_async() give a connected client or the connect
+ * error. The connect calls keep their own contract; these only forward. */
+static gboolean
+xen_qmp_client_initable_init (GInitable     *initable,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  return xen_qmp_client_connect_sync (XEN_QMP_CLIENT (initable), cancellable, error);
+}
+
+static void
+xen_qmp_client_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = xen_qmp_client_initable_init;
+}
+
+static void
+xen_qmp_client_async_initable_init_async (GAsyncInitable      *initable,
+                                          int                  io_priority,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  xen_qmp_client_connect_async (XEN_QMP_CLIENT (initable), cancellable, callback, user_data);
+}
+
+static gboolean
+xen_qmp_client_async_initable_init_finish (GAsyncInitable  *initable,
+                                           GAsyncResult    *result,
+                                           GError         **error)
+{
+  return xen_qmp_client_connect_finish (XEN_QMP_CLIENT (initable), result, error);
+}
+
+static void
+xen_qmp_client_async_initable_iface_init (GAsyncInitableIface *iface)
+{
+  iface->init_async = xen_qmp_client_async_initable_init_async;
+  iface->init_finish = xen_qmp_client_async_initable_init_finish;
 }
 
 /* ---- events -------------------------------------------------------- */

@@ -30,6 +30,7 @@ xenqmp_private_sources = \
 	plugin/qmp-hash.c plugin/qmp-hash.h \
 	plugin/qmp-pending.c plugin/qmp-pending.h \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
+	plugin/qmp-property.h \
 	plugin/qmp-outbox.c plugin/qmp-outbox.h \
 	plugin/qmp-context.c plugin/qmp-context.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \

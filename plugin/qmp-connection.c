@@ -1406,3 +1406,19 @@ connection_io (int fd, GIOCondition revents, gpointer user_data)
   qmp_outbox_drain (conn->outbox);
   qmp_connection_unref (conn);
 }
+
+/* The host's settings changed: what is decided while the connection runs
+ * follows at once (a wait for idleness or for late replies starts again
+ * with the new timeout); what was set up when it opened (the framer's
+ * limits, oob) stays until the next connection. */
+void
+qmp_connection_update_config (QmpConnection             *conn,
+                              const QmpConnectionConfig *config)
+{
+  conn->config.idle_timeout_ms = config->idle_timeout_ms;
+  conn->config.drain_timeout_ms = config->drain_timeout_ms;
+  conn->config.limits.max_queued = config->limits.max_queued;
+  destroy_source (&conn->idle_close);
+  destroy_source (&conn->drain_close);
+  connection_check_idle (conn);
+}

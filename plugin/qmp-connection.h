@@ -60,6 +60,10 @@ QmpConnection     *qmp_connection_new          (const char                   *so
                                                 const char                   *peer_name,
                                                 GMainContext                 *context,
                                                 const QmpConnectionConfig    *config);
+/* Applies CONFIG's timeouts and max_queued to an open connection; its
+ * other settings apply to new connections only. */
+void               qmp_connection_update_config (QmpConnection               *conn,
+                                                 const QmpConnectionConfig   *config);
 /* CALLBACKS must stay valid while registered (a static table). */
 void               qmp_connection_add_observer    (QmpConnection                *conn,
                                                    const QmpConnectionCallbacks *callbacks,

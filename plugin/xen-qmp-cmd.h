@@ -96,6 +96,26 @@ struct _XenQmpCmd {
   gpointer           priv[6];
 };
 
+/**
+ * XEN_QMP_CMD_INIT: (skip)
+ *
+ * An Idle #XenQmpCmd, as xen_qmp_cmd_init() makes one, to initialise a
+ * command where it is declared:
+ *
+ * |[<!-- language="C" -->
+ *   g_auto(XenQmpCmd) cmd = XEN_QMP_CMD_INIT;
+ * ]|
+ *
+ * `g_auto(XenQmpCmd)` disposes of the command when it goes out of scope
+ * (xen_qmp_cmd_dispose()): an Active command is dropped without its
+ * callback, and an fd set on it is closed. Initialise such a variable
+ * with this macro, never with `{ 0 }`: 0 is a valid fd (stdin), and
+ * disposing of the command would close it.
+ *
+ * Since: 0.1
+ */
+#define XEN_QMP_CMD_INIT { 0, NULL, NULL, -1, 0, XEN_QMP_CMD_FLAGS_NONE, { NULL } }
+
 XEN_QMP_AVAILABLE_IN_ALL
 void     xen_qmp_cmd_init    (XenQmpCmd          *cmd);
 
@@ -114,5 +134,7 @@ void     xen_qmp_cmd_dispose (XenQmpCmd          *cmd);
 
 XEN_QMP_AVAILABLE_IN_ALL
 gboolean xen_qmp_cmd_is_active (const XenQmpCmd  *cmd);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (XenQmpCmd, xen_qmp_cmd_dispose)
 
 G_END_DECLS

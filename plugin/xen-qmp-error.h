@@ -8,7 +8,7 @@
 #error "Only <xenqmp/xenqmp.h> can be included directly."
 #endif
 
-#include <glib.h>
+#include <glib-object.h>
 #include "xen-qmp-macros.h"
 
 G_BEGIN_DECLS
@@ -31,9 +31,17 @@ G_BEGIN_DECLS
  * %XEN_QMP_ERROR domain whose code is the class and whose message is
  * QEMU's `desc`.
  *
+ * %XEN_QMP_ERROR is the error domain of this enumeration for
+ * introspection (bindings see `XenQmp.ErrorClass.quark()`); its #GType is
+ * %XEN_QMP_TYPE_ERROR_CLASS.
+ *
  * Since: 0.1
  */
-typedef enum {
+/* Registered by hand (xen-qmp-error.c) as xen_qmp_error_get_type (): the
+ * scanner pairs an error quark xen_qmp_X_error_quark () only with the
+ * enumeration whose GType function is xen_qmp_X_error_get_type (), and
+ * glib-mkenums would name that one's type macro XEN_TYPE_QMP_ERROR. */
+typedef enum /*< skip >*/ {
   XEN_QMP_ERROR_CLASS_NONE = 0,
   XEN_QMP_ERROR_CLASS_LOCAL,
   XEN_QMP_ERROR_CLASS_GENERIC_ERROR,
@@ -51,10 +59,33 @@ typedef enum {
  *
  * Since: 0.1
  */
-#define XEN_QMP_ERROR (xen_qmp_error_class_quark ())
+#define XEN_QMP_ERROR (xen_qmp_error_quark ())
 
-XEN_QMP_AVAILABLE_IN_ALL
+XEN_QMP_AVAILABLE_IN_0_1
+GQuark xen_qmp_error_quark (void);
+
+XEN_QMP_DEPRECATED_IN_0_1_FOR (xen_qmp_error_quark)
 GQuark xen_qmp_error_class_quark (void);
+
+/**
+ * XEN_QMP_TYPE_ERROR_CLASS:
+ *
+ * The #GType of #XenQmpErrorClass.
+ *
+ * Since: 0.1
+ */
+#define XEN_QMP_TYPE_ERROR_CLASS (xen_qmp_error_get_type ())
+
+XEN_QMP_AVAILABLE_IN_0_1
+GType xen_qmp_error_get_type (void) G_GNUC_CONST;
+
+#ifndef __GI_SCANNER__
+/* The GType function of #XenQmpErrorClass under the name glib-mkenums
+ * used to give it; hidden from the scanner, which would see a second
+ * GType function for the same type. */
+XEN_QMP_DEPRECATED_IN_0_1_FOR (xen_qmp_error_get_type)
+GType xen_qmp_error_class_get_type (void) G_GNUC_CONST;
+#endif
 
 XEN_QMP_AVAILABLE_IN_ALL
 XenQmpErrorClass xen_qmp_error_class_from_name (const char *name);

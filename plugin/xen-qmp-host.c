@@ -12,6 +12,7 @@
 #include "qmp-domain-info.h"
 #include "qmp-domain-lock.h"
 #include "qmp-outbox.h"
+#include "qmp-property.h"
 #include "qmp-schema-limits.h"
 #include "qmp-schema-lru.h"
 #include "qmp-xenstore.h"
@@ -33,6 +34,11 @@
  * command is Active on it and no callback is running (after
  * #XenQmpHost:idle-timeout-ms), because QEMU serves one QMP client at a
  * time and libxl needs the socket too.
+ *
+ * Once the host's dispose has begun (its last reference is dropped, or
+ * g_object_run_dispose()), it takes no new work: xen_qmp_cmd_exec() and
+ * the connects of its clients fail with %G_IO_ERROR_CLOSED, also from the
+ * callbacks of the commands that its dispose fails.
  *
  * Since: 0.1
  */
@@ -80,6 +86,7 @@ struct _XenQmpHost {
   guint         next_handler_id;
   guint         dispatching;      /* events being delivered right now */
 
+  gboolean      disposing;        /* no new connections, commands, clients */
   QmpOutbox    *outbox;           /* where event handlers run */
   QmpSchemaLru *schemas;          /* QEMU build key -> XenQmpSchema */
   guint         schema_cache_max_entries;
@@ -161,6 +168,9 @@ xen_qmp_host_dispose (GObject *object)
   g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
                                                  "the XenQmpHost was destroyed");
 
+  /* Set first: the callbacks this dispose causes must not start new work
+   * on a host that is going away. */
+  host->disposing = TRUE;
   /* Active commands still get their callback, exactly once. */
   g_hash_table_steal_all (host->connections);
   for (GList *l = domains; l != NULL; l = l->next)
@@ -252,6 +262,20 @@ xen_qmp_host_get_property (GObject    *object,
     }
 }
 
+/* Open connections follow the host's timeouts and max-queued-commands at
+ * once; the limits on what QEMU sends and enable-oob are set up when a
+ * connection opens, so they reach the next one. */
+static void
+host_update_open_connections (XenQmpHost *host)
+{
+  GHashTableIter iter;
+  HostDomain *d;
+
+  g_hash_table_iter_init (&iter, host->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &d))
+    qmp_connection_update_config (d->conn, &host->config);
+}
+
 static void
 xen_qmp_host_set_property (GObject      *object,
                            guint         prop_id,
@@ -259,6 +283,7 @@ xen_qmp_host_set_property (GObject      *object,
                            GParamSpec   *pspec)
 {
   XenQmpHost *host = XEN_QMP_HOST (object);
+  gboolean changed = FALSE;
 
   switch (prop_id)
     {
@@ -269,25 +294,33 @@ xen_qmp_host_set_property (GObject      *object,
         host->run_dir = g_strdup (XEN_QMP_DEFAULT_RUN_DIR);
       break;
     case PROP_IDLE_TIMEOUT_MS:
-      host->config.idle_timeout_ms = g_value_get_uint (value);
+      changed = qmp_property_change_uint (&host->config.idle_timeout_ms, g_value_get_uint (value));
+      if (changed)
+        host_update_open_connections (host);
       break;
     case PROP_DRAIN_TIMEOUT_MS:
-      host->config.drain_timeout_ms = g_value_get_uint (value);
+      changed = qmp_property_change_uint (&host->config.drain_timeout_ms, g_value_get_uint (value));
+      if (changed)
+        host_update_open_connections (host);
       break;
     case PROP_ENABLE_OOB:
-      host->config.enable_oob = g_value_get_boolean (value);
+      changed = qmp_property_change_boolean (&host->config.enable_oob, g_value_get_boolean (value));
       break;
     case PROP_MAX_MESSAGE_SIZE:
-      host->config.limits.max_message_size = (gsize) g_value_get_uint64 (value);
+      changed = qmp_property_change_size (&host->config.limits.max_message_size,
+                                          g_value_get_uint64 (value));
       break;
     case PROP_MAX_DEPTH:
-      host->config.limits.max_depth = g_value_get_uint (value);
+      changed = qmp_property_change_uint (&host->config.limits.max_depth, g_value_get_uint (value));
       break;
     case PROP_MAX_ELEMENTS:
-      host->config.limits.max_elements = (gsize) g_value_get_uint64 (value);
+      changed = qmp_property_change_size (&host->config.limits.max_elements,
+                                          g_value_get_uint64 (value));
       break;
     case PROP_MAX_QUEUED_COMMANDS:
-      host->config.limits.max_queued = g_value_get_uint (value);
+      changed = qmp_property_change_uint (&host->config.limits.max_queued, g_value_get_uint (value));
+      if (changed)
+        host_update_open_connections (host);
       break;
     case PROP_XENSTORE:
       host->xenstore_mode = g_value_get_enum (value);
@@ -299,18 +332,24 @@ xen_qmp_host_set_property (GObject      *object,
         host->lib_dir = g_strdup (XEN_QMP_DEFAULT_LIB_DIR);
       break;
     case PROP_SCHEMA_CACHE_MAX_ENTRIES:
-      host->schema_cache_max_entries = g_value_get_uint (value);
-      qmp_schema_lru_set_limits (host->schemas, host->schema_cache_max_entries,
-                                 host->schema_cache_max_bytes);
+      changed = qmp_property_change_uint (&host->schema_cache_max_entries, g_value_get_uint (value));
+      if (changed)
+        qmp_schema_lru_set_limits (host->schemas, host->schema_cache_max_entries,
+                                   host->schema_cache_max_bytes);
       break;
     case PROP_SCHEMA_CACHE_MAX_BYTES:
-      host->schema_cache_max_bytes = (gsize) g_value_get_uint64 (value);
-      qmp_schema_lru_set_limits (host->schemas, host->schema_cache_max_entries,
-                                 host->schema_cache_max_bytes);
+      changed = qmp_property_change_size (&host->schema_cache_max_bytes, g_value_get_uint64 (value));
+      if (changed)
+        qmp_schema_lru_set_limits (host->schemas, host->schema_cache_max_entries,
+                                   host->schema_cache_max_bytes);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+  /* Construct-only properties never notify; the others are
+   * G_PARAM_EXPLICIT_NOTIFY. */
+  if (changed)
+    g_object_notify_by_pspec (object, pspec);
 }
 
 static void on_release_domain (QmpXenstore *xs, const char *path, gpointer user_data);
@@ -365,6 +404,9 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * keeps it open. The default, 0, closes it at once, so that libxl gets
    * the socket back (QEMU serves one QMP client at a time).
    *
+   * A change reaches open connections at once: one that is waiting to
+   * close starts its wait again with the new value.
+   *
    * Since: 0.1
    */
   properties[PROP_IDLE_TIMEOUT_MS] =
@@ -377,6 +419,9 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * and then disposed or timed out before it closes anyway. Some QEMU
    * versions wedge their monitor when a client leaves before reading a
    * reply, so the connection does not close while such replies are due.
+   *
+   * A change reaches open connections at once: one that is waiting for
+   * such replies starts its wait again with the new value.
    *
    * Since: 0.1
    */
@@ -391,6 +436,9 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * QEMU queues several in-band commands instead of suspending its monitor
    * after each one, which keeps pipelined commands flowing.
    *
+   * It is negotiated when a connection opens: a change applies to
+   * connections opened afterwards.
+   *
    * Since: 0.1
    */
   properties[PROP_ENABLE_OOB] =
@@ -401,6 +449,9 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    *
    * The largest message accepted from QEMU, in bytes. A larger one closes
    * the connection with an error naming this limit.
+   *
+   * A change applies to connections opened afterwards; an open one keeps
+   * the limit it was opened with.
    *
    * Since: 0.1
    */
@@ -416,6 +467,9 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * message closes the connection with an error naming this limit. At
    * most 1024 (QEMU's own limit), so that parsing stays within a 256 KiB
    * thread stack.
+   *
+   * A change applies to connections opened afterwards; an open one keeps
+   * the limit it was opened with.
    *
    * Since: 0.1
    */
@@ -435,6 +489,9 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * admits QEMU 9.x's largest reply (its schema, about 32,000 values) four
    * times over and keeps any accepted message's tree near 40 MB at most.
    *
+   * A change applies to connections opened afterwards; an open one keeps
+   * the limit it was opened with.
+   *
    * Since: 0.1
    */
   properties[PROP_MAX_ELEMENTS] =
@@ -451,6 +508,9 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * their late replies are recognised: when QEMU leaves more than this
    * many unanswered, the connection is closed with a warning, and its
    * Active commands fail with %G_IO_ERROR_BUSY.
+   *
+   * A change reaches open connections at once (commands already Active
+   * stay so when it is lowered).
    *
    * Since: 0.1
    */
@@ -469,6 +529,7 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * hence a bound. A cached schema only ever lets a command through
    * faster; a command is refused only by the schema its own QEMU sent
    * (see xen_qmp_client_get_schema_async()). 0 turns the cache off.
+   * A change applies at once.
    *
    * Since: 0.1
    */
@@ -482,7 +543,7 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * How much memory the host's schema cache may hold, in bytes, as
    * estimated from each schema's parsed size (QEMU 7.2's schema takes
    * about 1.7 MB in memory). The least recently used schemas go first; a
-   * schema larger than this is not kept.
+   * schema larger than this is not kept. A change applies at once.
    *
    * Since: 0.1
    */
@@ -924,6 +985,21 @@ check_pv_qemu (const QmpDomainInfo *info, const char *path, GError **error)
   return FALSE;
 }
 
+/* Once dispose has begun (the last reference is going, or
+ * g_object_run_dispose()), the host takes no new work: a command started
+ * now, from a callback that dispose causes, would run after the host is
+ * finalized, and with xenstore libxl's lock would be released while its
+ * connection is still in use. */
+static gboolean
+host_check_not_disposing (XenQmpHost *host, guint32 domid, GError **error)
+{
+  if (!host->disposing)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+               "domain %u: the XenQmpHost is being destroyed", domid);
+  return FALSE;
+}
+
 QmpConnection *
 _xen_qmp_host_connect (XenQmpHost  *host,
                        guint32      domid,
@@ -936,6 +1012,8 @@ _xen_qmp_host_connect (XenQmpHost  *host,
   g_autofree char *peer = NULL;
   gboolean held;
 
+  if (!host_check_not_disposing (host, domid, error))
+    return NULL;
   if (d != NULL && qmp_connection_get_state (d->conn) != QMP_CONNECTION_CLOSED)
     return d->conn;
 

@@ -510,6 +510,175 @@ test_client_sync_call_inside_callback (Fixture *f, gconstpointer data)
   test_server_stop (other_server);
 }
 
+/* ---- GInitable, GAsyncInitable ------------------------------------------ */
+
+/* Initialising is connecting: a connected client, or NULL and the connect
+ * error; for a socket and for a domain of a host. */
+static void
+test_client_initable (Fixture *f, gconstpointer data)
+{
+  g_autofree char *missing = g_build_filename (f->dir, "qmp-libxl-7", NULL);
+  g_autoptr(XenQmpHost) host = NULL;
+  g_autoptr(XenQmpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  Call c = { 0 };
+
+  SKIP_UNLESS_READY (f);
+  client = g_initable_new (XEN_QMP_TYPE_CLIENT, NULL, &error, "socket-path", f->socket, NULL);
+  g_assert_no_error (error);
+  g_assert_true (xen_qmp_client_get_connected (client));
+  g_assert_nonnull (xen_qmp_client_get_greeting (client));
+  g_clear_object (&client);
+
+  host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir, "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  client = g_initable_new (XEN_QMP_TYPE_CLIENT, NULL, &error, "host", host, "domid", 1, NULL);
+  g_assert_no_error (error);
+  g_assert_true (xen_qmp_client_get_connected (client));
+  xen_qmp_client_execute_async (client, "query-status", NULL, NULL, NULL, execute_done, &c);
+  RUN_UNTIL (c.done);
+  g_assert_no_error (c.error);
+  call_clear (&c);
+  g_clear_object (&client);
+
+  client = g_initable_new (XEN_QMP_TYPE_CLIENT, NULL, &error, "socket-path", missing, NULL);
+  g_assert_null (client);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
+typedef struct {
+  gboolean      done;
+  XenQmpClient *client;
+  GError       *error;
+} NewAsync;
+
+static void
+new_async_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  NewAsync *n = user_data;
+  GObject *object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, &n->error);
+
+  n->client = object != NULL ? XEN_QMP_CLIENT (object) : NULL;
+  n->done = TRUE;
+}
+
+static void
+test_client_async_initable (Fixture *f, gconstpointer data)
+{
+  g_autofree char *missing = g_build_filename (f->dir, "qmp-libxl-7", NULL);
+  NewAsync n = { 0 };
+
+  SKIP_UNLESS_READY (f);
+  g_async_initable_new_async (XEN_QMP_TYPE_CLIENT, G_PRIORITY_DEFAULT, NULL, new_async_done, &n,
+                              "socket-path", f->socket, NULL);
+  RUN_UNTIL (n.done);
+  g_assert_no_error (n.error);
+  g_assert_true (xen_qmp_client_get_connected (n.client));
+  g_clear_object (&n.client);
+
+  n.done = FALSE;
+  g_async_initable_new_async (XEN_QMP_TYPE_CLIENT, G_PRIORITY_DEFAULT, NULL, new_async_done, &n,
+                              "socket-path", missing, NULL);
+  RUN_UNTIL (n.done);
+  g_assert_null (n.client);
+  g_assert_error (n.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&n.error);
+}
+
+/* ---- notify:: ------------------------------------------------------------ */
+
+static void
+count_notify (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  GHashTable *counts = user_data;
+  const char *name = g_param_spec_get_name (pspec);
+
+  g_hash_table_insert (counts, (gpointer) name,
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, name)) + 1));
+}
+
+/* A valid value of PSPEC other than CURRENT's. */
+static void
+other_value (GParamSpec *pspec, const GValue *current, GValue *other)
+{
+  g_value_init (other, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  if (G_IS_PARAM_SPEC_UINT (pspec))
+    {
+      GParamSpecUInt *u = G_PARAM_SPEC_UINT (pspec);
+      guint v = g_value_get_uint (current);
+
+      g_value_set_uint (other, v < u->maximum ? v + 1 : u->minimum);
+    }
+  else if (G_IS_PARAM_SPEC_UINT64 (pspec))
+    {
+      GParamSpecUInt64 *u = G_PARAM_SPEC_UINT64 (pspec);
+      guint64 v = g_value_get_uint64 (current);
+
+      g_value_set_uint64 (other, v < u->maximum ? v + 1 : u->minimum);
+    }
+  else if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
+    g_value_set_boolean (other, !g_value_get_boolean (current));
+  else if (G_IS_PARAM_SPEC_STRING (pspec))
+    g_value_set_string (other, g_strcmp0 (g_value_get_string (current), "/a") == 0 ? "/b" : "/a");
+  else
+    g_assert_not_reached ();
+}
+
+/* Every writable property that may change after construction notifies
+ * once when set to a new value, and not when set to the value it has. */
+static void
+assert_notify_only_on_change (GObject *object)
+{
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n, checked = 0;
+
+  g_signal_connect (object, "notify", G_CALLBACK (count_notify), counts);
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n);
+  for (guint i = 0; i < n; i++)
+    {
+      GParamSpec *pspec = pspecs[i];
+      const char *name = g_param_spec_get_name (pspec);
+      g_auto(GValue) current = G_VALUE_INIT;
+      g_auto(GValue) other = G_VALUE_INIT;
+
+      if (!(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+        continue;
+      g_test_message ("%s:%s", G_OBJECT_TYPE_NAME (object), name);
+      g_assert_true (pspec->flags & G_PARAM_EXPLICIT_NOTIFY);
+      g_value_init (&current, G_PARAM_SPEC_VALUE_TYPE (pspec));
+      g_object_get_property (object, name, &current);
+      g_hash_table_remove_all (counts);
+      g_object_set_property (object, name, &current);
+      g_assert_cmpuint (g_hash_table_size (counts), ==, 0);
+      other_value (pspec, &current, &other);
+      g_object_set_property (object, name, &other);
+      g_assert_cmpuint (g_hash_table_size (counts), ==, 1);
+      g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (counts, name)), ==, 1);
+      g_object_set_property (object, name, &other);
+      g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (counts, name)), ==, 1);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >, 5);
+  g_signal_handlers_disconnect_by_func (object, count_notify, counts);
+}
+
+static void
+test_host_notify_only_on_change (void)
+{
+  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", "/nonexistent",
+                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+
+  assert_notify_only_on_change (G_OBJECT (host));
+}
+
+static void
+test_client_notify_only_on_change (void)
+{
+  g_autoptr(XenQmpClient) client = xen_qmp_client_new_for_socket ("/nonexistent");
+
+  assert_notify_only_on_change (G_OBJECT (client));
+}
+
 static void
 add (const char *name, Backend backend, void (*func) (Fixture *, gconstpointer))
 {
@@ -543,5 +712,9 @@ main (int argc, char *argv[])
   add_both ("out-of-band", test_client_out_of_band);
   add_both ("for-domain-shares-connection", test_client_for_domain_shares_connection);
   add ("sync-call-inside-callback", BACKEND_FAKE, test_client_sync_call_inside_callback);
+  add ("initable", BACKEND_FAKE, test_client_initable);
+  add ("async-initable", BACKEND_FAKE, test_client_async_initable);
+  g_test_add_func ("/client/properties/notify-only-on-change", test_client_notify_only_on_change);
+  g_test_add_func ("/client/properties/host-notify-only-on-change", test_host_notify_only_on_change);
   return g_test_run ();
 }

@@ -962,6 +962,198 @@ test_cmd_host_unref_fails_active_commands (Fixture *f, gconstpointer data)
   result_clear (&r);
 }
 
+typedef struct {
+  XenQmpHost *host;
+  guint       calls;
+  gboolean    exec_ok;
+  GError     *exec_error;
+  XenQmpCmd   next;
+  Result      next_result;
+} ExecInDispose;
+
+/* Called because the host's dispose failed the command: starts another. */
+static void
+exec_in_dispose_cb (XenQmpCmd        *cmd,
+                    JsonNode         *response,
+                    XenQmpErrorClass  error_class,
+                    const GError     *error,
+                    gpointer          user_data)
+{
+  ExecInDispose *d = user_data;
+
+  d->calls++;
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  xen_qmp_cmd_init (&d->next);
+  d->exec_ok = xen_qmp_cmd_exec (d->host, &d->next, record_cb, &d->next_result, 1,
+                                 "query-status", NULL, &d->exec_error);
+}
+
+/* A host whose dispose has begun takes no new work, not even from the
+ * callbacks its dispose causes: a command started there would run after
+ * the host is finalized. The test keeps a reference, so that the host
+ * outlives its dispose whenever the callback runs. */
+static void
+test_cmd_host_in_dispose_refuses_exec (Fixture *f, gconstpointer data)
+{
+  ExecInDispose d = { 0 };
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(XenQmpClient) client = NULL;
+
+  SKIP_UNLESS_READY (f);
+  test_server_pause (f->servers[1]);
+  d.host = f->host;
+  xen_qmp_cmd_init (&cmd);
+  g_assert_true (xen_qmp_cmd_exec (f->host, &cmd, exec_in_dispose_cb, &d, 1,
+                                   "query-status", NULL, &error));
+  g_assert_no_error (error);
+  g_object_run_dispose (G_OBJECT (f->host));
+  RUN_UNTIL (d.calls == 1);
+  if (d.exec_ok)
+    xen_qmp_cmd_dispose (&d.next);
+  g_assert_false (d.exec_ok);
+  g_assert_error (d.exec_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_nonnull (strstr (d.exec_error->message, "XenQmpHost is being destroyed"));
+  g_clear_error (&d.exec_error);
+
+  /* Later, from anywhere, likewise; a client of the host cannot connect. */
+  g_assert_false (exec_cmd (f, &cmd, &r, 1, "query-status", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+  client = xen_qmp_client_new_for_domain (f->host, 1);
+  g_assert_false (xen_qmp_client_connect_sync (client, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  test_server_resume (f->servers[1]);
+  spin (100);
+  g_assert_cmpuint (r.calls, ==, 0);
+  g_assert_cmpuint (d.next_result.calls, ==, 0);
+}
+
+/* ---- host properties and open connections ------------------------------ */
+
+typedef struct {
+  gint     eof;      /* atomic: the client closed the connection */
+} IdlePeer;
+
+static void
+idle_peer (TestPeer *peer, gpointer user_data)
+{
+  IdlePeer *ip = user_data;
+  g_autoptr(JsonObject) cmd = NULL;
+
+  g_free (test_peer_negotiate (peer, FALSE));
+  cmd = test_peer_read_command (peer);
+  test_peer_reply (peer, cmd, "{}");
+  if (test_peer_wait_eof (peer, 20000))
+    g_atomic_int_set (&ip->eof, 1);
+}
+
+/* idle-timeout-ms reaches a connection that is already open: lowered to
+ * 0, the idle connection kept open by G_MAXUINT closes. */
+static void
+test_cmd_idle_timeout_reaches_open_connection (Fixture *f, gconstpointer data)
+{
+  IdlePeer ip = { 0 };
+  TestPeer *peer = start_peer (f, 3, idle_peer, &ip);
+  Result r = { 0 };
+  gint64 deadline;
+
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  run_cmd (f, &r, 3, "query-status", NULL);
+  g_assert_no_error (r.error);
+  spin (100);
+  g_assert_false (g_atomic_int_get (&ip.eof));
+  g_object_set (f->host, "idle-timeout-ms", 0, NULL);
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!g_atomic_int_get (&ip.eof) && g_get_monotonic_time () < deadline)
+    spin (10);
+  g_assert_true (g_atomic_int_get (&ip.eof));
+  result_clear (&r);
+  test_peer_join (peer);
+}
+
+/* max-queued-commands reaches an open connection at once; the limits on
+ * what QEMU sends reach the next connection only. */
+static void
+test_cmd_limits_and_open_connections (Fixture *f, gconstpointer data)
+{
+  XenQmpCmd a, b;
+  Result ra = { 0 }, rb = { 0 }, r = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  g_object_set (f->host, "max-queued-commands", 1, "idle-timeout-ms", G_MAXUINT, NULL);
+  test_server_pause (f->servers[1]);
+  xen_qmp_cmd_init (&a);
+  xen_qmp_cmd_init (&b);
+  g_assert_true (exec_cmd (f, &a, &ra, 1, "query-status", NULL, &error));
+  g_assert_false (exec_cmd (f, &b, &rb, 1, "query-status", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_clear_error (&error);
+  g_object_set (f->host, "max-queued-commands", 2, NULL);
+  g_assert_true (exec_cmd (f, &b, &rb, 1, "query-status", NULL, &error));
+  g_assert_no_error (error);
+  test_server_resume (f->servers[1]);
+  RUN_UNTIL (ra.calls == 1 && rb.calls == 1);
+  g_assert_no_error (ra.error);
+  g_assert_no_error (rb.error);
+
+  /* Every reply, and the greeting, is longer than 64 bytes: the open
+   * connection keeps its limit, ... */
+  g_object_set (f->host, "max-message-size", (guint64) 64, NULL);
+  run_cmd (f, &r, 1, "query-version", NULL);
+  g_assert_no_error (r.error);
+  /* ... a new one has the new limit. */
+  g_object_set (f->host, "idle-timeout-ms", 0, NULL);
+  spin (100);
+  result_clear (&r);
+  g_test_expect_message ("XenQmp", G_LOG_LEVEL_WARNING, "*larger than 64 bytes*max-message-size*");
+  run_cmd (f, &r, 1, "query-version", NULL);
+  g_test_assert_expected_messages ();
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+  result_clear (&r);
+  result_clear (&ra);
+  result_clear (&rb);
+}
+
+/* ---- g_auto ------------------------------------------------------------ */
+
+/* g_auto(XenQmpCmd) disposes: an Active command leaving scope is dropped
+ * without its callback; an Idle one's fd is closed. */
+static void
+test_cmd_auto_disposes (Fixture *f, gconstpointer data)
+{
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  SKIP_UNLESS_READY (f);
+  {
+    g_auto(XenQmpCmd) idle = XEN_QMP_CMD_INIT;
+
+    g_assert_cmpint (idle.fd, ==, -1);
+    g_assert_false (xen_qmp_cmd_is_active (&idle));
+    idle.fd = fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, -1);
+
+  test_server_pause (f->servers[1]);
+  {
+    g_auto(XenQmpCmd) active = XEN_QMP_CMD_INIT;
+
+    g_assert_true (exec_cmd (f, &active, &r, 1, "query-status", NULL, &error));
+    g_assert_true (xen_qmp_cmd_is_active (&active));
+  }
+  test_server_resume (f->servers[1]);
+  spin (200);
+  g_assert_cmpuint (r.calls, ==, 0);
+  /* The domain still works. */
+  run_cmd (f, &r, 1, "query-status", NULL);
+  g_assert_no_error (r.error);
+  result_clear (&r);
+}
+
 /* ---- error classes ----------------------------------------------------- */
 
 static void
@@ -1728,6 +1920,11 @@ main (int argc, char *argv[])
   add_contract_test ("eof-fails-active-commands-exactly-once", test_cmd_eof_fails_active_commands_exactly_once);
   add_test ("eof-while-idle-calls-nobody", BACKEND_NONE, test_cmd_eof_while_idle_calls_nobody);
   add_contract_test ("host-unref-fails-active-commands", test_cmd_host_unref_fails_active_commands);
+  add_test ("host-in-dispose-refuses-exec", BACKEND_FAKE, test_cmd_host_in_dispose_refuses_exec);
+  add_contract_test ("auto-disposes", test_cmd_auto_disposes);
+  add_test ("idle-timeout-reaches-open-connection", BACKEND_NONE,
+            test_cmd_idle_timeout_reaches_open_connection);
+  add_test ("limits-and-open-connections", BACKEND_FAKE, test_cmd_limits_and_open_connections);
   add_contract_test ("error-classes", test_cmd_error_classes);
   add_test ("error-classes-all", BACKEND_NONE, test_cmd_error_classes_all);
   add_test ("negotiation", BACKEND_NONE, test_cmd_negotiation);

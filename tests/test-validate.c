@@ -12,6 +12,7 @@
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
@@ -888,6 +889,45 @@ test_oversized_schema_refused (Fixture *f, gconstpointer data)
   test_peer_join (peer);
 }
 
+/* The arguments sent are those of the call, not those the caller's object
+ * holds once the schema has come: fake-qemu checks what it receives. */
+static void
+test_arguments_are_taken_at_the_call (Fixture *f, gconstpointer data)
+{
+  g_autofree char *script = g_build_filename (f->dir, "script.jsonl", NULL);
+  g_autofree char *schema = g_test_build_filename (G_TEST_DIST, "..", "fake-qemu", "scripts",
+                                                    "qemu-7.2-schema.json", NULL);
+  const char * const args[] = { "--script", script, "--schema", schema, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestServer) server = NULL;
+  g_autoptr(XenQmpClient) client = NULL;
+  g_autoptr(JsonNode) node = json_from_string ("{\"id\": \"disk0\"}", NULL);
+  JsonObject *arguments = json_node_get_object (node);
+  Call c = { 0 };
+  int status;
+
+  g_assert_true (g_file_set_contents (script,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"device_del\", \"args\": {\"id\": \"disk0\"}}\n"
+    "{\"expect-close\": true}\n", -1, NULL));
+  server = test_server_start_fake (f->socket, args, &error);
+  g_assert_no_error (error);
+  client = validating_client (f->socket, NULL);
+
+  xen_qmp_client_execute_async (client, "device_del", arguments, NULL, NULL, execute_done, &c);
+  /* In place, as json_node_set_string() does, and by replacing a member. */
+  json_node_set_string (json_object_get_member (arguments, "id"), "changed");
+  json_object_set_string_member (arguments, "id", "replaced");
+  RUN_UNTIL (c.done);
+  g_assert_no_error (c.error);
+  call_clear (&c);
+
+  xen_qmp_client_close (client);
+  status = test_server_wait (server, 30000);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
 static void
 add (const char *name, void (*func) (Fixture *, gconstpointer))
 {
@@ -904,6 +944,7 @@ main (int argc, char *argv[])
   schema_json = recorded_schema_text ();
 
   add ("invalid-is-not-sent", test_invalid_is_not_sent);
+  add ("arguments-are-taken-at-the-call", test_arguments_are_taken_at_the_call);
   add ("off-by-default", test_off_by_default);
   add ("one-fetch-for-concurrent-executes", test_one_fetch_for_concurrent_executes);
   add ("disk-cache-miss-then-hit", test_disk_cache_miss_then_hit);

@@ -211,6 +211,77 @@ def _(fake, client):
         assert e.message == "device_del: no argument 'idd'; did you mean 'id'?", e.message
 
 
+def own_fake(fake, name):
+    """A fake-qemu of the test's own (an earlier test stops the shared one)."""
+    return FakeQemu(os.path.join(os.path.dirname(fake.path), name))
+
+
+@test("a QMP error matches XenQmp.ErrorClass, its error domain")
+def _(fake, client):
+    fake = own_fake(fake, "qmp-errors")
+    try:
+        client = XenQmp.Client.new_for_socket(fake.path)
+        ret, err = execute(client, "no-such-command")
+        client.close()
+    finally:
+        fake.stop()
+    assert ret is None
+    assert err.matches(XenQmp.ErrorClass.quark(), XenQmp.ErrorClass.COMMAND_NOT_FOUND), err
+    assert err.matches(XenQmp.error_quark(), XenQmp.ErrorClass.COMMAND_NOT_FOUND), err
+    # The old name is the same quark.
+    assert XenQmp.error_class_quark() == XenQmp.error_quark()
+    # The typelib pairs the domain with the enumeration (glib:error-domain),
+    # which GJS-style bindings use for matches(XenQmp.ErrorClass, ...).
+    gi.require_version("GIRepository", "2.0")
+    from gi.repository import GIRepository
+    info = GIRepository.Repository.get_default().find_by_error_domain(XenQmp.error_quark())
+    assert info is not None, "no enumeration is paired with XenQmp's error domain"
+    assert (info.get_namespace(), info.get_name()) == ("XenQmp", "ErrorClass"), info.get_name()
+
+
+@test("Gio.Initable.init connects; a failed one raises the connect error")
+def _(fake, client):
+    fake = own_fake(fake, "qmp-initable")
+    try:
+        other = XenQmp.Client(socket_path=fake.path)
+        assert isinstance(other, Gio.Initable) and isinstance(other, Gio.AsyncInitable)
+        assert other.init(None)
+        assert other.props.connected
+        ret, err = execute(other, "query-status")
+        assert err is None, err
+        other.close()
+    finally:
+        fake.stop()
+    missing = XenQmp.Client(socket_path=fake.path + ".missing")
+    try:
+        missing.init(None)
+        raise AssertionError("init connected to a missing socket")
+    except GLib.Error as e:
+        assert e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND), e
+
+
+@test("Gio.AsyncInitable.init_async connects")
+def _(fake, client):
+    fake = own_fake(fake, "qmp-async-initable")
+    box = {}
+
+    def done(source, result):
+        try:
+            box["ok"] = source.init_finish(result)
+        except GLib.Error as e:
+            box["err"] = e
+
+    try:
+        other = XenQmp.Client(socket_path=fake.path)
+        other.init_async(GLib.PRIORITY_DEFAULT, None, done)
+        run_until(lambda: box)
+        assert box.get("ok") is True, box
+        assert other.props.connected
+        other.close()
+    finally:
+        fake.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="xqmp-py-")
     fake = None
