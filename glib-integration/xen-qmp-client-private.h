@@ -34,6 +34,9 @@ void          _xen_qmp_client_store_result    (GObject       *source,
 GAsyncResult *_xen_qmp_client_wait_for_result (XenQmpClient  *client,
                                                GAsyncResult **slot);
 
+/* Not a public flag: the execute runs through fdsets (qmp-fdsets.h). */
+#define CLIENT_EXECUTE_WITH_FDSETS ((XenQmpExecuteFlags) (1u << 30))
+
 /* An execute whose GTask is made: with validate set, once the schema
  * has passed the command (xen-qmp-client-schema.c); without, at once. */
 void _xen_qmp_client_execute_task      (XenQmpClient        *client,

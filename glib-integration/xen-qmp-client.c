@@ -10,6 +10,7 @@
 
 #include "qmp-connection.h"
 #include "qmp-context.h"
+#include "qmp-fdsets.h"
 #include "qmp-outbox.h"
 #include "qmp-property.h"
 #include "xen-qmp-client-private.h"
@@ -891,7 +892,21 @@ typedef struct {
   QmpConnection *conn;
   GSource       *cancel;
   gint64         id;     /* the command's on CONN */
+  QmpFdsetCall  *fdsets; /* or the chain that runs it (with fdsets) */
 } ExecuteData;
+
+/* Completes an Active execute now with REASON (NULL: cancelled); QEMU's
+ * late reply is dropped, and a chain still removes its fdsets. */
+static void
+execute_abandon (GTask *task, const GError *reason)
+{
+  ExecuteData *data = g_task_get_task_data (task);
+
+  if (data->fdsets != NULL)
+    qmp_fdset_call_abandon (data->fdsets, reason);
+  else
+    qmp_connection_abandon (data->conn, task, data->id, reason);
+}
 
 /* Ends the client's use of its connection: a socket's connection closes,
  * a domain's stays the host's. The client's state is final before any
@@ -911,11 +926,7 @@ client_drop_connection (XenQmpClient *client, const GError *reason)
   qmp_connection_remove_observer (conn, &client_connection_callbacks, client);
   tasks = g_hash_table_get_keys (client->tasks);
   for (GList *l = tasks; l != NULL; l = l->next)
-    {
-      ExecuteData *data = g_task_get_task_data (l->data);
-
-      qmp_connection_abandon (conn, l->data, data->id, reason);
-    }
+    execute_abandon (l->data, reason);
   if (client->host == NULL)
     qmp_connection_close (conn, reason);
   qmp_connection_release (conn);
@@ -1191,6 +1202,7 @@ execute_data_free (ExecuteData *data)
     g_source_destroy (data->cancel);
   g_clear_pointer (&data->cancel, g_source_unref);
   g_clear_pointer (&data->conn, qmp_connection_unref);
+  g_clear_pointer (&data->fdsets, qmp_fdset_call_unref);
   g_free (data);
 }
 
@@ -1214,10 +1226,7 @@ on_execute_completed (GTask *task, gpointer user_data)
 static gboolean
 execute_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
-  GTask *task = user_data;
-  ExecuteData *data = g_task_get_task_data (task);
-
-  qmp_connection_abandon (data->conn, task, data->id, NULL);
+  execute_abandon (user_data, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -1230,6 +1239,7 @@ dup_fds (GUnixFDList *fd_list, guint *n_fds, GError **error)
   *n_fds = 0;
   if (n == 0)
     return NULL;
+  G_STATIC_ASSERT (QMP_FDSETS_MAX <= QMP_MAX_FDS_PER_COMMAND);
   if (n > QMP_MAX_FDS_PER_COMMAND)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -1343,10 +1353,15 @@ _xen_qmp_client_execute_task (XenQmpClient        *client,
                              task, NULL);
       g_source_attach (data->cancel, client->context);
     }
-  data->id = qmp_connection_execute (client->conn, task, command, arguments,
-                                     (flags & XEN_QMP_EXECUTE_OUT_OF_BAND) != 0, fds, n_fds,
-                                     timeout_ms < 0 ? client->timeout_ms : (guint) timeout_ms,
-                                     on_execute_completed, data);
+  if (flags & CLIENT_EXECUTE_WITH_FDSETS)
+    data->fdsets = qmp_fdset_call_start (client->conn, task, command, arguments, fds, n_fds,
+                                         timeout_ms < 0 ? client->timeout_ms : (guint) timeout_ms,
+                                         on_execute_completed, data);
+  else
+    data->id = qmp_connection_execute (client->conn, task, command, arguments,
+                                       (flags & XEN_QMP_EXECUTE_OUT_OF_BAND) != 0, fds, n_fds,
+                                       timeout_ms < 0 ? client->timeout_ms : (guint) timeout_ms,
+                                       on_execute_completed, data);
 }
 
 ClientSchemaState *
@@ -1461,6 +1476,150 @@ xen_qmp_client_execute_sync (XenQmpClient  *client,
   xen_qmp_client_execute_async (client, command, arguments, fd_list,
                                 cancellable, _xen_qmp_client_store_result, &result);
   return xen_qmp_client_execute_finish (client, _xen_qmp_client_wait_for_result (client, &result), error);
+}
+
+/**
+ * xen_qmp_client_execute_with_fdsets_async:
+ * @client: a client
+ * @command: the QMP command that opens the files, such as
+ *   `blockdev-change-medium` or `xen-save-devices-state`
+ * @arguments: (nullable): its arguments, where the string value `"@fd"`
+ *   (or `"@fd0"`) stands for the first fd's fdset, `"@fd1"` for the
+ *   second's, …; not consumed
+ * @fd_list: the files QEMU opens, 1 to 16, each opened with the access
+ *   mode QEMU asks for (`O_RDONLY` for a read-only CD, `O_WRONLY` for
+ *   `xen-save-devices-state`: QEMU 7.2 hands out only an fd whose
+ *   `O_ACCMODE` equals the mode it opens with); the list keeps its own
+ * @cancellable: (nullable): cancelling completes the call at once with
+ *   %G_IO_ERROR_CANCELLED; the fdsets made are still removed
+ * @callback: called once with the result of @command
+ * @user_data: data for @callback
+ *
+ * Runs @command with files the caller opened, as libxl passes them to
+ * QEMU (Xen 4.17 tools/libs/light/libxl_disk.c cdrom_insert_addfd_cb,
+ * libxl_qmp.c dm_state_fd_ready), on the client's connection: each fd of
+ * @fd_list goes into a new fdset of its own (`add-fd`, the fd sent with
+ * `SCM_RIGHTS`), @command runs with every placeholder replaced by its
+ * fdset's `/dev/fdset/N` (a placeholder is a whole string value, at any
+ * depth of @arguments), then `remove-fd` removes each fdset made,
+ * whatever happened: success, QMP error, timeout, cancel. When the
+ * connection ends, QEMU cleans up itself: it closes an fdset's fds once
+ * no monitor is connected, none is in use and the guest runs (QEMU 7.2
+ * monitor/misc.c monitor_fdset_cleanup). An fd QEMU still uses (a CD's
+ * image) stays open in QEMU until it is done with it.
+ *
+ * Every placeholder must name an fd of @fd_list and every fd must be
+ * named, or the call fails with %G_IO_ERROR_INVALID_ARGUMENT.
+ * #XenQmpClient:timeout-ms applies to each step.
+ *
+ * From Python:
+ * |[<!-- language="plain" -->
+ *   fd = os.open("cd.iso", os.O_RDONLY)
+ *   fds = Gio.UnixFDList.new_from_array([fd])   # takes fd
+ *   client.execute_with_fdsets_sync("blockdev-change-medium",
+ *       args,   # {"id": "cd0dev", "filename": "@fd", ...} as a Json.Object
+ *       fds, None)
+ * ]|
+ *
+ * Since: 0.1
+ */
+void
+xen_qmp_client_execute_with_fdsets_async (XenQmpClient        *client,
+                                          const char          *command,
+                                          JsonObject          *arguments,
+                                          GUnixFDList         *fd_list,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (XEN_QMP_IS_CLIENT (client));
+  QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", );
+  g_return_if_fail (command != NULL);
+  g_return_if_fail (G_IS_UNIX_FD_LIST (fd_list));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = qmp_task_new_in (client->context, client, cancellable, callback, user_data);
+  g_task_set_name (task, command);
+  g_task_set_source_tag (task, xen_qmp_client_execute_with_fdsets_async);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!qmp_fdsets_check_arguments (arguments, (guint) g_unix_fd_list_get_length (fd_list),
+                                   &error))
+    {
+      g_prefix_error (&error, "%s: ", command);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (client->validate)
+    _xen_qmp_client_validate_then_execute (client, task, command, arguments, fd_list,
+                                           CLIENT_EXECUTE_WITH_FDSETS, -1);
+  else
+    _xen_qmp_client_execute_task (client, task, command, arguments, fd_list,
+                                  CLIENT_EXECUTE_WITH_FDSETS, -1);
+}
+
+/**
+ * xen_qmp_client_execute_with_fdsets_finish:
+ * @client: a client
+ * @result: the result given to the callback
+ * @error: return location for an error, as for
+ *   xen_qmp_client_execute_finish()
+ *
+ * Finishes xen_qmp_client_execute_with_fdsets_async().
+ *
+ * Returns: (transfer full) (nullable): QEMU's `return` value for the
+ *   command, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+xen_qmp_client_execute_with_fdsets_finish (XenQmpClient  *client,
+                                           GAsyncResult  *result,
+                                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * xen_qmp_client_execute_with_fdsets_sync:
+ * @client: a client
+ * @command: the QMP command that opens the files
+ * @arguments: (nullable): its arguments, with placeholders; not consumed
+ * @fd_list: the files QEMU opens; the list keeps its own
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The synchronous form of xen_qmp_client_execute_with_fdsets_async(),
+ * iterating the client's main context as xen_qmp_client_execute_sync()
+ * does. It returns once @command is answered; the `remove-fd`s follow
+ * from the main context.
+ *
+ * Returns: (transfer full) (nullable): QEMU's `return` value for the
+ *   command, or %NULL with @error set
+ *
+ * Since: 0.1
+ */
+JsonNode *
+xen_qmp_client_execute_with_fdsets_sync (XenQmpClient  *client,
+                                         const char    *command,
+                                         JsonObject    *arguments,
+                                         GUnixFDList   *fd_list,
+                                         GCancellable  *cancellable,
+                                         GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_return_val_if_fail (XEN_QMP_IS_CLIENT (client), NULL);
+  QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", NULL);
+  xen_qmp_client_execute_with_fdsets_async (client, command, arguments, fd_list, cancellable,
+                                            _xen_qmp_client_store_result, &result);
+  return xen_qmp_client_execute_with_fdsets_finish (client,
+                                                    _xen_qmp_client_wait_for_result (client, &result),
+                                                    error);
 }
 
 /**

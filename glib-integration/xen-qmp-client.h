@@ -91,6 +91,26 @@ JsonNode     *xen_qmp_client_execute_sync    (XenQmpClient        *client,
                                               GError             **error);
 
 XEN_QMP_AVAILABLE_IN_ALL
+void          xen_qmp_client_execute_with_fdsets_async  (XenQmpClient        *client,
+                                                         const char          *command,
+                                                         JsonObject          *arguments,
+                                                         GUnixFDList         *fd_list,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+XEN_QMP_AVAILABLE_IN_ALL
+JsonNode     *xen_qmp_client_execute_with_fdsets_finish (XenQmpClient        *client,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
+XEN_QMP_AVAILABLE_IN_ALL
+JsonNode     *xen_qmp_client_execute_with_fdsets_sync   (XenQmpClient        *client,
+                                                         const char          *command,
+                                                         JsonObject          *arguments,
+                                                         GUnixFDList         *fd_list,
+                                                         GCancellable        *cancellable,
+                                                         GError             **error);
+
+XEN_QMP_AVAILABLE_IN_ALL
 void          xen_qmp_client_get_schema_async  (XenQmpClient        *client,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,

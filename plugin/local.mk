@@ -32,6 +32,7 @@ xenqmp_private_sources = \
 	plugin/qmp-poller.c plugin/qmp-poller.h \
 	plugin/qmp-property.h \
 	plugin/qmp-outbox.c plugin/qmp-outbox.h \
+	plugin/qmp-fdsets.c plugin/qmp-fdsets.h \
 	plugin/qmp-context.c plugin/qmp-context.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
 	plugin/qmp-redact.c plugin/qmp-redact.h \

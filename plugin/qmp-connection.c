@@ -440,35 +440,6 @@ qmp_connection_set_waiting_reason (QmpConnection *conn, const char *reason)
 
 /* ---- completing commands ------------------------------------------- */
 
-/* A completion on its way to the application. */
-typedef struct {
-  GTask    *task;
-  JsonNode *ret;
-  GError   *error;
-} Completion;
-
-static void
-completion_deliver (gpointer data)
-{
-  Completion *c = data;
-
-  if (c->error != NULL)
-    g_task_return_error (c->task, g_steal_pointer (&c->error));
-  else
-    g_task_return_pointer (c->task, g_steal_pointer (&c->ret), (GDestroyNotify) json_node_unref);
-}
-
-static void
-completion_free (gpointer data)
-{
-  Completion *c = data;
-
-  g_clear_error (&c->error);
-  g_clear_pointer (&c->ret, json_node_unref);
-  g_object_unref (c->task);
-  g_free (c);
-}
-
 /* The one place where an Active command ends. ERROR is taken. The
  * connection's bookkeeping, and the owner's (COMPLETED), are done now;
  * the task's callback runs from the outbox, after the I/O step. */
@@ -476,7 +447,6 @@ static void
 pending_complete (QmpPending *pending, JsonNode *ret, GError *error)
 {
   GTask *task = g_steal_pointer (&pending->task);
-  Completion *c;
 
   destroy_source (&pending->timeout);
   if (task == NULL)
@@ -487,11 +457,7 @@ pending_complete (QmpPending *pending, JsonNode *ret, GError *error)
   pending->conn->n_tasks--;
   if (pending->completed != NULL)
     pending->completed (task, pending->completed_data);
-  c = g_new0 (Completion, 1);
-  c->task = task;
-  c->error = error;
-  c->ret = error == NULL ? json_node_ref (ret) : NULL;
-  qmp_outbox_push (pending->conn->outbox, completion_deliver, c, completion_free);
+  qmp_outbox_push_result (pending->conn->outbox, task, ret, error);
 }
 
 static void

@@ -142,3 +142,43 @@ qmp_outbox_push (QmpOutbox      *outbox,
   g_queue_push_tail (&outbox->items, item);
   g_source_set_ready_time (&outbox->source, 0);
 }
+
+/* A completion on its way to the application. */
+typedef struct {
+  GTask    *task;
+  JsonNode *ret;
+  GError   *error;
+} Completion;
+
+static void
+completion_deliver (gpointer data)
+{
+  Completion *c = data;
+
+  if (c->error != NULL)
+    g_task_return_error (c->task, g_steal_pointer (&c->error));
+  else
+    g_task_return_pointer (c->task, g_steal_pointer (&c->ret), (GDestroyNotify) json_node_unref);
+}
+
+static void
+completion_free (gpointer data)
+{
+  Completion *c = data;
+
+  g_clear_error (&c->error);
+  g_clear_pointer (&c->ret, json_node_unref);
+  g_object_unref (c->task);
+  g_free (c);
+}
+
+void
+qmp_outbox_push_result (QmpOutbox *outbox, GTask *task, JsonNode *ret, GError *error)
+{
+  Completion *c = g_new0 (Completion, 1);
+
+  c->task = task;
+  c->error = error;
+  c->ret = error == NULL ? json_node_ref (ret) : NULL;
+  qmp_outbox_push (outbox, completion_deliver, c, completion_free);
+}

@@ -4,7 +4,8 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 /* Completions, events and notifications reach the application in the
  * order they were pushed (for one connection, the order of the wire),
@@ -34,6 +35,13 @@ void       qmp_outbox_push  (QmpOutbox      *outbox,
                              QmpOutboxFunc   func,
                              gpointer        data,
                              GDestroyNotify  destroy);
+
+/* A command's end: TASK (taken) returns RET (a new reference is taken;
+ * ignored with an error) or ERROR (taken), from the outbox. */
+void       qmp_outbox_push_result (QmpOutbox *outbox,
+                                   GTask     *task,
+                                   JsonNode  *ret,
+                                   GError    *error);
 
 /* Runs what is queued now, in order (and what those push meanwhile). */
 void       qmp_outbox_drain    (QmpOutbox   *outbox);

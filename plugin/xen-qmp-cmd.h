@@ -135,6 +135,18 @@ gboolean xen_qmp_cmd_exec    (XenQmpHost         *host,
                               GError            **error);
 
 XEN_QMP_AVAILABLE_IN_ALL
+gboolean xen_qmp_cmd_exec_with_fdsets (XenQmpHost         *host,
+                                       XenQmpCmd          *cmd,
+                                       XenQmpCmdCallback   callback,
+                                       gpointer            user_data,
+                                       guint32             domid,
+                                       const char         *command,
+                                       JsonObject         *arguments,
+                                       const int          *fds,
+                                       guint               n_fds,
+                                       GError            **error);
+
+XEN_QMP_AVAILABLE_IN_ALL
 void     xen_qmp_cmd_dispose (XenQmpCmd          *cmd);
 
 XEN_QMP_AVAILABLE_IN_ALL

@@ -57,6 +57,15 @@ tests_test_cmd_CPPFLAGS = $(tests_cppflags)
 tests_test_cmd_CFLAGS = $(tests_cflags)
 tests_test_cmd_LDADD = $(tests_ldadd)
 
+# Commands that open files through fdsets, as libxl does: libxl's CD insert
+# and save against a real QEMU 7.2, every path against scripted fake-qemu.
+check_PROGRAMS += tests/test-fdsets
+TESTS += tests/test-fdsets
+tests_test_fdsets_SOURCES = tests/test-fdsets.c tests/test-call.h tests/test-loop.h tests/test-fds.h $(tests_server_sources)
+tests_test_fdsets_CPPFLAGS = $(tests_cppflags)
+tests_test_fdsets_CFLAGS = $(tests_cflags)
+tests_test_fdsets_LDADD = $(tests_ldadd)
+
 
 # The catalogue of hostile device-model input: one fake-qemu script per
 # bad input (tests/hostile/README.md), each played against the command API

@@ -231,6 +231,15 @@ test_server_have_qemu (void)
 TestServer *
 test_server_start_qemu (const char *socket_path, GError **error)
 {
+  return test_server_start_qemu_machine (socket_path, "none", NULL, error);
+}
+
+TestServer *
+test_server_start_qemu_machine (const char          *socket_path,
+                                const char          *machine,
+                                const char * const  *extra_args,
+                                GError             **error)
+{
   g_autofree char *qemu = find_qemu ();
   g_autofree char *qmp = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -240,10 +249,12 @@ test_server_start_qemu (const char *socket_path, GError **error)
   qmp = g_strdup_printf ("unix:%s,server=on,wait=off", socket_path);
   g_ptr_array_add (argv, qemu);
   g_ptr_array_add (argv, (char *) "-M");
-  g_ptr_array_add (argv, (char *) "none");
+  g_ptr_array_add (argv, (char *) machine);
   g_ptr_array_add (argv, (char *) "-nodefaults");
   g_ptr_array_add (argv, (char *) "-display");
   g_ptr_array_add (argv, (char *) "none");
+  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) extra_args[i]);
   g_ptr_array_add (argv, (char *) "-qmp");
   g_ptr_array_add (argv, qmp);
   /* QEMU reports every SIGTERM on stderr: noise in the test log. */

@@ -21,6 +21,13 @@ TestServer *test_server_start_fake (const char          *socket_path,
 TestServer *test_server_start_qemu (const char  *socket_path,
                                     GError     **error);
 
+/* The same with `-M MACHINE` and EXTRA_ARGS (NULL-terminated, or NULL)
+ * before `-qmp`: a `pc` with an `ide-cd` drive, for instance. */
+TestServer *test_server_start_qemu_machine (const char          *socket_path,
+                                            const char          *machine,
+                                            const char * const  *extra_args,
+                                            GError             **error);
+
 /* Starts ARGV (NULL-terminated) and returns once SOCKET_PATH is a socket:
  * any server that creates its socket ready (fake-xenstored, ...). */
 TestServer *test_server_start_argv (const char * const  *argv,
