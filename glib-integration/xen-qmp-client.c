@@ -1512,6 +1512,12 @@ xen_qmp_client_execute_sync (XenQmpClient  *client,
  * named, or the call fails with %G_IO_ERROR_INVALID_ARGUMENT.
  * #XenQmpClient:timeout-ms applies to each step.
  *
+ * When QEMU answered (@command's return value or a QMP error), the
+ * callback runs once the `remove-fd`s are answered: no fdset of the call
+ * is left then. A local error (a step's timeout, the connection lost)
+ * and a cancellation complete the call at once, the `remove-fd`s
+ * following in the background.
+ *
  * From Python:
  * |[<!-- language="plain" -->
  *   fd = os.open("cd.iso", os.O_RDONLY)
@@ -1595,8 +1601,7 @@ xen_qmp_client_execute_with_fdsets_finish (XenQmpClient  *client,
  *
  * The synchronous form of xen_qmp_client_execute_with_fdsets_async(),
  * iterating the client's main context as xen_qmp_client_execute_sync()
- * does. It returns once @command is answered; the `remove-fd`s follow
- * from the main context.
+ * does.
  *
  * Returns: (transfer full) (nullable): QEMU's `return` value for the
  *   command, or %NULL with @error set

@@ -21,6 +21,7 @@
 
 #include "qmp-context.h"
 #include "qmp-outbox.h"
+#include "xen-qmp-error.h"
 
 #define PLACEHOLDER "@fd"
 
@@ -202,6 +203,9 @@ struct _QmpFdsetCall {
   gint64           *fdset_ids;     /* n_fdsets of them: made, to remove */
   guint             n_fdsets;
   guint             timeout_ms;
+  guint             removing;      /* remove-fds not answered yet */
+  JsonNode         *result;        /* the command's answer, delivered */
+  GError           *result_error;  /* once the fdsets are removed */
 };
 
 static QmpFdsetCall *
@@ -239,6 +243,8 @@ qmp_fdset_call_unref (QmpFdsetCall *call)
   g_clear_pointer (&call->arguments, json_object_unref);
   g_free (call->fds);
   g_free (call->fdset_ids);
+  g_clear_pointer (&call->result, json_node_unref);
+  g_clear_error (&call->result_error);
   g_free (call);
 }
 
@@ -258,6 +264,31 @@ call_complete (QmpFdsetCall *call, JsonNode *ret, GError *error)
   if (call->completed != NULL)
     call->completed (task, call->completed_data);
   qmp_outbox_push_result (call->outbox, task, ret, error);
+}
+
+/* QEMU answered (RET, or a QMP error): the caller hears of it once the
+ * fdsets are removed, so that none is left when its callback runs. A
+ * local error (timeout, closed connection) is told at once: a wedged
+ * QEMU would not answer remove-fd either. ERROR is taken. */
+static void
+call_complete_after_clean_up (QmpFdsetCall *call, JsonNode *ret, GError *error)
+{
+  if (error != NULL && error->domain != XEN_QMP_ERROR)
+    {
+      call_complete (call, ret, error);
+      return;
+    }
+  call->result = ret != NULL ? json_node_ref (ret) : NULL;
+  call->result_error = error;
+}
+
+static void
+call_deliver_result (QmpFdsetCall *call)
+{
+  if (call->result == NULL && call->result_error == NULL)
+    return;
+  call_complete (call, call->result, g_steal_pointer (&call->result_error));
+  g_clear_pointer (&call->result, json_node_unref);
 }
 
 /* Runs one step of the chain on the connection; the step's callback
@@ -299,6 +330,8 @@ on_remove_fd_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (error != NULL)
     g_debug ("%s: remove-fd after %s: %s", qmp_connection_get_peer (call->conn),
              call->command, error->message);
+  if (--call->removing == 0)
+    call_deliver_result (call);
 }
 
 /* The end of every chain: what was not sent is closed, and every fdset
@@ -314,11 +347,15 @@ call_clean_up (QmpFdsetCall *call)
       g_autoptr(GError) error = NULL;
 
       json_object_set_int_member (args, "fdset-id", call->fdset_ids[i]);
-      if (!call_step (call, "remove-fd", args, NULL, 0, on_remove_fd_done, &error))
+      if (call_step (call, "remove-fd", args, NULL, 0, on_remove_fd_done, &error))
+        call->removing++;
+      else
         g_debug ("%s: fdset %" G_GINT64_FORMAT " left to QEMU: %s",
                  qmp_connection_get_peer (call->conn), call->fdset_ids[i], error->message);
     }
   call->n_fdsets = 0;
+  if (call->removing == 0)
+    call_deliver_result (call);
 }
 
 static void
@@ -328,7 +365,7 @@ on_command_done (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
   g_autoptr(JsonNode) ret = g_task_propagate_pointer (G_TASK (result), &error);
 
-  call_complete (call, ret, error);
+  call_complete_after_clean_up (call, ret, error);
   call_clean_up (call);
 }
 
@@ -365,7 +402,7 @@ on_add_fd_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (error != NULL)
     {
-      call_complete (call, NULL, error);
+      call_complete_after_clean_up (call, NULL, error);
       call_clean_up (call);
       return;
     }

@@ -336,11 +336,12 @@ xen_qmp_cmd_exec (XenQmpHost         *host,
  * ]|
  *
  * The callback is called once, as for xen_qmp_cmd_exec(), never from
- * inside this call: when @command's reply comes (or the first error of
- * the chain, or the timeout of a step). The fdsets are removed after it,
- * in the background; a command exec'd from inside the callback for the
- * same domain uses the same connection. xen_qmp_cmd_dispose() makes the
- * command Idle at once; the chain still removes what it made.
+ * inside this call. When QEMU answered @command (its return value or a
+ * QMP error, or a QMP error of an `add-fd`), it is called once the
+ * `remove-fd`s are answered, so that no fdset of the call is left then.
+ * A local error (a step's timeout, the connection lost) calls it at
+ * once, the `remove-fd`s following in the background, as they do after
+ * xen_qmp_cmd_dispose(), which makes the command Idle at once.
  *
  * Returns: %TRUE if @cmd is Active; %FALSE with @error set if it stays
  *   Idle, its fds closed.

@@ -377,16 +377,21 @@ static void
 test_fdsets_fake_client_qmp_error_removes (Fixture *f, gconstpointer data)
 {
   Call c = { 0 };
+  gint64 started;
 
   start_fake_script (f, GREETED ADD_FD (3)
                      "{\"expect\": \"blockdev-change-medium\", \"args\": {\"id\": \"cd0dev\","
                      " \"filename\": \"/dev/fdset/3\"}, \"error\": {\"class\": \"DeviceNotFound\","
                      " \"desc\": \"Device 'cd0dev' not found\"}}\n"
-                     REMOVE_FD (3) CLOSED);
+                     "{\"expect\": \"remove-fd\", \"args\": {\"fdset-id\": 3}, \"delay\": 0.3}\n"
+                     CLOSED);
   f->client = xen_qmp_client_new_for_socket (f->socket);
+  started = g_get_monotonic_time ();
   client_start_with_fdsets (f, &c, NULL, "blockdev-change-medium",
                             "{\"id\": \"cd0dev\", \"filename\": \"@fd\"}", 1);
   RUN_UNTIL (c.done);
+  /* QEMU answered: the callback comes once the fdset is removed. */
+  g_assert_cmpint (c.completed_at - started, >=, 300000);
   g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
   g_assert_cmpstr (c.error->message, ==, "Device 'cd0dev' not found");
   spin (100);
