@@ -10,6 +10,7 @@ glib_integration_tool_xen_qmp_SOURCES = \
 	glib-integration/tool/escape.c glib-integration/tool/escape.h \
 	glib-integration/tool/events.c glib-integration/tool/events.h \
 	glib-integration/tool/exit-status.c glib-integration/tool/exit-status.h \
+	glib-integration/tool/fd-files.c glib-integration/tool/fd-files.h \
 	glib-integration/tool/line-editor.c glib-integration/tool/line-editor.h \
 	glib-integration/tool/output.c glib-integration/tool/output.h \
 	glib-integration/tool/session.c glib-integration/tool/session.h \

@@ -400,7 +400,7 @@ test_bad_usage (void)
     { { "--domain", "one", "query-status" }, "bad domain id 'one'" },
     { { "--socket", socket, "--timeout", "-1", "query-status" }, "--timeout" },
     { { "--socket", socket, "--count", "2", "query-status" }, "--count" },
-    { { "--socket", socket, "--fd", "/dev/null", "--shell" }, "--fd goes with a COMMAND" },
+    { { "--socket", socket, "--fd", "/dev/null", "--shell" }, "go with a COMMAND (in --shell, at the start of a line)" },
     { { "--socket", socket, "eject", "device" }, "expected key=value" },
     { { "--socket", socket, "eject", "{\"id\": 1}", "force=true" }, "only argument" },
     { { "--socket", socket, "eject", "{\"id\": " }, "not a JSON object" },
@@ -1521,6 +1521,166 @@ test_no_schema_sent_unchecked (void)
   test_tmpdir_remove (dir);
 }
 
+
+/* ---- files through fdsets (--fd-read, --fd-write, --fd-rw) -------------- */
+
+/* libxl's save (Xen 4.17 libxl_qmp.c libxl__qmp_suspend_save): stop,
+ * then the state into a file the tool creates, write-only, 0600, through
+ * an fdset; an older, longer file is truncated. --socket and --domain. */
+static void
+test_fd_write_save (Fixture *f, gconstpointer data)
+{
+  g_autofree char *state = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *big = g_malloc0 (1 << 20);
+  GStatBuf st;
+  gsize len;
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  state = g_build_filename (f->dir, "qemu-save.7", NULL);
+  g_assert_true (g_file_set_contents (state, big, 1 << 20, NULL));
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "stop");
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--fd-write", state,
+            "xen-save-devices-state", "filename=@fd", "live=false");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "{}\n");
+  run_clear (&run);
+  g_assert_true (g_file_get_contents (state, &contents, &len, NULL));
+  g_assert_cmpuint (len, >, 0);
+  g_assert_cmpuint (len, <, 1 << 20);
+  g_clear_pointer (&contents, g_free);
+  g_unlink (state);
+
+  run_tool (&run, f->dir, NULL, "--run-dir", f->dir, "--domain", "7", "--fd-write", state,
+            "xen-save-devices-state", "filename=@fd0", "live=false");
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  g_assert_cmpint (g_stat (state, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (st.st_size, >, 0);
+  if (f->backend == BACKEND_QEMU)
+    {
+      g_assert_true (g_file_get_contents (state, &contents, &len, NULL));
+      g_assert_cmpmem (contents, 4, "QEVM", 4);
+    }
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "cont");
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+}
+
+/* The fd options' usage: each goes with a command, --fd does not mix
+ * with the fdset ones, every file is named by a placeholder. Refused
+ * with exit status 2, nothing sent. */
+static void
+test_fd_options_refused (Fixture *f, gconstpointer data)
+{
+  g_autofree char *file = NULL;
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  file = g_build_filename (f->dir, "file", NULL);
+  g_assert_true (g_file_set_contents (file, "data", -1, NULL));
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--fd-read", file, "--events");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "go with a COMMAND"));
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--fd", file, "--fd-read", file,
+            "query-status");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "one kind per command"));
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--fd-read", file, "--fd-read", file,
+            "xen-save-devices-state", "filename=@fd");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "no argument names file descriptor 1"));
+  run_clear (&run);
+}
+
+/* A `pc` with an empty ide-cd drive (cd0dev), as an HVM guest's QEMU. */
+static void
+fixture_set_up_qemu_pc (Fixture *f, gconstpointer data)
+{
+  static const char * const args[] = {
+    "-drive", "if=none,id=cd0,media=cdrom", "-device", "ide-cd,drive=cd0,id=cd0dev", NULL
+  };
+  g_autoptr(GError) error = NULL;
+
+  f->backend = BACKEND_QEMU;
+  f->dir = test_tmpdir_new ();
+  f->socket = g_build_filename (f->dir, "qmp-libxl-7", NULL);
+  f->server = test_server_start_qemu_machine (f->socket, "pc", args, &error);
+  if (f->server == NULL && error == NULL)
+    {
+      g_test_skip ("no qemu-system-x86_64 (set QEMU_SYSTEM)");
+      f->skipped = TRUE;
+      return;
+    }
+  g_assert_no_error (error);
+}
+
+/* libxl's CD insert (Xen 4.17 libxl_disk.c cdrom_insert_addfd_cb) in one
+ * line: the image read-only through an fdset; afterwards the fdset holds
+ * only QEMU's own dup for the drive. */
+static void
+test_fd_read_cd_insert (Fixture *f, gconstpointer data)
+{
+  g_autofree char *iso = NULL;
+  g_autofree char *zeros = g_malloc0 (32768);
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  iso = g_build_filename (f->dir, "cd.iso", NULL);
+  g_assert_true (g_file_set_contents (iso, zeros, 32768, NULL));
+  g_assert_cmpint (g_chmod (iso, 0400), ==, 0);
+  run_tool (&run, f->dir, NULL, "--run-dir", f->dir, "--domain", "7", "--fd-read", iso,
+            "blockdev-change-medium", "id=cd0dev", "filename=@fd", "read-only-mode=read-only");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "{}\n");
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "query-block");
+  assert_matches (run.out, "\"file\":\"/dev/fdset/0\"");
+  assert_matches (run.out, "\"ro\":true");
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "query-fdsets");
+  g_assert_cmpstr (run.out, ==, "[{\"fds\":[],\"fdset-id\":0}]\n");
+  run_clear (&run);
+}
+
+/* The same options per command in the shell, file names quoted as in a
+ * shell; a bad fd option fails its line only. */
+static void
+test_shell_fd_options (Fixture *f, gconstpointer data)
+{
+  g_autofree char *iso = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *input = NULL;
+  g_autofree char *zeros = g_malloc0 (32768);
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  iso = g_build_filename (f->dir, "cd.iso", NULL);
+  state = g_build_filename (f->dir, "save state", NULL);
+  g_assert_true (g_file_set_contents (iso, zeros, 32768, NULL));
+  input = g_strdup_printf ("--fd-read %s blockdev-change-medium id=cd0dev filename=@fd"
+                           " read-only-mode=read-only\n"
+                           "--fd-write '%s' xen-save-devices-state filename=@fd live=false\n"
+                           "--fd-bogus x query-status\n"
+                           "query-fdsets\n", iso, state);
+  run_tool (&run, f->dir, input, "--socket", f->socket, "--timeout", TOOL_TIMEOUT, "--shell");
+  g_assert_cmpint (run.status, ==, 2);
+  assert_matches (run.err, "unknown option --fd-bogus");
+  assert_matches (run.out, "^\\[\\{\"fds\":\\[\\],\"fdset-id\":0\\}\\]$");
+  g_assert_true (g_file_test (state, G_FILE_TEST_IS_REGULAR));
+  run_clear (&run);
+}
+
 static void
 add_backend_test (const char *name, Backend backend,
                   void (*test) (Fixture *, gconstpointer))
@@ -1547,6 +1707,8 @@ main (int argc, char **argv)
       add_backend_test ("json-object-argument", b, test_json_object_argument);
       add_backend_test ("fd-getfd-closefd", b, test_fd_getfd_closefd);
       add_backend_test ("fd-missing-file", b, test_fd_missing_file);
+      add_backend_test ("fd-write-save", b, test_fd_write_save);
+      add_backend_test ("fd-options-refused", b, test_fd_options_refused);
       add_backend_test ("timeout", b, test_timeout);
       add_backend_test ("shell-stdin", b, test_shell_stdin);
       add_backend_test ("shell-errors-continue", b, test_shell_errors_continue);
@@ -1566,6 +1728,10 @@ main (int argc, char **argv)
   g_test_add ("/xen-qmp/fake/disk-cache-fifo", Fixture, GINT_TO_POINTER (BACKEND_FAKE),
               fixture_set_up, test_disk_cache_fifo, fixture_tear_down);
   g_test_add_func ("/xen-qmp/no-schema-sent-unchecked", test_no_schema_sent_unchecked);
+  g_test_add ("/xen-qmp/qemu-pc/fd-read-cd-insert", Fixture, NULL,
+              fixture_set_up_qemu_pc, test_fd_read_cd_insert, fixture_tear_down);
+  g_test_add ("/xen-qmp/qemu-pc/shell-fd-options", Fixture, NULL,
+              fixture_set_up_qemu_pc, test_shell_fd_options, fixture_tear_down);
   g_test_add_func ("/xen-qmp/no-socket", test_no_socket);
   g_test_add_func ("/xen-qmp/bad-usage", test_bad_usage);
   g_test_add_func ("/xen-qmp/help-and-version", test_help_and_version);

@@ -21,6 +21,7 @@
 #include "escape.h"
 #include "events.h"
 #include "exit-status.h"
+#include "fd-files.h"
 #include "output.h"
 #include "session.h"
 #include "shell.h"
@@ -32,7 +33,7 @@ typedef struct {
   double   timeout_s;
   gboolean compact;
   gboolean pretty;
-  char   **fd_files;
+  ToolFdFiles *fd_files;         /* --fd, --fd-read, --fd-write, --fd-rw */
   char    *args_file;
   gboolean events;
   int      count;
@@ -49,7 +50,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->socket_path, g_free);
   g_clear_pointer (&options->domid, g_free);
   g_clear_pointer (&options->run_dir, g_free);
-  g_clear_pointer (&options->fd_files, g_strfreev);
+  g_clear_pointer (&options->fd_files, tool_fd_files_free);
   g_clear_pointer (&options->args_file, g_free);
   g_clear_pointer (&options->describe, g_free);
 }
@@ -74,6 +75,14 @@ static const char description[] =
   "ARGUMENTS are one JSON object, or key=value pairs whose values are read\n"
   "as JSON when they are valid JSON and as strings otherwise; a dotted key\n"
   "makes nested objects (a.b=1 is {\"a\": {\"b\": 1}}).\n"
+  "--fd-read FILE, --fd-write FILE and --fd-rw FILE open FILE read-only,\n"
+  "write-only (created or truncated, mode 0600) or read-write, as QEMU will\n"
+  "open it (QEMU only hands out an fd of the same access mode), and add it\n"
+  "to an fdset of its own before the command: an argument value @fd (or\n"
+  "@fd0, @fd1, ... in the order given) becomes that fdset's /dev/fdset/N.\n"
+  "The fdsets are removed once the command is answered. --fd FILE sends\n"
+  "FILE (read-write when allowed, else read-only) with the command itself,\n"
+  "for getfd and add-fd.\n"
   "--args-file FILE (- for stdin) reads them as one JSON object instead:\n"
   "every local user can read a command line, passwords included.\n"
   "\n"
@@ -88,7 +97,11 @@ static const char description[] =
   "  xen-qmp --socket /tmp/qmp.sock --compact query-version\n"
   "  xen-qmp --domain 3 eject id=ide1-cd0 force=true\n"
   "  xen-qmp --domain 3 blockdev-add '{\"driver\": \"null-co\", \"node-name\": \"n0\"}'\n"
-  "  xen-qmp --domain 3 --fd /var/lib/xen/save.img add-fd fdset-id=1\n"
+  "  xen-qmp --domain 3 --fd-read cd.iso blockdev-change-medium id=ide-5632 \\\n"
+  "          filename=@fd read-only-mode=read-only\n"
+  "  xen-qmp --domain 3 stop\n"
+  "  xen-qmp --domain 3 --fd-write qemu-save.3 xen-save-devices-state \\\n"
+  "          filename=@fd live=false\n"
   "  xen-qmp --domain 3 --args-file - set_password < vnc-password.json\n"
   "  xen-qmp --domain 3 --events --count 1 --timeout 60\n"
   "  xen-qmp --domain 3 --shell\n"
@@ -113,49 +126,6 @@ usage_error (const char *format, ...)
   return TOOL_EXIT_LOCAL_ERROR;
 }
 
-/* Read-write when allowed, so that a descriptor given to QEMU can be used
- * both ways (a save image is written, a disk image read and written);
- * read-only otherwise. Never created: QEMU gets a file that exists. */
-static int
-open_fd_file (const char *path, GError **error)
-{
-  int fd = g_open (path, O_RDWR | O_CLOEXEC | O_NOCTTY, 0);
-
-  if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS ||
-                 errno == EISDIR || errno == ETXTBSY))
-    fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
-  if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "cannot open %s: %s", path, g_strerror (saved));
-    }
-  return fd;
-}
-
-static GUnixFDList *
-open_fd_files (char **paths, GError **error)
-{
-  g_autoptr(GUnixFDList) list = g_unix_fd_list_new ();
-
-  for (gsize i = 0; paths != NULL && paths[i] != NULL; i++)
-    {
-      int fd = open_fd_file (paths[i], error);
-
-      if (fd < 0)
-        return NULL;
-      /* The list dups it: ours is closed either way. */
-      if (g_unix_fd_list_append (list, fd, error) < 0)
-        {
-          close (fd);
-          return NULL;
-        }
-      close (fd);
-    }
-  return g_steal_pointer (&list);
-}
-
 static XenQmpSchema *fetch_schema (XenQmpClient *client, const Options *options,
                                    guint timeout_ms, ToolExitStatus *status);
 
@@ -171,6 +141,7 @@ run_command (XenQmpClient       *client,
   g_autoptr(JsonObject) arguments = NULL;
   g_autoptr(GUnixFDList) fd_list = NULL;
   g_autoptr(JsonNode) reply = NULL;
+  gboolean with_fdsets;
 
   if (options->args_file != NULL && n_words > 0)
     return usage_error ("arguments come from --args-file or the command line, not both");
@@ -180,17 +151,21 @@ run_command (XenQmpClient       *client,
     arguments = tool_arguments_parse (words, n_words, &error);
   if (error != NULL)
     return usage_error ("%s", error->message);
-  if (options->fd_files != NULL)
+  if (!tool_fd_files_is_empty (options->fd_files))
     {
-      fd_list = open_fd_files (options->fd_files, &error);
+      fd_list = tool_fd_files_open (options->fd_files, &error);
       if (fd_list == NULL)
         return tool_report_error (error);
     }
+  with_fdsets = tool_fd_files_use_fdsets (options->fd_files);
 
   if (!tool_session_connect (client, timeout_ms, &error))
     return tool_report_error (error);
-  reply = tool_session_execute (client, command, arguments, fd_list,
-                                timeout_ms, &error);
+  reply = with_fdsets
+          ? tool_session_execute_with_fdsets (client, command, arguments, fd_list,
+                                              timeout_ms, &error)
+          : tool_session_execute (client, command, arguments, fd_list,
+                                  timeout_ms, &error);
   /* Checked against the schema cached for this QEMU build when it lets
    * the command through, else against this QEMU's own: a QEMU without
    * query-qmp-schema shows as CommandNotFound, and then fetch_schema()
@@ -208,8 +183,11 @@ run_command (XenQmpClient       *client,
       if (!validate)
         {
           g_clear_error (&error);
-          reply = tool_session_execute (client, command, arguments, fd_list,
-                                        timeout_ms, &error);
+          reply = with_fdsets
+                  ? tool_session_execute_with_fdsets (client, command, arguments, fd_list,
+                                                      timeout_ms, &error)
+                  : tool_session_execute (client, command, arguments, fd_list,
+                                          timeout_ms, &error);
         }
     }
   if (reply == NULL)
@@ -330,8 +308,11 @@ check_options (const Options  *options,
     return usage_fail (error, "--timeout takes a number of seconds above 0");
   if (options->count < 0 || (options->count > 0 && !options->events))
     return usage_fail (error, "--count N goes with --events, N at least 1");
-  if (options->fd_files != NULL && !have_command)
-    return usage_fail (error, "--fd goes with a COMMAND");
+  if (!tool_fd_files_is_empty (options->fd_files) && !have_command)
+    return usage_fail (error, "--fd, --fd-read, --fd-write and --fd-rw go with a COMMAND "
+                       "(in --shell, at the start of a line)");
+  if (!tool_fd_files_check (options->fd_files, error))
+    return FALSE;
   if (options->args_file != NULL && !have_command)
     return usage_fail (error, "--args-file goes with a COMMAND");
 
@@ -356,7 +337,7 @@ check_options (const Options  *options,
 static ToolExitStatus
 run (int argc, char **argv)
 {
-  g_auto(Options) options = { 0 };
+  g_auto(Options) options = { .fd_files = tool_fd_files_new () };
   const GOptionEntry entries[] = {
     { "socket", 's', 0, G_OPTION_ARG_FILENAME, &options.socket_path,
       "QEMU's QMP socket", "PATH" },
@@ -370,8 +351,16 @@ run (int argc, char **argv)
       "print JSON on one line, even on a terminal", NULL },
     { "pretty", 'p', 0, G_OPTION_ARG_NONE, &options.pretty,
       "indent JSON, even when not on a terminal", NULL },
-    { "fd", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.fd_files,
-      "open FILE and send it with the command (repeatable)", "FILE" },
+    { "fd", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, tool_fd_files_option,
+      "open FILE (read-write when allowed) and send it with the command, "
+      "for getfd or add-fd (repeatable)", "FILE" },
+    { "fd-read", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, tool_fd_files_option,
+      "open FILE read-only into an fdset; @fd in the arguments names it "
+      "(repeatable: @fd0, @fd1, ...)", "FILE" },
+    { "fd-write", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, tool_fd_files_option,
+      "create or truncate FILE (0600), write-only, into an fdset (likewise)", "FILE" },
+    { "fd-rw", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, tool_fd_files_option,
+      "open FILE read-write into an fdset (likewise)", "FILE" },
     { "args-file", 0, 0, G_OPTION_ARG_FILENAME, &options.args_file,
       "read COMMAND's arguments, a JSON object, from FILE (- for stdin), "
       "not from the command line", "FILE" },
@@ -404,7 +393,14 @@ run (int argc, char **argv)
   g_option_context_set_summary (context,
     "Send QMP commands to the QEMU of a Xen domain, or follow its events.");
   g_option_context_set_description (context, description);
-  g_option_context_add_main_entries (context, entries, NULL);
+  /* The fd options' callbacks get the list, so that the order of all
+   * four is kept: @fd0, @fd1, ... are the files in the order given. */
+  {
+    GOptionGroup *group = g_option_group_new (NULL, NULL, NULL, options.fd_files, NULL);
+
+    g_option_group_add_entries (group, entries);
+    g_option_context_set_main_group (context, group);
+  }
   /* Options come before the command: what follows it are its arguments,
    * and a value such as "-1" must not be taken for an option. */
   g_option_context_set_strict_posix (context, TRUE);

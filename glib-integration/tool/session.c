@@ -113,6 +113,32 @@ tool_session_connect (XenQmpClient *client,
   return ok;
 }
 
+static JsonNode *
+session_execute (XenQmpClient *client,
+                 const char   *command,
+                 JsonObject   *arguments,
+                 GUnixFDList  *fd_list,
+                 gboolean      with_fdsets,
+                 guint         timeout_ms,
+                 GError      **error)
+{
+  Wait wait = { .cancellable = g_cancellable_new () };
+  JsonNode *result;
+
+  if (with_fdsets)
+    xen_qmp_client_execute_with_fdsets_async (client, command, arguments, fd_list,
+                                              wait.cancellable, on_done, &wait);
+  else
+    xen_qmp_client_execute_async (client, command, arguments, fd_list,
+                                  wait.cancellable, on_done, &wait);
+  wait_run (&wait, timeout_ms);
+  result = xen_qmp_client_execute_finish (client, wait.result, error);
+  if (result == NULL)
+    translate_timeout (&wait, error, command, timeout_ms);
+  wait_clear (&wait);
+  return result;
+}
+
 JsonNode *
 tool_session_execute (XenQmpClient *client,
                       const char   *command,
@@ -121,17 +147,18 @@ tool_session_execute (XenQmpClient *client,
                       guint         timeout_ms,
                       GError      **error)
 {
-  Wait wait = { .cancellable = g_cancellable_new () };
-  JsonNode *result;
+  return session_execute (client, command, arguments, fd_list, FALSE, timeout_ms, error);
+}
 
-  xen_qmp_client_execute_async (client, command, arguments, fd_list,
-                                wait.cancellable, on_done, &wait);
-  wait_run (&wait, timeout_ms);
-  result = xen_qmp_client_execute_finish (client, wait.result, error);
-  if (result == NULL)
-    translate_timeout (&wait, error, command, timeout_ms);
-  wait_clear (&wait);
-  return result;
+JsonNode *
+tool_session_execute_with_fdsets (XenQmpClient *client,
+                                  const char   *command,
+                                  JsonObject   *arguments,
+                                  GUnixFDList  *fd_list,
+                                  guint         timeout_ms,
+                                  GError      **error)
+{
+  return session_execute (client, command, arguments, fd_list, TRUE, timeout_ms, error);
 }
 
 XenQmpSchema *

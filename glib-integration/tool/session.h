@@ -38,6 +38,16 @@ JsonNode     *tool_session_execute (XenQmpClient     *client,
                                     guint             timeout_ms,
                                     GError          **error);
 
+/* The same through fdsets (xen_qmp_client_execute_with_fdsets_async()):
+ * each fd of FD_LIST in an fdset of its own, "@fd", "@fd0", "@fd1", ...
+ * in ARGUMENTS replaced by its /dev/fdset/N, the fdsets removed after. */
+JsonNode     *tool_session_execute_with_fdsets (XenQmpClient *client,
+                                                const char   *command,
+                                                JsonObject   *arguments,
+                                                GUnixFDList  *fd_list,
+                                                guint         timeout_ms,
+                                                GError      **error);
+
 /* The schema this QEMU sends (never a cached one, which may be another
  * QEMU's that claimed the same build), waiting at most TIMEOUT_MS. */
 XenQmpSchema *tool_session_get_schema (XenQmpClient   *client,

@@ -20,6 +20,7 @@
 #include "completion.h"
 #include "escape.h"
 #include "events.h"
+#include "fd-files.h"
 #include "line-editor.h"
 #include "output.h"
 #include "session.h"
@@ -47,6 +48,11 @@ static const char help_text[] =
   "COMMAND [key=value ... | JSON-OBJECT]   run a QMP command\n"
   "execute COMMAND [...]                   run COMMAND even when it is a\n"
   "                                        built-in name (execute quit)\n"
+  "--fd-read FILE COMMAND [...]            FILE opened read-only into an\n"
+  "                                        fdset: @fd in the arguments names\n"
+  "                                        it; also --fd-write, --fd-rw\n"
+  "                                        (@fd0, @fd1, ... in order) and\n"
+  "                                        --fd (sent with the command)\n"
   "help                                    this text\n"
   "exit, quit, Ctrl-D                      leave (QEMU keeps running)\n"
   "Ctrl-C                                  drop the line, or cancel the\n"
@@ -143,6 +149,8 @@ shell_run_line (Shell *shell, const char *line)
   g_autoptr(GError) error = NULL;
   g_autofree char *command = NULL;
   g_autoptr(JsonObject) arguments = NULL;
+  g_autoptr(ToolFdFiles) fd_files = NULL;
+  g_autoptr(GUnixFDList) fd_list = NULL;
   const char *start = line + strspn (line, " \t");
 
   if (*start == '#')
@@ -168,7 +176,13 @@ shell_run_line (Shell *shell, const char *line)
         }
     }
 
-  if (!tool_arguments_parse_line (start, &command, &arguments, &error))
+  /* Files for this command only: "--fd-read cd.iso blockdev-change-medium ...". */
+  fd_files = tool_fd_files_new ();
+  start = tool_fd_files_take_line_options (fd_files, start, &error);
+  if (start != NULL && !tool_fd_files_is_empty (fd_files) && tool_fd_files_check (fd_files, &error))
+    fd_list = tool_fd_files_open (fd_files, &error);
+  if (error != NULL
+      || !tool_arguments_parse_line (start, &command, &arguments, &error))
     {
       shell->status = tool_exit_status_worst (shell->status,
                                               tool_report_error (error));
@@ -177,10 +191,14 @@ shell_run_line (Shell *shell, const char *line)
   if (command == NULL)
     return FALSE;
   shell->command_cancellable = g_cancellable_new ();
-  xen_qmp_client_execute_full_async (shell->client, command, arguments, NULL,
-                                     XEN_QMP_EXECUTE_NONE, -1,
-                                     shell->command_cancellable,
-                                     on_reply, shell);
+  if (tool_fd_files_use_fdsets (fd_files))
+    xen_qmp_client_execute_with_fdsets_async (shell->client, command, arguments, fd_list,
+                                              shell->command_cancellable, on_reply, shell);
+  else
+    xen_qmp_client_execute_full_async (shell->client, command, arguments, fd_list,
+                                       XEN_QMP_EXECUTE_NONE, -1,
+                                       shell->command_cancellable,
+                                       on_reply, shell);
   return TRUE;
 }
 
