@@ -149,6 +149,9 @@ dist_check_SCRIPTS += tests/abi.test
 TESTS += tests/python.test
 dist_check_SCRIPTS += tests/python.test
 EXTRA_DIST += tests/python/test_client.py
+TESTS += tests/python-fdsets.test
+dist_check_SCRIPTS += tests/python-fdsets.test
+EXTRA_DIST += tests/python/test_fdsets.py
 if HAVE_GI_PYTHON
 tests_gi_python = $(GI_PYTHON)
 endif
