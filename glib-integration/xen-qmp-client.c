@@ -30,8 +30,15 @@
  * client of the domain go through it, and it stays open while a client is
  * connected.
  *
- * The client belongs to the #GMainContext that was thread-default when it
- * was created; callbacks and signals run there.
+ * Threads: the client belongs to the #GMainContext that was
+ * thread-default when it was created; callbacks and signals run there,
+ * whatever context the caller has pushed. Its functions are called from
+ * the thread that iterates that context: a call from another thread while
+ * that thread runs the context is a programmer error, reported with a
+ * critical naming the function, and otherwise ignored. Callbacks, events
+ * and notifications are delivered after the connection's read step, in
+ * the order of the wire: a handler may call a _sync function of the same
+ * client.
  *
  * Initialisation: the client implements #GInitable and #GAsyncInitable,
  * whose initialisation is connecting (xen_qmp_client_connect_sync(),

@@ -582,12 +582,15 @@ connection_close_internal (QmpConnection *conn, const GError *reason)
   g_debug ("%s: connection closed%s%s", conn->peer,
            reason != NULL ? ": " : "", reason != NULL ? reason->message : "");
 
-  NOTIFY_OBSERVERS (conn, closed, reason);
+  {
+    const GError *given = reason;
 
-  if (reason == NULL)
-    reason = fallback = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,
-                                     "%s: the connection was closed", conn->peer);
-  connection_fail_pending (conn, reason);
+    if (reason == NULL)
+      reason = fallback = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                       "%s: the connection was closed", conn->peer);
+    connection_fail_pending (conn, reason);
+    NOTIFY_OBSERVERS (conn, closed, given);
+  }
   qmp_connection_unref (conn);
 }
 

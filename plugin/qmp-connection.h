@@ -38,8 +38,9 @@ typedef struct {
                   gint64         timestamp_us,
                   gpointer       user_data);
   /* The connection closed: REASON is NULL when it closed because nobody
-   * needed it any more. Called before pending commands are failed, so that
-   * their callbacks already find it gone. */
+   * needed it any more. Called after the pending commands were failed
+   * (their completions queued in the outbox), so that what an observer
+   * tells the application comes after their callbacks. */
   void (*closed) (QmpConnection *conn,
                   const GError  *reason,
                   gpointer       user_data);

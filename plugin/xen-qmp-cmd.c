@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "qmp-context.h"
+
 #include "xen-qmp-cmd.h"
 
 #include <unistd.h>
@@ -165,6 +167,7 @@ xen_qmp_cmd_exec (XenQmpHost         *host,
       g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
     }
 
+  QMP_CHECK_THREAD (xen_qmp_host_get_context (host), "XenQmpHost", (close_fd (&fd), FALSE));
   context = g_main_context_ref_thread_default ();
   if (context != xen_qmp_host_get_context (host))
     {

@@ -80,6 +80,11 @@ typedef void (*XenQmpCmdCallback) (XenQmpCmd        *cmd,
  * command holds nothing and may be freed; an Active one must be disposed
  * before it is freed.
  *
+ * Threads: a command is exec'd, disposed and called back in the thread
+ * that iterates its host's main context (see #XenQmpHost); its callback
+ * runs from that context, never from inside xen_qmp_cmd_exec() nor from
+ * inside the connection's read step.
+ *
  * The command API is for C toolstacks; other languages use #XenQmpClient.
  *
  * Since: 0.1

@@ -11,6 +11,7 @@
 
 #include "qmp-domain-info.h"
 #include "qmp-domain-lock.h"
+#include "qmp-context.h"
 #include "qmp-outbox.h"
 #include "qmp-property.h"
 #include "qmp-schema-limits.h"
@@ -25,10 +26,15 @@
  * sockets are, the connections open to them (one per domain, reused by
  * every command for that domain), limits and defaults.
  *
- * A host belongs to the #GMainContext that was thread-default when it was
- * created: every I/O source it creates is attached there, every callback
- * runs there, and its functions must be called from that context's
- * thread.
+ * Threads: a host belongs to the #GMainContext that was thread-default
+ * when it was created. Every I/O source it creates is attached there,
+ * every callback, event handler and signal runs there, and its functions
+ * are called from the thread that iterates that context; a call from
+ * another thread while that thread runs the context is a programmer
+ * error, reported with a critical (or, for xen_qmp_cmd_exec(), an error)
+ * and otherwise ignored. User code never runs inside a connection's read
+ * or write step: command callbacks and event handlers are delivered after
+ * it, in the order of the wire, so they may run a nested main loop.
  *
  * A connection is opened when a command needs it and closed once no
  * command is Active on it and no callback is running (after
@@ -38,7 +44,10 @@
  * Once the host's dispose has begun (its last reference is dropped, or
  * g_object_run_dispose()), it takes no new work: xen_qmp_cmd_exec() and
  * the connects of its clients fail with %G_IO_ERROR_CLOSED, also from the
- * callbacks of the commands that its dispose fails.
+ * callbacks of the commands that its dispose fails. Those commands are
+ * each called back exactly once, with a %G_IO_ERROR_CLOSED error, from the
+ * host's context after dispose returns (at its next iteration): iterate
+ * the context before dropping it, or they are not called at all.
  *
  * Since: 0.1
  */
@@ -112,6 +121,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_CONNECTION_CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (XenQmpHost, xen_qmp_host, G_TYPE_OBJECT)
 
@@ -588,6 +604,25 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * XenQmpHost::connection-closed:
+   * @host: the host
+   * @domid: the domain whose connection closed
+   * @reason: (nullable): why: QEMU went away, broke the protocol or a
+   *   limit, the domain is gone; %NULL when the host closed it because
+   *   nothing needed it any more (#XenQmpHost:idle-timeout-ms)
+   *
+   * A domain's connection closed, whether or not a command was Active on
+   * it: a toolstack using the command API learns here that a QEMU went
+   * away. Emitted from the host's main context, after the callbacks of
+   * the commands the close failed; not while the host is being disposed.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_CONNECTION_CLOSED] =
+    g_signal_new ("connection-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_ERROR);
 }
 
 /**
@@ -764,6 +799,33 @@ host_domain_free (HostDomain *d)
   g_free (d);
 }
 
+/* ::connection-closed on its way to the application. */
+typedef struct {
+  GWeakRef  host;
+  guint32   domid;
+  GError   *reason;
+} HostClosed;
+
+static void
+host_closed_deliver (gpointer data)
+{
+  HostClosed *c = data;
+  g_autoptr(XenQmpHost) host = g_weak_ref_get (&c->host);
+
+  if (host != NULL)
+    g_signal_emit (host, signals[SIGNAL_CONNECTION_CLOSED], 0, c->domid, c->reason);
+}
+
+static void
+host_closed_free (gpointer data)
+{
+  HostClosed *c = data;
+
+  g_weak_ref_clear (&c->host);
+  g_clear_error (&c->reason);
+  g_free (c);
+}
+
 static void
 on_connection_closed (QmpConnection *conn,
                       const GError  *reason,
@@ -772,9 +834,19 @@ on_connection_closed (QmpConnection *conn,
   XenQmpHost *host = user_data;
   gpointer key = GUINT_TO_POINTER ((guint32) qmp_connection_get_tag (conn));
   HostDomain *d = g_hash_table_lookup (host->connections, key);
+  HostClosed *c;
 
   if (d != NULL && d->conn == conn)
     g_hash_table_remove (host->connections, key);
+  /* Called after the commands the close failed were queued: the signal
+   * comes after their callbacks. */
+  if (host->disposing)
+    return;
+  c = g_new0 (HostClosed, 1);
+  g_weak_ref_init (&c->host, host);
+  c->domid = (guint32) qmp_connection_get_tag (conn);
+  c->reason = reason != NULL ? g_error_copy (reason) : NULL;
+  qmp_outbox_push (host->outbox, host_closed_deliver, c, host_closed_free);
 }
 
 /* xenstored fires @releaseDomain when a domain shuts down, dies or is
@@ -1138,6 +1210,7 @@ xen_qmp_host_add_event_handler (XenQmpHost          *host,
 
   g_return_val_if_fail (XEN_QMP_IS_HOST (host), 0);
   g_return_val_if_fail (callback != NULL, 0);
+  QMP_CHECK_THREAD (host->context, "XenQmpHost", 0);
 
   handler.id = host->next_handler_id++;
   handler.callback = callback;
@@ -1160,6 +1233,7 @@ void
 xen_qmp_host_remove_event_handler (XenQmpHost *host, guint handler_id)
 {
   g_return_if_fail (XEN_QMP_IS_HOST (host));
+  QMP_CHECK_THREAD (host->context, "XenQmpHost", );
 
   for (guint i = 0; i < host->handlers->len; i++)
     {

@@ -914,6 +914,73 @@ test_cmd_eof_fails_active_commands_exactly_once (Fixture *f, gconstpointer data)
     }
 }
 
+/* XenQmpHost::connection-closed, as the handler saw it. */
+typedef struct {
+  guint     emitted;
+  guint32   domid;
+  GError   *reason;
+  guint     callbacks_before;   /* command callbacks run by then */
+  Result   *result;
+} Closed;
+
+static void
+on_connection_closed (XenQmpHost *host, guint domid, const GError *reason, gpointer user_data)
+{
+  Closed *c = user_data;
+
+  c->emitted++;
+  c->domid = domid;
+  g_clear_error (&c->reason);
+  c->reason = reason != NULL ? g_error_copy (reason) : NULL;
+  c->callbacks_before = c->result != NULL ? c->result->calls : 0;
+}
+
+/* A command-API toolstack learns that a QEMU went away, also while
+ * nothing is Active; an idle close says so with no reason; the callbacks
+ * of the commands a close fails come first. */
+static void
+test_cmd_connection_closed_signal (Fixture *f, gconstpointer data)
+{
+  Result r = { 0 };
+  Closed c = { 0 };
+  XenQmpCmd cmd;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  g_signal_connect (f->host, "connection-closed", G_CALLBACK (on_connection_closed), &c);
+
+  /* Nothing needs it any more (idle-timeout-ms 0): no reason. */
+  run_cmd (f, &r, 1, "query-status", NULL);
+  RUN_UNTIL (c.emitted == 1);
+  g_assert_cmpuint (c.domid, ==, 1);
+  g_assert_no_error (c.reason);
+
+  /* QEMU goes away while nothing is Active. */
+  g_object_set (f->host, "idle-timeout-ms", G_MAXUINT, NULL);
+  run_cmd (f, &r, 1, "query-status", NULL);
+  kill (test_server_get_pid (f->servers[1]), SIGKILL);
+  RUN_UNTIL (c.emitted == 2);
+  g_assert_error (c.reason, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_test_message ("%s", c.reason->message);
+  g_clear_pointer (&f->servers[1], test_server_stop);
+
+  /* And while a command is Active: its callback first. */
+  start_domain (f, 1);
+  run_cmd (f, &r, 1, "query-status", NULL);
+  test_server_pause (f->servers[1]);
+  xen_qmp_cmd_init (&cmd);
+  c.result = &r;
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, "query-status", NULL, &error));
+  spin (50);
+  kill (test_server_get_pid (f->servers[1]), SIGKILL);
+  RUN_UNTIL (c.emitted == 3);
+  g_assert_cmpuint (c.callbacks_before, ==, r.calls);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_assert_error (c.reason, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_clear_error (&c.reason);
+  result_clear (&r);
+}
+
 static void
 eof_when_idle_peer (TestPeer *peer, gpointer user_data)
 {
@@ -1919,6 +1986,7 @@ main (int argc, char *argv[])
   add_contract_test ("timeout-on-stopped-qemu", test_cmd_timeout_on_stopped_qemu);
   add_contract_test ("eof-fails-active-commands-exactly-once", test_cmd_eof_fails_active_commands_exactly_once);
   add_test ("eof-while-idle-calls-nobody", BACKEND_NONE, test_cmd_eof_while_idle_calls_nobody);
+  add_contract_test ("connection-closed-signal", test_cmd_connection_closed_signal);
   add_contract_test ("host-unref-fails-active-commands", test_cmd_host_unref_fails_active_commands);
   add_test ("host-in-dispose-refuses-exec", BACKEND_FAKE, test_cmd_host_in_dispose_refuses_exec);
   add_contract_test ("auto-disposes", test_cmd_auto_disposes);

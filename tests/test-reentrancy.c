@@ -408,8 +408,15 @@ test_connect_from_notify_connected (Fixture *f, gconstpointer data)
 
 typedef struct {
   XenQmpClient *client;
+  XenQmpHost   *host;     /* or the host's */
   GMainLoop    *loop;
 } OtherThread;
+
+static void
+ignore_event (XenQmpHost *host, guint32 domid, const char *name, JsonObject *data,
+              gint64 timestamp_us, gpointer user_data)
+{
+}
 
 static gpointer
 execute_from_other_thread (gpointer data)
@@ -417,7 +424,10 @@ execute_from_other_thread (gpointer data)
   OtherThread *o = data;
   Call c = { 0 };
 
-  xen_qmp_client_execute_async (o->client, "query-status", NULL, NULL, NULL, execute_done, &c);
+  if (o->host != NULL)
+    xen_qmp_host_add_event_handler (o->host, ignore_event, NULL, NULL);
+  else
+    xen_qmp_client_execute_async (o->client, "query-status", NULL, NULL, NULL, execute_done, &c);
   g_main_loop_quit (o->loop);
   return NULL;
 }
@@ -437,7 +447,7 @@ test_other_thread_is_refused (Fixture *f, gconstpointer data)
   SKIP_UNLESS_READY (f);
   if (g_test_subprocess ())
     {
-      OtherThread o = { f->client, g_main_loop_new (NULL, FALSE) };
+      OtherThread o = { f->client, NULL, g_main_loop_new (NULL, FALSE) };
 
       g_idle_add (start_other_thread, &o);
       g_main_loop_run (o.loop);
@@ -448,6 +458,26 @@ test_other_thread_is_refused (Fixture *f, gconstpointer data)
   g_test_trap_assert_failed ();
   g_test_trap_assert_stderr ("*CRITICAL*xen_qmp_client_execute_full_async: called from a thread "
                              "that does not own the XenQmpClient's main context*");
+}
+
+static void
+test_other_thread_host_is_refused (Fixture *f, gconstpointer data)
+{
+  SKIP_UNLESS_READY (f);
+  if (g_test_subprocess ())
+    {
+      g_autoptr(XenQmpHost) host = xen_qmp_host_new (f->dir);
+      OtherThread o = { NULL, host, g_main_loop_new (NULL, FALSE) };
+
+      g_idle_add (start_other_thread, &o);
+      g_main_loop_run (o.loop);
+      g_main_loop_unref (o.loop);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 10 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*CRITICAL*xen_qmp_host_add_event_handler: called from a thread "
+                             "that does not own the XenQmpHost's main context*");
 }
 
 static void
@@ -477,5 +507,6 @@ main (int argc, char *argv[])
   add_both ("close-state-before-user-code", test_close_state_before_user_code);
   add_both ("connect-from-notify-connected", test_connect_from_notify_connected);
   add ("other-thread-is-refused", BACKEND_FAKE, test_other_thread_is_refused);
+  add ("other-thread-host-is-refused", BACKEND_FAKE, test_other_thread_host_is_refused);
   return g_test_run ();
 }
