@@ -1052,11 +1052,14 @@ connect_timeout_cb (gpointer user_data)
 {
   GTask *task = user_data;
   ConnectData *data = g_task_get_task_data (task);
+  XenQmpClient *client = data->client;
+  g_autofree char *wait = client->conn != NULL ? qmp_connection_describe_wait (client->conn) : NULL;
 
+  /* Say why: someone else's turn on the socket, libxl's lock, no QEMU. */
   connect_give_up (task, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                      "%s: QEMU did not greet within %u ms",
-                                      data->client->socket_path,
-                                      data->client->timeout_ms));
+                                      "%s: not connected within %u ms%s%s",
+                                      client->socket_path, client->timeout_ms,
+                                      wait != NULL ? ": " : "", wait != NULL ? wait : ""));
   return G_SOURCE_REMOVE;
 }
 
