@@ -296,6 +296,54 @@ test_key_value_arguments (Fixture *f, gconstpointer data)
   run_clear (&run);
 }
 
+/* A key=value whose value reads as JSON but whose argument the schema
+ * types as a string is sent as the string typed: device_del id=3 sends
+ * "3", on the command line and in the shell. A JSON object argument keeps
+ * its types. */
+static void
+test_key_value_string_by_schema (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "device_del", "id=3");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==, "error: DeviceNotFound: Device '3' not found\n");
+  run_clear (&run);
+  run_tool (&run, f->dir, "device_del id=4\n", "--socket", f->socket, "--shell");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==, "error: DeviceNotFound: Device '4' not found\n");
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "device_del", "{\"id\": 3}");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: device_del: argument 'id' must be a string, "
+                   "not an integer\n");
+  run_clear (&run);
+}
+
+/* The schema's refusal suggests the argument meant, also when the name
+ * is no close spelling of it, and says what else is missing. */
+static void
+test_suggest_across_names (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "blockdev-change-medium",
+            "id=cd0", "file=/x.iso");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: blockdev-change-medium: no argument 'file'; "
+                   "did you mean 'filename'?\n");
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "set_password", "pass=x");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: set_password: no argument 'pass'; "
+                   "did you mean 'password'? Also missing: 'protocol' (enum)\n");
+  run_clear (&run);
+}
+
 static void
 test_json_object_argument (Fixture *f, gconstpointer data)
 {
@@ -1544,6 +1592,8 @@ main (int argc, char **argv)
       add_backend_test ("qmp-error", b, test_qmp_error);
       add_backend_test ("domain-run-dir", b, test_domain_run_dir);
       add_backend_test ("key-value-arguments", b, test_key_value_arguments);
+      add_backend_test ("key-value-string-by-schema", b, test_key_value_string_by_schema);
+      add_backend_test ("suggest-across-names", b, test_suggest_across_names);
       add_backend_test ("json-object-argument", b, test_json_object_argument);
       add_backend_test ("fd-getfd-closefd", b, test_fd_getfd_closefd);
       add_backend_test ("fd-missing-file", b, test_fd_missing_file);

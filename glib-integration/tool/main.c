@@ -72,8 +72,9 @@ static const char description[] =
   "--no-validate sends commands as they are.\n"
   "\n"
   "ARGUMENTS are one JSON object, or key=value pairs whose values are read\n"
-  "as JSON when they are valid JSON and as strings otherwise; a dotted key\n"
-  "makes nested objects (a.b=1 is {\"a\": {\"b\": 1}}).\n"
+  "as JSON when they are valid JSON and as strings otherwise, or when the\n"
+  "schema types the argument as a string (device_del id=3 sends \"3\");\n"
+  "a dotted key makes nested objects (a.b=1 is {\"a\": {\"b\": 1}}).\n"
   "--args-file FILE (- for stdin) reads them as one JSON object instead:\n"
   "every local user can read a command line, passwords included.\n"
   "\n"
@@ -206,6 +207,22 @@ run_command (XenQmpClient       *client,
         return status;
       g_object_get (client, "validate", &validate, NULL);
       if (!validate)
+        {
+          g_clear_error (&error);
+          reply = tool_session_execute (client, command, arguments, fd_list,
+                                        timeout_ms, &error);
+        }
+    }
+  /* device_del id=3: key=value read 3 as a number, and the schema (this
+   * QEMU's own, which refused it) says the argument is a string: the user
+   * meant the text. The schema is at hand: a refusal fetched it. */
+  if (reply == NULL && !options->no_validate && options->args_file == NULL
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+    {
+      g_autoptr(XenQmpSchema) schema = tool_session_get_schema (client, timeout_ms, NULL);
+
+      if (schema != NULL
+          && tool_arguments_strings_from_schema (arguments, words, n_words, schema, command))
         {
           g_clear_error (&error);
           reply = tool_session_execute (client, command, arguments, fd_list,

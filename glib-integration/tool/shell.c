@@ -168,7 +168,7 @@ shell_run_line (Shell *shell, const char *line)
         }
     }
 
-  if (!tool_arguments_parse_line (start, &command, &arguments, &error))
+  if (!tool_arguments_parse_line (start, shell->schema, &command, &arguments, &error))
     {
       shell->status = tool_exit_status_worst (shell->status,
                                               tool_report_error (error));
