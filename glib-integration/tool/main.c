@@ -447,9 +447,14 @@ run (int argc, char **argv)
     {
       g_autoptr(XenQmpSchema) schema = NULL;
       gboolean validate = !options.no_validate;
+      gulong early_events_id = 0;
 
       client = tool_session_new (&target, timeout_ms, validate);
       status = TOOL_EXIT_OK;
+      /* The shell's events count from its connect: those that come while
+       * the schema is fetched are printed, not lost. */
+      if (options.shell)
+        early_events_id = tool_shell_print_early_events (client);
       /* A command's own usage errors come first: see run_command(). */
       if (options.shell || options.describe != NULL || options.list)
         schema = fetch_schema (client, &options, timeout_ms, &status);
@@ -460,7 +465,8 @@ run (int argc, char **argv)
       else if (options.shell)
         status = tool_shell_run (client, schema, timeout_ms,
                                  tool_output_want_pretty (options.compact,
-                                                          options.pretty));
+                                                          options.pretty),
+                                 early_events_id);
       else if (options.describe != NULL)
         status = run_describe (schema, options.describe);
       else if (options.list)
