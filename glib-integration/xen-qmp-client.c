@@ -1299,11 +1299,13 @@ dup_fds (GUnixFDList *fd_list, guint *n_fds, GError **error)
  * @flags: how to send it
  * @timeout_ms: -1 for #XenQmpClient:timeout-ms, 0 for none, or a timeout
  * @cancellable: (nullable): cancelling completes the call at once with
- *   %G_IO_ERROR_CANCELLED; QEMU's late reply is dropped
+ *   %G_IO_ERROR_CANCELLED ("domain 3: query-status was cancelled"); QEMU's
+ *   late reply is dropped
  * @callback: called once with the result
  * @user_data: data for @callback
  *
- * Runs @command, connecting first if needed.
+ * Runs @command, connecting first if needed. Local errors
+ * (%G_IO_ERROR) start with the domain ("domain 3") or the socket's path.
  *
  * Since: 0.1
  */
