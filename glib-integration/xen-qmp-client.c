@@ -1056,12 +1056,15 @@ connect_timeout_cb (gpointer user_data)
 {
   GTask *task = user_data;
   ConnectData *data = g_task_get_task_data (task);
+  XenQmpClient *client = data->client;
+  g_autofree char *wait = client->conn != NULL ? qmp_connection_describe_wait (client->conn) : NULL;
+  g_autofree char *peer = _xen_qmp_client_describe_peer (client);
 
-  g_autofree char *peer = _xen_qmp_client_describe_peer (data->client);
-
+  /* Say why: someone else's turn on the socket, libxl's lock, no QEMU. */
   connect_give_up (task, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                      "%s: QEMU did not greet within %u ms",
-                                      peer, data->client->timeout_ms));
+                                      "%s: not connected within %u ms%s%s",
+                                      peer, client->timeout_ms,
+                                      wait != NULL ? ": " : "", wait != NULL ? wait : ""));
   return G_SOURCE_REMOVE;
 }
 

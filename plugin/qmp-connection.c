@@ -914,29 +914,44 @@ pending_end_early (QmpConnection *conn, QmpPending *pending, GError *error)
   connection_check_idle (conn);
 }
 
-/* Why a command timed out, as far as the connection can tell: "without
- * a reply" alone would send an administrator looking at the command when
- * QEMU never greeted, or stopped reading. */
-static const char *
-timeout_reason (QmpConnection *conn, QmpPending *pending)
+char *
+qmp_connection_describe_wait (QmpConnection *conn)
 {
   switch (conn->state)
     {
     case QMP_CONNECTION_WAITING:
-      return ": the device model was not ready, or libxl held the domain's lock";
+      return g_strdup (conn->waiting_reason != NULL
+                       ? conn->waiting_reason
+                       : "the device model was not ready, or libxl held the domain's lock");
     case QMP_CONNECTION_CONNECTING:
-      return ": QEMU's socket did not accept the connection (backlog full)";
+      return g_strdup ("QEMU's socket did not accept the connection (its backlog is full: "
+                       "other clients wait for it too)");
     case QMP_CONNECTION_GREETING:
-      return ": QEMU sent no greeting";
+      return g_strdup ("QEMU sent no greeting: it serves one QMP client at a time, and "
+                       "another one (libxl, xl or another tool) is connected, or QEMU "
+                       "is not responding");
     case QMP_CONNECTION_NEGOTIATING:
-      return ": QEMU did not answer qmp_capabilities";
+      return g_strdup ("QEMU did not answer qmp_capabilities");
     default:
-      break;
+      return NULL;
     }
+}
+
+/* Why a command timed out, as far as the connection can tell: "without
+ * a reply" alone would send an administrator looking at the command when
+ * QEMU never greeted, or stopped reading, or someone else held the
+ * socket. */
+static char *
+timeout_reason (QmpConnection *conn, QmpPending *pending)
+{
+  g_autofree char *wait = qmp_connection_describe_wait (conn);
+
+  if (wait != NULL)
+    return g_strconcat (" waiting: ", wait, NULL);
   /* Ready, yet still queued: the socket took no more. */
   if (pending->link != NULL)
-    return ": QEMU is not reading (the command could not be written out)";
-  return " without a reply";
+    return g_strdup (": QEMU is not reading (the command could not be written out)");
+  return g_strdup (" without a reply");
 }
 
 static gboolean
@@ -944,18 +959,12 @@ pending_timeout_cb (gpointer user_data)
 {
   QmpPending *pending = user_data;
   QmpConnection *conn = qmp_connection_ref (pending->conn);
+  g_autofree char *reason = timeout_reason (conn, pending);
   GError *error;
 
-  if (conn->state == QMP_CONNECTION_WAITING && conn->waiting_reason != NULL)
-    error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                         "%s: %s timed out after %u ms waiting: %s",
-                         conn->peer, pending->command, pending->timeout_ms,
-                         conn->waiting_reason);
-  else
-    error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                         "%s: %s timed out after %u ms%s",
-                         conn->peer, pending->command, pending->timeout_ms,
-                         timeout_reason (conn, pending));
+  error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "%s: %s timed out after %u ms%s",
+                       conn->peer, pending->command, pending->timeout_ms, reason);
   g_clear_pointer (&pending->timeout, g_source_unref);
   pending_end_early (conn, pending, error);
   qmp_connection_unref (conn);

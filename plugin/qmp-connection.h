@@ -93,6 +93,11 @@ void               qmp_connection_open_fd      (QmpConnection  *conn,
 /* Not connected yet, but accepting commands (they queue, their timeouts
  * run) until the owner calls qmp_connection_open(). */
 void               qmp_connection_set_waiting  (QmpConnection  *conn);
+/* Why it is not ready yet, in words for an error ("QEMU sent no
+ * greeting: it serves one QMP client at a time, and another one … is
+ * connected", the waiting reason below…), or NULL when it is ready or
+ * closed. */
+char              *qmp_connection_describe_wait (QmpConnection *conn);
 /* What it waits for, in words for a timed-out command's error ("libxl's
  * lock … is held by another process"); NULL forgets it. */
 void               qmp_connection_set_waiting_reason (QmpConnection *conn,

@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <string.h>
 #include <unistd.h>
 #include <gio/gio.h>
 
@@ -196,6 +198,54 @@ qmp_domain_lock_acquire (QmpDomainLock      *lock,
   lock->user_data = user_data;
   schedule_retry (lock);
   return FALSE;
+}
+
+/* /proc/locks names the process holding a flock(): "1: FLOCK  ADVISORY
+ * WRITE <pid> <major>:<minor>:<inode> 0 EOF" (waiters' lines carry
+ * "->"). An administrator told "held by process 4242 (xl)" knows whom to
+ * wait for. */
+char *
+qmp_domain_lock_describe_holder (QmpDomainLock *lock)
+{
+  g_autofree char *locks = NULL;
+  g_auto(GStrv) lines = NULL;
+  struct stat st;
+  g_autofree char *key = NULL;
+
+  if (lstat (lock->path, &st) < 0
+      || !g_file_get_contents ("/proc/locks", &locks, NULL, NULL))
+    return NULL;
+  key = g_strdup_printf ("%02x:%02x:%lu", major (st.st_dev), minor (st.st_dev),
+                         (unsigned long) st.st_ino);
+  lines = g_strsplit (locks, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit_set (lines[i], " ", -1);
+      const char *words[6];
+      guint n = 0;
+
+      for (guint j = 0; f[j] != NULL && n < G_N_ELEMENTS (words); j++)
+        if (*f[j] != '\0')
+          words[n++] = f[j];
+      /* "N:" FLOCK ADVISORY WRITE PID DEV:INODE */
+      if (n == 6 && strcmp (words[1], "FLOCK") == 0 && strcmp (words[5], key) == 0)
+        {
+          guint64 pid;
+          g_autofree char *comm_path = NULL;
+          g_autofree char *comm = NULL;
+
+          if (!g_ascii_string_to_unsigned (words[4], 10, 1, G_MAXINT, &pid, NULL))
+            return NULL;
+          comm_path = g_strdup_printf ("/proc/%" G_GUINT64_FORMAT "/comm", pid);
+          if (g_file_get_contents (comm_path, &comm, NULL, NULL))
+            {
+              g_strchomp (comm);
+              return g_strdup_printf ("process %" G_GUINT64_FORMAT " (%s)", pid, comm);
+            }
+          return g_strdup_printf ("process %" G_GUINT64_FORMAT, pid);
+        }
+    }
+  return NULL;
 }
 
 gboolean

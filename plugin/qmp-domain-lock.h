@@ -24,6 +24,9 @@ gboolean       qmp_domain_lock_acquire (QmpDomainLock     *lock,
                                         gpointer           user_data,
                                         GError           **error);
 gboolean       qmp_domain_lock_is_held (QmpDomainLock     *lock);
+/* Who holds the lock, from /proc/locks ("process 4242 (xl)"), or NULL
+ * when that cannot be told. */
+char          *qmp_domain_lock_describe_holder (QmpDomainLock *lock);
 /* Busy, and being tried again until it is ours. */
 gboolean       qmp_domain_lock_is_waiting (QmpDomainLock  *lock);
 const char    *qmp_domain_lock_get_path (QmpDomainLock    *lock);

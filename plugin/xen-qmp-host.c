@@ -997,8 +997,10 @@ host_domain_lock (HostDomain *d, gboolean *held, GError **error)
     }
   if (!*held)
     {
-      g_autofree char *why = g_strdup_printf ("libxl's lock %s is held by another process",
-                                              qmp_domain_lock_get_path (d->lock));
+      g_autofree char *holder = qmp_domain_lock_describe_holder (d->lock);
+      g_autofree char *why = g_strdup_printf ("libxl's lock %s is held by %s",
+                                              qmp_domain_lock_get_path (d->lock),
+                                              holder != NULL ? holder : "another process");
 
       qmp_connection_set_waiting_reason (d->conn, why);
     }

@@ -366,7 +366,7 @@ static const Case cases[] = {
     "QEMU sent a reply before its greeting",
     "domain 1: QEMU sent a reply before its greeting" },
   { "no-greeting", "query-status", 0, SHORT_TIMEOUT_MS, G_IO_ERROR_TIMED_OUT,
-    "query-status timed out after 300 ms: QEMU sent no greeting", NULL },
+    "query-status timed out after 300 ms waiting: QEMU sent no greeting", NULL },
   { "second-greeting", "query-status", 0, FAIL_TIMEOUT_MS, PROTOCOL,
     "QEMU sent a second greeting", "domain 1: QEMU sent a second greeting" },
   { "greeting-not-object", "query-status", 0, FAIL_TIMEOUT_MS, PROTOCOL,

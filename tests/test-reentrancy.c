@@ -284,6 +284,9 @@ test_timed_out_connect_leaves_nothing (Fixture *f, gconstpointer data)
   RUN_UNTIL (c.done && d.done);
   g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Why: another client has QEMU's only slot. */
+  g_test_message ("%s", c.error->message);
+  g_assert_nonnull (strstr (c.error->message, "serves one QMP client at a time"));
 
   /* The first client leaves: a third connects at once, the two that gave
    * up are not greeted behind its back. */

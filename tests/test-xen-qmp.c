@@ -511,7 +511,7 @@ test_timeout (Fixture *f, gconstpointer data)
   test_server_resume (f->server);
   g_assert_cmpint (run.status, ==, 2);
   g_assert_cmpstr (run.out, ==, "");
-  g_assert_nonnull (strstr (run.err, "within 1 s"));
+  g_assert_nonnull (strstr (run.err, "not connected within 1000 ms: QEMU sent no greeting"));
   /* Given up in about a second; the bound only catches a tool that waits
    * for the server instead. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
@@ -522,6 +522,29 @@ test_timeout (Fixture *f, gconstpointer data)
             "query-status");
   g_assert_cmpint (run.status, ==, 0);
   run_clear (&run);
+}
+
+/* QEMU serves one client at a time: while another client is connected,
+ * the tool says so when it gives up. */
+static void
+test_timeout_socket_busy (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+  char greeting[64];
+  int other;
+
+  if (f->skipped)
+    return;
+  /* Another client, greeted first: it holds QEMU's only slot. */
+  other = test_unix_connect (f->socket);
+  g_assert_cmpint (other, >=, 0);
+  g_assert_cmpint (read (other, greeting, sizeof greeting), >, 0);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "--timeout", "0.5", "query-status");
+  g_assert_cmpint (run.status, ==, 2);
+  g_test_message ("%s", run.err);
+  g_assert_nonnull (strstr (run.err, "serves one QMP client at a time, and another one"));
+  run_clear (&run);
+  close (other);
 }
 
 /* Without a terminal the shell reads commands line by line, prints each
@@ -1687,6 +1710,7 @@ main (int argc, char **argv)
       add_backend_test ("fd-getfd-closefd", b, test_fd_getfd_closefd);
       add_backend_test ("fd-missing-file", b, test_fd_missing_file);
       add_backend_test ("timeout", b, test_timeout);
+      add_backend_test ("timeout-socket-busy", b, test_timeout_socket_busy);
       add_backend_test ("shell-stdin", b, test_shell_stdin);
       add_backend_test ("shell-errors-continue", b, test_shell_errors_continue);
       add_backend_test ("shell-quit-leaves", b, test_shell_quit_leaves);

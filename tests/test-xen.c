@@ -506,6 +506,34 @@ test_xen_lock_then_qemu_gone (Fixture *f, gconstpointer data)
   g_spawn_close_pid (other);
 }
 
+/* A command that gave up while libxl held the lock says so, and who. */
+static void
+test_xen_lock_holder_named (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = g_build_filename (f->dir, "userdata-l.1." UUID_OF (1) ".qmp-socket-lock", NULL);
+  XenQmpCmd cmd;
+  Result r = { 0 };
+  g_autoptr(GError) error = NULL;
+  GPid other;
+  int status;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  other = hold_lock_elsewhere (lock, "1");
+  xen_qmp_cmd_init (&cmd);
+  cmd.timeout_ms = 300;
+  g_assert_true (exec_cmd (f, &cmd, &r, 1, &error));
+  RUN_UNTIL (r.calls == 1);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_test_message ("%s", r.error->message);
+  g_assert_nonnull (strstr (r.error->message, "waiting: libxl's lock"));
+  g_assert_nonnull (strstr (r.error->message, "is held by process"));
+  g_assert_nonnull (strstr (r.error->message, "(flock)"));
+  g_clear_error (&r.error);
+  waitpid (other, &status, 0);
+  g_spawn_close_pid (other);
+}
+
 static void
 test_xen_holds_lock_while_connected (Fixture *f, gconstpointer data)
 {
@@ -874,6 +902,7 @@ main (int argc, char *argv[])
       ADD ("lock-rechecks-domain", test_xen_lock_rechecks_domain);
       ADD ("waits-for-libxl-lock", test_xen_waits_for_libxl_lock);
       ADD ("lock-then-qemu-gone", test_xen_lock_then_qemu_gone);
+      ADD ("lock-holder-named", test_xen_lock_holder_named);
       ADD ("holds-lock-while-connected", test_xen_holds_lock_while_connected);
       ADD ("without-xenstore", test_xen_without_xenstore);
       ADD ("ignores-foreign-stub-domain", test_xen_ignores_foreign_stub_domain);

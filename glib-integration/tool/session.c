@@ -6,6 +6,10 @@
 
 #include "session.h"
 
+/* How much later than the client's connect timeout our own deadline
+ * cancels a connect. */
+#define CONNECT_GRACE_MS 500
+
 /* An operation in flight on the default main context, and the deadline
  * that cancels it. */
 typedef struct {
@@ -99,7 +103,10 @@ tool_session_connect (XenQmpClient *client,
   gboolean ok;
 
   xen_qmp_client_connect_async (client, wait.cancellable, on_done, &wait);
-  wait_run (&wait, timeout_ms);
+  /* The client's own connect timeout (the same) says why it gave up:
+   * libxl's lock held (and by whom), another client greeted first, no
+   * socket. Our deadline is only the backstop. */
+  wait_run (&wait, timeout_ms > 0 ? timeout_ms + CONNECT_GRACE_MS : 0);
   ok = xen_qmp_client_connect_finish (client, wait.result, error);
   if (!ok)
     {
