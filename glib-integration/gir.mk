@@ -22,13 +22,13 @@ XenQmp_1_0_gir_FILES = \
 	$(xenqmp_built_headers) \
 	plugin/xen-qmp-error.c \
 	plugin/xen-qmp-host.c \
+	plugin/xen-qmp-host-schema.c \
 	plugin/xen-qmp-cmd.c \
 	plugin/xen-qmp-schema.c \
 	plugin/xen-qmp-schema-describe.c \
 	plugin/qmp-schema-validate.c \
 	glib-integration/xen-qmp-client.c \
 	glib-integration/xen-qmp-client-schema.c \
-	glib-integration/xen-qmp-host-schema.c \
 	plugin/xen-qmp-enum-types.c
 INTROSPECTION_GIRS += XenQmp-1.0.gir
 

@@ -49,11 +49,11 @@ plugin_libxenqmp_1_0_la_SOURCES = \
 	plugin/xen-qmp-cmd.c \
 	plugin/xen-qmp-error.c \
 	plugin/xen-qmp-host.c \
+	plugin/xen-qmp-host-schema.c \
 	plugin/xen-qmp-schema.c \
 	plugin/xen-qmp-schema-describe.c \
 	glib-integration/xen-qmp-client.c \
 	glib-integration/xen-qmp-client-schema.c \
-	glib-integration/xen-qmp-host-schema.c \
 	glib-integration/xen-qmp-client-private.h
 nodist_plugin_libxenqmp_1_0_la_SOURCES = \
 	$(xenqmp_built_headers) \

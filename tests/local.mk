@@ -136,6 +136,10 @@ tests_test_reentrancy_LDADD = $(tests_ldadd)
 TESTS += tests/abi.test
 dist_check_SCRIPTS += tests/abi.test
 
+# glib-integration/ builds on plugin/, never the reverse.
+TESTS += tests/layers.test
+dist_check_SCRIPTS += tests/layers.test
+
 # The introspected API from Python (skips visibly without python3-gi).
 TESTS += tests/python.test
 dist_check_SCRIPTS += tests/python.test

@@ -513,6 +513,114 @@ test_command_api_with_host_schema (Fixture *f, gconstpointer data)
   two_domains_clear (&t);
 }
 
+typedef struct {
+  gboolean      done;
+  XenQmpSchema *schema;
+  GError       *error;
+} SchemaCall;
+
+static void
+schema_call_clear (SchemaCall *s)
+{
+  g_clear_object (&s->schema);
+  g_clear_error (&s->error);
+  s->done = FALSE;
+}
+
+static void
+host_schema_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SchemaCall *s = user_data;
+
+  g_assert_false (s->done);
+  s->schema = xen_qmp_host_get_schema_finish (XEN_QMP_HOST (source), result, &s->error);
+  g_assert_true ((s->schema != NULL) != (s->error != NULL));
+  s->done = TRUE;
+}
+
+/* The schema the host fetches for the command API goes into the host's
+ * cache, for the validating clients of QEMUs that claim the same build. */
+static void
+test_host_schema_feeds_the_cache (Fixture *f, gconstpointer data)
+{
+  TwoDomains t;
+  g_autoptr(XenQmpSchema) schema = NULL;
+  Call c = { 0 };
+
+  two_domains_start (&t, f, NULL);
+  xen_qmp_host_get_schema_async (t.host, 1, NULL, host_schema_done, &schema);
+  RUN_UNTIL (schema != NULL);
+  execute_once (t.host, 2, NULL, NULL, &c, "device_del", "{\"id\": \"x\"}");
+  g_assert_error (c.error, XEN_QMP_ERROR, XEN_QMP_ERROR_CLASS_DEVICE_NOT_FOUND);
+  call_clear (&c);
+  two_domains_stop (&t);
+  g_assert_cmpuint (wire_count (&t.w1, "query-qmp-schema"), ==, 1);
+  g_assert_cmpuint (wire_count (&t.w2, "query-qmp-schema"), ==, 0);
+  g_assert_cmpuint (wire_count (&t.w2, "device_del"), ==, 1);
+  two_domains_clear (&t);
+}
+
+/* The schema comes on the host's connection, within the host's limits:
+ * QEMU 7.2's (190 KB) is past a 64 KiB max-message-size. */
+static void
+test_host_schema_within_host_limits (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket = g_build_filename (f->dir, "qmp-libxl-1", NULL);
+  g_autoptr(XenQmpHost) host = NULL;
+  SchemaCall s = { 0 };
+  TestPeer *peer;
+  Wire w;
+
+  host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                       "xenstore", XEN_QMP_XENSTORE_OFF,
+                       "max-message-size", (guint64) 65536, NULL);
+  peer = schema_peer_start (socket, &w);
+  g_test_expect_message ("XenQmp", G_LOG_LEVEL_WARNING,
+                         "domain 1: *larger than 65536 bytes (limit max-message-size)");
+  xen_qmp_host_get_schema_async (host, 1, NULL, host_schema_call_done, &s);
+  RUN_UNTIL (s.done);
+  g_test_assert_expected_messages ();
+  g_assert_error (s.error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+  g_assert_true (g_str_has_prefix (s.error->message,
+                                   "fetching QEMU's schema (query-qmp-schema): "));
+  g_assert_nonnull (strstr (s.error->message, "max-message-size"));
+  schema_call_clear (&s);
+  g_clear_object (&host);
+  test_peer_join (peer);
+  g_assert_cmpuint (wire_count (&w, "query-qmp-schema"), ==, 1);
+  wire_clear (&w);
+}
+
+/* A cancelled fetch returns G_IO_ERROR_CANCELLED once; its reply, if it
+ * comes, is dropped, and the next fetch on the same connection works. */
+static void
+test_host_schema_cancelled (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  TwoDomains t;
+  SchemaCall s = { 0 };
+
+  two_domains_start (&t, f, NULL);
+  xen_qmp_host_get_schema_async (t.host, 1, cancellable, host_schema_call_done, &s);
+  g_cancellable_cancel (cancellable);
+  RUN_UNTIL (s.done);
+  g_assert_error (s.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  schema_call_clear (&s);
+
+  xen_qmp_host_get_schema_async (t.host, 1, NULL, host_schema_call_done, &s);
+  RUN_UNTIL (s.done);
+  g_assert_no_error (s.error);
+  g_assert_cmpint (xen_qmp_schema_get_meta_type (s.schema, "device_del"), ==,
+                   XEN_QMP_SCHEMA_META_TYPE_COMMAND);
+  schema_call_clear (&s);
+  xen_qmp_host_get_schema_async (t.host, 2, NULL, host_schema_call_done, &s);
+  RUN_UNTIL (s.done);
+  g_assert_no_error (s.error);
+  schema_call_clear (&s);
+  two_domains_stop (&t);
+  two_domains_clear (&t);
+}
+
 static void
 test_get_schema (Fixture *f, gconstpointer data)
 {
@@ -952,6 +1060,9 @@ main (int argc, char *argv[])
   add ("host-shares-schema-between-domains", test_host_shares_schema_between_domains);
   add ("get-schema", test_get_schema);
   add ("command-api-with-host-schema", test_command_api_with_host_schema);
+  add ("host-schema-feeds-the-cache", test_host_schema_feeds_the_cache);
+  add ("host-schema-within-host-limits", test_host_schema_within_host_limits);
+  add ("host-schema-cancelled", test_host_schema_cancelled);
   add ("no-schema-is-not-sent", test_no_schema_is_not_sent);
   add ("real-qemu", test_real_qemu);
   add ("hostile-build-cannot-refuse-in-host", test_hostile_build_cannot_refuse_in_host);

@@ -1,24 +1,27 @@
-# fake-xenstored: a xenstore daemon on a unix socket, so that the real
-# libxenstore and xenstore-* tools run without Xen. See
-# fake-qemu/xenstored-README.md.
-
+# fake-qemu/xenstored/: fake-xenstored, a xenstore daemon on a unix socket,
+# so that the real libxenstore and xenstore-* tools run without Xen. See
+# fake-qemu/xenstored/README.md. It shares no source with fake-qemu.
+#
+# Built beside fake-qemu, as both are installed in $(bindir): the tests find
+# it as FAKE_QEMU's sibling (test_server_sibling() in tests/test-server.c),
+# in the build tree and in an installed one alike.
 bin_PROGRAMS += fake-qemu/fake-xenstored
 fake_qemu_fake_xenstored_SOURCES = \
-	fake-qemu/xs-main.c \
-	fake-qemu/xs-server.c fake-qemu/xs-server.h \
-	fake-qemu/xs-hypervisor.c fake-qemu/xs-hypervisor.h \
-	fake-qemu/xs-connection.c fake-qemu/xs-connection.h \
-	fake-qemu/xs-request.c fake-qemu/xs-request.h \
-	fake-qemu/xs-transaction.c fake-qemu/xs-transaction.h \
-	fake-qemu/xs-watch.c fake-qemu/xs-watch.h \
-	fake-qemu/xs-store.c fake-qemu/xs-store.h \
-	fake-qemu/xs-path.c fake-qemu/xs-path.h \
-	fake-qemu/xs-seed.c fake-qemu/xs-seed.h \
-	fake-qemu/xs-wire.c fake-qemu/xs-wire.h
+	fake-qemu/xenstored/xs-main.c \
+	fake-qemu/xenstored/xs-server.c fake-qemu/xenstored/xs-server.h \
+	fake-qemu/xenstored/xs-hypervisor.c fake-qemu/xenstored/xs-hypervisor.h \
+	fake-qemu/xenstored/xs-connection.c fake-qemu/xenstored/xs-connection.h \
+	fake-qemu/xenstored/xs-request.c fake-qemu/xenstored/xs-request.h \
+	fake-qemu/xenstored/xs-transaction.c fake-qemu/xenstored/xs-transaction.h \
+	fake-qemu/xenstored/xs-watch.c fake-qemu/xenstored/xs-watch.h \
+	fake-qemu/xenstored/xs-store.c fake-qemu/xenstored/xs-store.h \
+	fake-qemu/xenstored/xs-path.c fake-qemu/xenstored/xs-path.h \
+	fake-qemu/xenstored/xs-seed.c fake-qemu/xenstored/xs-seed.h \
+	fake-qemu/xenstored/xs-wire.c fake-qemu/xenstored/xs-wire.h
 fake_qemu_fake_xenstored_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
 fake_qemu_fake_xenstored_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
-dist_man_MANS += fake-qemu/fake-xenstored.1
-EXTRA_DIST += fake-qemu/xenstored-README.md
+dist_man_MANS += fake-qemu/xenstored/fake-xenstored.1
+EXTRA_DIST += fake-qemu/xenstored/README.md
 
 # The fake against the real libxenstore and, when installed, the real
 # xenstore-* tools.
