@@ -39,4 +39,10 @@ gir_DATA = $(INTROSPECTION_GIRS)
 typelibdir = $(libdir)/girepository-1.0
 typelib_DATA = $(INTROSPECTION_GIRS:.gir=.typelib)
 CLEANFILES += $(gir_DATA) $(typelib_DATA)
+
+# The PyGObject overrides: results and event data as Python values
+# (configure's --with-python-overrides-dir). The tests load them from the
+# source tree (tests/python.test puts glib-integration/python on PYTHONPATH).
+pyoverrides_DATA = glib-integration/python/gi/overrides/XenQmp.py
 endif
+EXTRA_DIST += glib-integration/python/gi/overrides/XenQmp.py

@@ -24,6 +24,12 @@ void               _xen_qmp_client_schema_state_clear (ClientSchemaState *state)
 XenQmpHost        *_xen_qmp_client_get_host          (XenQmpClient *client);
 GMainContext      *_xen_qmp_client_get_context       (XenQmpClient *client);
 const char        *_xen_qmp_client_get_schema_cache_dir (XenQmpClient *client);
+/* "domain 3" (or the connection's own name for it) or the socket's path:
+ * what every local error of the client starts with. */
+char              *_xen_qmp_client_describe_peer     (XenQmpClient *client);
+/* "PEER: COMMAND was cancelled", G_IO_ERROR_CANCELLED. */
+GError            *_xen_qmp_client_cancelled_error   (XenQmpClient *client,
+                                                      const char   *command);
 
 /* The _sync functions: a GAsyncReadyCallback keeping the result in the
  * GAsyncResult * slot it is given, and the wait for it on the client's

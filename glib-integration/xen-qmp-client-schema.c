@@ -159,7 +159,7 @@ waiter_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 
   /* The fetch goes on for the others (and the next request). */
   state->waiters = g_list_remove (state->waiters, w);
-  g_task_return_error_if_cancelled (w->task);
+  g_task_return_error (w->task, _xen_qmp_client_cancelled_error (client, "query-qmp-schema"));
   g_clear_pointer (&w->cancel, g_source_unref);
   waiter_free (w);
   return G_SOURCE_REMOVE;
@@ -282,6 +282,8 @@ xen_qmp_client_get_schema_async (XenQmpClient        *client,
 
   task = qmp_task_new_in (_xen_qmp_client_get_context (client), client, cancellable, callback, user_data);
   g_task_set_source_tag (task, xen_qmp_client_get_schema_async);
+  /* A cancellation in our words (naming the peer), not GTask's. */
+  g_task_set_check_cancellable (task, FALSE);
   xen_qmp_client_connect_async (client, cancellable, schema_connected, task);
 }
 
@@ -420,7 +422,14 @@ pending_validation_free (PendingValidation *p)
 static void
 decide (XenQmpClient *client, PendingValidation *p, XenQmpSchema *schema, GError *error)
 {
-  if (schema == NULL)
+  if (schema == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Cancelled while connecting or fetching the schema: the same words
+       * as a cancellation once sent. */
+      g_error_free (error);
+      g_task_return_error (p->task, _xen_qmp_client_cancelled_error (client, p->command));
+    }
+  else if (schema == NULL)
     {
       g_prefix_error (&error, "%s not sent: its arguments could not be checked: ", p->command);
       g_task_return_error (p->task, error);

@@ -873,8 +873,9 @@ on_conn_closed (QmpConnection *conn, const GError *reason, gpointer user_data)
   g_autoptr(GError) fallback = NULL;
 
   if (reason == NULL)
-    reason = fallback = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
-                                             "the connection was closed");
+    reason = fallback = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                     "%s: the connection was closed",
+                                     qmp_connection_get_peer (conn));
   g_object_ref (client);
   client_drop_connection (client, reason);
   g_object_unref (client);
@@ -908,6 +909,20 @@ execute_abandon (GTask *task, const GError *reason)
     qmp_connection_abandon (data->conn, task, data->id, reason);
 }
 
+/* Whom the client talks to, as its messages name it: the connection's
+ * name for its peer ("domain 3", with its stub domain if any), or before
+ * there is one "domain 3" or the socket's path. Every local error of a
+ * client starts with it, so callers print messages as they are. */
+char *
+_xen_qmp_client_describe_peer (XenQmpClient *client)
+{
+  if (client->conn != NULL)
+    return g_strdup (qmp_connection_get_peer (client->conn));
+  if (client->host != NULL)
+    return g_strdup_printf ("domain %u", client->domid);
+  return g_strdup (client->socket_path);
+}
+
 /* Ends the client's use of its connection: a socket's connection closes,
  * a domain's stays the host's. The client's state is final before any
  * user code runs: then (from the outbox) this client's Active executes
@@ -927,19 +942,19 @@ client_drop_connection (XenQmpClient *client, const GError *reason)
   tasks = g_hash_table_get_keys (client->tasks);
   for (GList *l = tasks; l != NULL; l = l->next)
     execute_abandon (l->data, reason);
+  c = client_change_new (client);
+  c->error = reason != NULL ? g_error_copy (reason)
+             : g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED, "%s: the connection was closed",
+                            qmp_connection_get_peer (conn));
   if (client->host == NULL)
     qmp_connection_close (conn, reason);
   qmp_connection_release (conn);
   qmp_connection_unref (conn);
 
-  c = client_change_new (client);
   c->connect_tasks = g_steal_pointer (&client->connect_tasks);
-  c->error = reason != NULL ? g_error_copy (reason) : NULL;
   c->connected = client->connected;
   c->closed = client->connected || reason != NULL;
   client->connected = FALSE;
-  if (c->error == NULL)
-    c->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "the connection was closed");
   client_change_push (client, c);
 }
 
@@ -1054,11 +1069,12 @@ connect_timeout_cb (gpointer user_data)
   ConnectData *data = g_task_get_task_data (task);
   XenQmpClient *client = data->client;
   g_autofree char *wait = client->conn != NULL ? qmp_connection_describe_wait (client->conn) : NULL;
+  g_autofree char *peer = _xen_qmp_client_describe_peer (client);
 
   /* Say why: someone else's turn on the socket, libxl's lock, no QEMU. */
   connect_give_up (task, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                                       "%s: not connected within %u ms%s%s",
-                                      client->socket_path, client->timeout_ms,
+                                      peer, client->timeout_ms,
                                       wait != NULL ? ": " : "", wait != NULL ? wait : ""));
   return G_SOURCE_REMOVE;
 }
@@ -1066,8 +1082,11 @@ connect_timeout_cb (gpointer user_data)
 static gboolean
 connect_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
-  connect_give_up (user_data, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                   "connecting was cancelled"));
+  GTask *task = user_data;
+  g_autofree char *peer = _xen_qmp_client_describe_peer (g_task_get_source_object (task));
+
+  connect_give_up (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                      "%s: connecting was cancelled", peer));
   return G_SOURCE_REMOVE;
 }
 
@@ -1100,8 +1119,17 @@ xen_qmp_client_connect_async (XenQmpClient        *client,
 
   task = qmp_task_new_in (client->context, client, cancellable, callback, user_data);
   g_task_set_source_tag (task, xen_qmp_client_connect_async);
-  if (g_task_return_error_if_cancelled (task))
-    return;
+  /* A cancellation is returned in our words, which name the peer: GTask's
+   * own check would say only "Operation was cancelled". */
+  g_task_set_check_cancellable (task, FALSE);
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_autofree char *peer = _xen_qmp_client_describe_peer (client);
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "%s: connecting was cancelled", peer);
+      return;
+    }
   if (!ensure_connection (client, &error))
     {
       g_task_return_error (task, error);
@@ -1226,6 +1254,15 @@ on_execute_completed (GTask *task, gpointer user_data)
   g_hash_table_remove (data->client->tasks, task);
 }
 
+GError *
+_xen_qmp_client_cancelled_error (XenQmpClient *client, const char *command)
+{
+  g_autofree char *peer = _xen_qmp_client_describe_peer (client);
+
+  return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s: %s was cancelled",
+                      peer, command);
+}
+
 static gboolean
 execute_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
@@ -1275,11 +1312,13 @@ dup_fds (GUnixFDList *fd_list, guint *n_fds, GError **error)
  * @flags: how to send it
  * @timeout_ms: -1 for #XenQmpClient:timeout-ms, 0 for none, or a timeout
  * @cancellable: (nullable): cancelling completes the call at once with
- *   %G_IO_ERROR_CANCELLED; QEMU's late reply is dropped
+ *   %G_IO_ERROR_CANCELLED ("domain 3: query-status was cancelled"); QEMU's
+ *   late reply is dropped
  * @callback: called once with the result
  * @user_data: data for @callback
  *
- * Runs @command, connecting first if needed.
+ * Runs @command, connecting first if needed. Local errors
+ * (%G_IO_ERROR) start with the domain ("domain 3") or the socket's path.
  *
  * Since: 0.1
  */
@@ -1306,8 +1345,14 @@ xen_qmp_client_execute_full_async (XenQmpClient        *client,
   /* Named first: the source tag would name it too, for nothing. */
   g_task_set_name (task, command);
   g_task_set_source_tag (task, xen_qmp_client_execute_full_async);
-  if (g_task_return_error_if_cancelled (task))
-    return;
+  /* A cancellation names the peer and the command ("domain 3:
+   * query-status was cancelled"), not GTask's "Operation was cancelled". */
+  g_task_set_check_cancellable (task, FALSE);
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_task_return_error (task, _xen_qmp_client_cancelled_error (client, command));
+      return;
+    }
   if (client->validate)
     _xen_qmp_client_validate_then_execute (client, task, command, arguments, fd_list,
                                            flags, timeout_ms);
@@ -1652,7 +1697,8 @@ xen_qmp_client_close (XenQmpClient *client)
   if (client->conn == NULL)
     return;
   reason = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,
-                        "%s: closed by xen_qmp_client_close()", client->socket_path);
+                        "%s: closed by xen_qmp_client_close()",
+                        qmp_connection_get_peer (client->conn));
   client_drop_connection (client, reason);
 }
 

@@ -277,11 +277,47 @@ has_member (JsonArray *members, const char *name)
   return FALSE;
 }
 
+/* The required members of TYPE and VARIANT that OBJECT lacks: name,
+ * then type, for each. */
+static GPtrArray *
+missing_required (Validation *v, const char *type, const char *variant, JsonObject *object)
+{
+  GPtrArray *missing = g_ptr_array_new ();
+  const char *types[] = { type, variant };
+
+  for (gsize t = 0; t < G_N_ELEMENTS (types); t++)
+    {
+      guint n = types[t] != NULL ? xen_qmp_schema_get_n_members (v->schema, types[t]) : 0;
+
+      for (guint i = 0; i < n; i++)
+        {
+          const char *m = NULL, *member_type = NULL;
+          gboolean optional = TRUE;
+
+          xen_qmp_schema_get_member (v->schema, types[t], i, &m, &member_type, &optional);
+          if (m != NULL && member_type != NULL && !optional
+              && !json_object_has_member (object, m))
+            {
+              g_ptr_array_add (missing, (gpointer) m);
+              g_ptr_array_add (missing, (gpointer) member_type);
+            }
+        }
+    }
+  return missing;
+}
+
+/* The member NAME is none of TYPE's (or VARIANT's): say so, suggest the
+ * member most likely meant (a close spelling; else a related name not
+ * given, "file" for "filename", required ones first; else the only
+ * required member not given), and what else is required and missing. */
 static gboolean
-report_unknown (Validation *v, const char *type, const char *variant, const char *name)
+report_unknown (Validation *v, const char *type, const char *variant, JsonObject *object,
+                const char *name)
 {
   g_autoptr(GString) message = g_string_new (NULL);
+  g_autoptr(GPtrArray) missing = missing_required (v, type, variant, object);
   const char *types[] = { type, variant };
+  guint n_listed = 0;
   QmpSuggest suggest;
 
   if (v->path->len == 0 && v->arguments)
@@ -306,7 +342,41 @@ report_unknown (Validation *v, const char *type, const char *variant, const char
             qmp_suggest_consider (&suggest, m);
         }
     }
+  for (guint i = 0; i < missing->len; i += 2)
+    qmp_suggest_consider_related (&suggest, missing->pdata[i]);
+  for (gsize t = 0; t < G_N_ELEMENTS (types); t++)
+    {
+      guint n = types[t] != NULL ? xen_qmp_schema_get_n_members (v->schema, types[t]) : 0;
+
+      for (guint i = 0; i < n; i++)
+        {
+          const char *m = NULL;
+
+          xen_qmp_schema_get_member (v->schema, types[t], i, &m, NULL, NULL);
+          if (m != NULL && !json_object_has_member (object, m))
+            qmp_suggest_consider_related (&suggest, m);
+        }
+    }
+  if (missing->len == 2)
+    qmp_suggest_fallback (&suggest, missing->pdata[0]);
   qmp_suggest_append (&suggest, message);
+
+  /* What else is required and not given: the user fixes it all at once. */
+  for (guint i = 0; i < missing->len; i += 2)
+    {
+      const char *m = missing->pdata[i];
+      g_autofree char *summary = NULL;
+
+      if (m == suggest.best)
+        continue;
+      summary = _xen_qmp_schema_summary (v->schema, missing->pdata[i + 1]);
+      g_string_append_printf (message, "%s'%s' (%s)",
+                              n_listed == 0 ? (suggest.best != NULL ? " Also missing: "
+                                                                    : "; missing: ")
+                                            : ", ",
+                              m, summary);
+      n_listed++;
+    }
   return fail (v, "%s", message->str);
 }
 
@@ -388,7 +458,7 @@ validate_object (Validation *v, const char *type, JsonNode *node)
   json_object_iter_init (&iter, object);
   while (!open && json_object_iter_next (&iter, &name, &value))
     if (!has_member (members, name) && !has_member (variant_members, name))
-      return report_unknown (v, type, variant, name);
+      return report_unknown (v, type, variant, object, name);
 
   if (!validate_members (v, type, object))
     return FALSE;

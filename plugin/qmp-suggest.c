@@ -53,6 +53,7 @@ qmp_suggest_init (QmpSuggest *s, const char *wrong)
   /* A third of the name, at least one edit: "idd" -> "id", but not
    * "id" -> "if" -> anything two letters long. */
   s->best_distance = MAX (1, strlen (wrong) / 3) + 1;
+  s->related = FALSE;
 }
 
 void
@@ -73,6 +74,55 @@ qmp_suggest_consider (QmpSuggest *s, const char *candidate)
     {
       s->best_distance = d;
       s->best = candidate;
+    }
+}
+
+/* NAME in lower case without its separators: "read-only" and "readOnly"
+ * are both "readonly". */
+static char *
+name_letters (const char *name)
+{
+  char *letters = g_malloc (strlen (name) + 1);
+  char *out = letters;
+
+  for (const char *p = name; *p != '\0'; p++)
+    if (*p != '-' && *p != '_')
+      *out++ = g_ascii_tolower (*p);
+  *out = '\0';
+  return letters;
+}
+
+void
+qmp_suggest_consider_related (QmpSuggest *s, const char *candidate)
+{
+  g_autofree char *w = NULL, *c = NULL;
+  gsize lw = strlen (s->wrong), lc = strlen (candidate);
+  const char *shorter, *longer;
+
+  if (s->best != NULL && !s->related)
+    return;
+  w = name_letters (s->wrong);
+  c = name_letters (candidate);
+  shorter = strlen (w) < strlen (c) ? w : c;
+  longer = shorter == w ? c : w;
+  if (strlen (shorter) < 3 || strcmp (w, c) == 0 || strstr (longer, shorter) == NULL)
+    return;
+  if (s->best == NULL
+      || (gsize) ABS ((gssize) lc - (gssize) lw)
+         < (gsize) ABS ((gssize) strlen (s->best) - (gssize) lw))
+    {
+      s->best = candidate;
+      s->related = TRUE;
+    }
+}
+
+void
+qmp_suggest_fallback (QmpSuggest *s, const char *candidate)
+{
+  if (s->best == NULL)
+    {
+      s->best = candidate;
+      s->related = TRUE;
     }
 }
 

@@ -288,6 +288,62 @@ test_client_cancel_active_execute (Fixture *f, gconstpointer data)
   call_clear (&c);
 }
 
+/* An execute cancelled before it starts, while it waits for the schema,
+ * or once sent, and a connect cancelled while QEMU does not greet: each
+ * says whom and what ("domain 1: query-status was cancelled"), never
+ * GTask's bare "Operation was cancelled". */
+static void
+cancel_and_check (XenQmpClient *client, gboolean before_start, const char *expected)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Call c = { 0 };
+
+  if (before_start)
+    g_cancellable_cancel (cancellable);
+  xen_qmp_client_execute_async (client, "query-status", NULL, NULL, cancellable,
+                                execute_done, &c);
+  spin (50);
+  g_cancellable_cancel (cancellable);
+  RUN_UNTIL (c.done);
+  g_assert_error (c.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (c.error->message, ==, expected);
+  call_clear (&c);
+}
+
+static void
+test_client_cancel_names_peer_and_command (Fixture *f, gconstpointer data)
+{
+  g_autoptr(XenQmpHost) host = NULL;
+  g_autoptr(XenQmpClient) client = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *expected = g_strdup_printf ("%s: query-status was cancelled", f->socket);
+  g_autoptr(GError) error = NULL;
+
+  SKIP_UNLESS_READY (f);
+  cancel_and_check (f->client, TRUE, expected);
+  g_assert_true (xen_qmp_client_connect_sync (f->client, NULL, &error));
+  test_server_pause (f->server);
+  cancel_and_check (f->client, FALSE, expected);
+  /* Waiting for the schema (fake-qemu is stopped: it never comes). */
+  g_object_set (f->client, "validate", TRUE, NULL);
+  cancel_and_check (f->client, FALSE, expected);
+  g_object_set (f->client, "validate", FALSE, NULL);
+
+  host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                       "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  client = xen_qmp_client_new_for_domain (host, 1);
+  cancel_and_check (client, TRUE, "domain 1: query-status was cancelled");
+  /* Connecting: QEMU (stopped) never greets. */
+  g_cancellable_cancel (cancellable);
+  g_assert_false (xen_qmp_client_connect_sync (client, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (error->message, ==, "domain 1: connecting was cancelled");
+  g_clear_error (&error);
+  cancel_and_check (client, FALSE, "domain 1: query-status was cancelled");
+  test_server_resume (f->server);
+  xen_qmp_client_close (client);
+}
+
 static void
 test_client_timeouts (Fixture *f, gconstpointer data)
 {
@@ -705,6 +761,7 @@ main (int argc, char *argv[])
   add_both ("event-signal-detailed", test_client_event_signal_detailed);
   add ("early-events-not-lost", BACKEND_NONE, test_client_early_events_not_lost);
   add_both ("cancel-active-execute", test_client_cancel_active_execute);
+  add ("cancel-names-peer-and-command", BACKEND_FAKE, test_client_cancel_names_peer_and_command);
   add_both ("timeouts", test_client_timeouts);
   add_both ("closed-when-qemu-dies", test_client_closed_when_qemu_dies);
   add_both ("close-fails-active", test_client_close_fails_active);

@@ -226,6 +226,38 @@ test_validate_unknown_member (void)
                   "blockdev-add: argument 'file' has no member 'filname'; did you mean 'filename'?");
 }
 
+/* A name that is no close spelling still finds the argument it was meant
+ * to be: one name inside the other (separators ignored), or the only
+ * required argument not given; what else is required and missing is
+ * said in the same message. */
+static void
+test_validate_suggest_across_names (void)
+{
+  /* The example: file for filename. */
+  assert_invalid ("blockdev-change-medium", "{\"id\": \"cd0\", \"file\": \"/x.iso\"}",
+                  "blockdev-change-medium: no argument 'file'; did you mean 'filename'?");
+  assert_invalid ("xen-save-devices-state", "{\"file\": \"/x\"}",
+                  "xen-save-devices-state: no argument 'file'; did you mean 'filename'?");
+  /* An optional one, too, separators aside. */
+  assert_invalid ("blockdev-change-medium", "{\"filename\": \"/x.iso\", \"readonly\": \"x\"}",
+                  "blockdev-change-medium: no argument 'readonly'; did you mean 'read-only-mode'?");
+  /* The only required argument not given. */
+  assert_invalid ("human-monitor-command", "{\"cmd\": \"info status\"}",
+                  "human-monitor-command: no argument 'cmd'; did you mean 'command-line'?");
+  assert_invalid ("device_del", "{\"name\": \"nic0\"}",
+                  "device_del: no argument 'name'; did you mean 'id'?");
+  /* The rest of what is required. */
+  assert_invalid ("set_password", "{\"pass\": \"x\"}",
+                  "set_password: no argument 'pass'; did you mean 'password'? "
+                  "Also missing: 'protocol' (enum)");
+  assert_invalid ("set_password", "{\"frobnicate\": 1}",
+                  "set_password: no argument 'frobnicate'; missing: 'protocol' (enum), "
+                  "'password' (str)");
+  /* Given arguments are not suggested again. */
+  assert_invalid ("blockdev-change-medium", "{\"filename\": \"/x.iso\", \"file\": \"/y\"}",
+                  "blockdev-change-medium: no argument 'file'");
+}
+
 static void
 test_validate_unknown_command (void)
 {
@@ -466,6 +498,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/schema/array-alternate-union", test_array_and_alternate_and_union);
   g_test_add_func ("/schema/validate/accepts", test_validate_accepts);
   g_test_add_func ("/schema/validate/unknown-member", test_validate_unknown_member);
+  g_test_add_func ("/schema/validate/suggest-across-names", test_validate_suggest_across_names);
   g_test_add_func ("/schema/validate/unknown-command", test_validate_unknown_command);
   g_test_add_func ("/schema/validate/missing-member", test_validate_missing_member);
   g_test_add_func ("/schema/validate/wrong-type", test_validate_wrong_type);

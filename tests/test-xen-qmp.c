@@ -296,6 +296,54 @@ test_key_value_arguments (Fixture *f, gconstpointer data)
   run_clear (&run);
 }
 
+/* A key=value whose value reads as JSON but whose argument the schema
+ * types as a string is sent as the string typed: device_del id=3 sends
+ * "3", on the command line and in the shell. A JSON object argument keeps
+ * its types. */
+static void
+test_key_value_string_by_schema (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "device_del", "id=3");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==, "error: DeviceNotFound: Device '3' not found\n");
+  run_clear (&run);
+  run_tool (&run, f->dir, "device_del id=4\n", "--socket", f->socket, "--shell");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.err, ==, "error: DeviceNotFound: Device '4' not found\n");
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "device_del", "{\"id\": 3}");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: device_del: argument 'id' must be a string, "
+                   "not an integer\n");
+  run_clear (&run);
+}
+
+/* The schema's refusal suggests the argument meant, also when the name
+ * is no close spelling of it, and says what else is missing. */
+static void
+test_suggest_across_names (Fixture *f, gconstpointer data)
+{
+  Run run = { 0 };
+
+  if (f->skipped)
+    return;
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "blockdev-change-medium",
+            "id=cd0", "file=/x.iso");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: blockdev-change-medium: no argument 'file'; "
+                   "did you mean 'filename'?\n");
+  run_clear (&run);
+  run_tool (&run, f->dir, NULL, "--socket", f->socket, "set_password", "pass=x");
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.err, ==, "xen-qmp: set_password: no argument 'pass'; "
+                   "did you mean 'password'? Also missing: 'protocol' (enum)\n");
+  run_clear (&run);
+}
+
 static void
 test_json_object_argument (Fixture *f, gconstpointer data)
 {
@@ -760,28 +808,21 @@ new_session (gpointer user_data)
   setsid ();
 }
 
-/* With a terminal on stdin: a prompt, completion of command names, Ctrl-C,
- * events printed while the prompt waits, and a history file kept private. */
-static void
-test_shell_terminal (Fixture *f, gconstpointer data)
+/* xen-qmp ARGS with a new terminal on its stdin, stdout and stderr. */
+static GSubprocess *
+spawn_in_terminal (Fixture *f, Terminal *t, const char * const *args)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *history = NULL;
-  g_autofree char *saved = NULL;
-  g_autofree char *history_dir = NULL;
-  Terminal t = { .seen = g_string_new (NULL) };
-  GStatBuf st;
+  GSubprocess *process;
   int slave;
 
-  if (f->skipped)
-    return;
-  t.master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
-  g_assert_cmpint (t.master, >=, 0);
-  g_assert_cmpint (grantpt (t.master), ==, 0);
-  g_assert_cmpint (unlockpt (t.master), ==, 0);
-  slave = open (ptsname (t.master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  t->seen = g_string_new (NULL);
+  t->checked = 0;
+  t->master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (t->master, >=, 0);
+  g_assert_cmpint (grantpt (t->master), ==, 0);
+  g_assert_cmpint (unlockpt (t->master), ==, 0);
+  slave = open (ptsname (t->master), O_RDWR | O_NOCTTY | O_CLOEXEC);
   g_assert_cmpint (slave, >=, 0);
 
   launcher = launcher_new (f->dir, G_SUBPROCESS_FLAGS_NONE);
@@ -790,28 +831,81 @@ test_shell_terminal (Fixture *f, gconstpointer data)
   g_subprocess_launcher_take_stdin_fd (launcher, dup (slave));
   g_subprocess_launcher_take_stdout_fd (launcher, dup (slave));
   g_subprocess_launcher_take_stderr_fd (launcher, slave);
-  process = spawn_tool (launcher, (const char * const []) {
-                          "--socket", f->socket, "--timeout", TOOL_TIMEOUT,
-                          "--shell", NULL }, NULL);
-  /* The launcher keeps the slave fds until it is freed: drop them, so that
-   * the terminal closes when the tool exits. */
-  g_clear_object (&launcher);
+  process = spawn_tool (launcher, args, NULL);
+  /* The launcher keeps the slave fds until it is freed: it goes here, so
+   * that the terminal closes when the tool exits. */
+  return process;
+}
 
-  terminal_expect (&t, "(qmp) ");
+/* The prompt names the socket, its middle directories elided. */
+static char *
+socket_prompt (const char *path)
+{
+  const char *first = strchr (path + 1, '/');
+  const char *last = strrchr (path, '/');
+
+  if (first == NULL || first == last)
+    return g_strdup_printf ("xen-qmp %s> ", path);
+  return g_strdup_printf ("xen-qmp %.*s/...%s> ", (int) (first - path), path, last);
+}
+
+/* The prompt names the domain (or the socket: see test_shell_terminal). */
+static void
+test_shell_prompt_names_domain (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Terminal t = { 0 };
+
+  if (f->skipped)
+    return;
+  process = spawn_in_terminal (f, &t, (const char * const []) {
+                                 "--domain", "7", "--run-dir", f->dir,
+                                 "--timeout", TOOL_TIMEOUT, "--shell", NULL });
+  terminal_expect (&t, "xen-qmp domain 7> ");
+  terminal_write (&t, "exit\n");
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  close (t.master);
+  g_string_free (t.seen, TRUE);
+}
+
+/* With a terminal on stdin: a prompt, completion of command names, Ctrl-C,
+ * events printed while the prompt waits, and a history file kept private. */
+static void
+test_shell_terminal (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *history = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *history_dir = NULL;
+  g_autofree char *prompt = NULL;
+  Terminal t = { 0 };
+  GStatBuf st;
+
+  if (f->skipped)
+    return;
+  prompt = socket_prompt (f->socket);
+  process = spawn_in_terminal (f, &t, (const char * const []) {
+                                 "--socket", f->socket, "--timeout", TOOL_TIMEOUT,
+                                 "--shell", NULL });
+  terminal_expect (&t, prompt);
   /* "hel" alone is no command: only a completed "help" prints the help. */
   terminal_write (&t, "hel\t\n");
   terminal_expect (&t, "execute COMMAND");
-  terminal_expect (&t, "(qmp) ");
+  terminal_expect (&t, prompt);
   /* Ctrl-C drops a half-typed line, and the shell goes on. */
   terminal_write (&t, "no-such");
   terminal_expect (&t, "no-such");
   g_subprocess_send_signal (process, SIGINT);
   terminal_expect (&t, "^C");
-  terminal_expect (&t, "(qmp) ");
+  terminal_expect (&t, prompt);
   terminal_write (&t, "stop\n");
   terminal_expect (&t, "{\"event\":\"STOP\"");
   terminal_expect (&t, "{}");
-  terminal_expect (&t, "(qmp) ");
+  terminal_expect (&t, prompt);
 
   /* Half a line typed, then QEMU goes away: the event (real QEMU says
    * SHUTDOWN) comes above the prompt, then the reason, exit status 2. */
@@ -821,7 +915,8 @@ test_shell_terminal (Fixture *f, gconstpointer data)
   if (f->backend == BACKEND_QEMU)
     {
       terminal_expect (&t, "{\"event\":\"SHUTDOWN\"");
-      terminal_expect (&t, "(qmp) query-st");
+      terminal_expect (&t, prompt);
+      terminal_expect (&t, "query-st");
     }
   terminal_expect (&t, "xen-qmp: connection closed");
   g_subprocess_wait (process, NULL, &error);
@@ -1344,6 +1439,48 @@ test_hostile_schema_control_characters (void)
 
 /* ---- --args-file: arguments out of the process list ---------------------- */
 
+/* Events that come while the shell connects and fetches the schema are
+ * printed, before the first prompt; so is the SHUTDOWN that explains why
+ * the connection then closed. */
+static void
+test_shell_early_events (void)
+{
+  g_autofree char *dir = test_tmpdir_new ();
+  g_autofree char *socket = NULL;
+  g_autoptr(TestServer) server = NULL;
+  g_auto(GStrv) lines = NULL;
+  Run run = { 0 };
+
+  server = start_plain_script (dir,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"event\": \"EARLY\", \"data\": {\"n\": 1}}\n"
+    "{\"expect\": \"query-qmp-schema\", \"events\": [{\"event\": \"DURING\"}],"
+    " \"return\": [{\"name\": \"str\", \"meta-type\": \"builtin\", \"json-type\": \"string\"}]}\n"
+    "{\"expect-close\": true}\n"
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"query-qmp-schema\", \"swallow\": true}\n"
+    "{\"event\": \"SHUTDOWN\", \"data\": {\"guest\": true, \"reason\": \"guest-shutdown\"}}\n"
+    "{\"disconnect\": true}\n", &socket);
+  run_tool (&run, dir, "", "--socket", socket, "--timeout", TOOL_TIMEOUT, "--shell");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  assert_matches (lines[0], "\\A\\{\"event\":\"EARLY\",\"data\":\\{\"n\":1\\},");
+  assert_matches (lines[1], "\\A\\{\"event\":\"DURING\",");
+  run_clear (&run);
+  g_clear_pointer (&lines, g_strfreev);
+
+  run_tool (&run, dir, "", "--socket", socket, "--timeout", TOOL_TIMEOUT, "--shell");
+  g_assert_cmpint (run.status, ==, 2);
+  assert_matches (run.out, "\\A\\{\"event\":\"SHUTDOWN\",\"data\":\\{\"guest\":true,"
+                  "\"reason\":\"guest-shutdown\"\\},[^\n]*\n\\z");
+  assert_matches (run.err, "QEMU closed the connection\n\\z");
+  assert_script_passed (server);
+  run_clear (&run);
+  test_tmpdir_remove (dir);
+}
+
 /* The same set_password, from a file and from stdin: QEMU gets the
  * password, the command line never holds it. */
 static void
@@ -1727,6 +1864,8 @@ main (int argc, char **argv)
       add_backend_test ("qmp-error", b, test_qmp_error);
       add_backend_test ("domain-run-dir", b, test_domain_run_dir);
       add_backend_test ("key-value-arguments", b, test_key_value_arguments);
+      add_backend_test ("key-value-string-by-schema", b, test_key_value_string_by_schema);
+      add_backend_test ("suggest-across-names", b, test_suggest_across_names);
       add_backend_test ("json-object-argument", b, test_json_object_argument);
       add_backend_test ("fd-getfd-closefd", b, test_fd_getfd_closefd);
       add_backend_test ("fd-missing-file", b, test_fd_missing_file);
@@ -1738,6 +1877,7 @@ main (int argc, char **argv)
       add_backend_test ("shell-errors-continue", b, test_shell_errors_continue);
       add_backend_test ("shell-quit-leaves", b, test_shell_quit_leaves);
       add_backend_test ("shell-terminal", b, test_shell_terminal);
+      add_backend_test ("shell-prompt-names-domain", b, test_shell_prompt_names_domain);
       add_backend_test ("events-until-shutdown", b, test_events_until_shutdown);
       add_backend_test ("events-timeout", b, test_events_timeout);
       add_backend_test ("validate-before-sending", b, test_validate_before_sending);
@@ -1761,6 +1901,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xen-qmp/help-and-version", test_help_and_version);
   g_test_add_func ("/xen-qmp/script/events-count", test_events_count);
   g_test_add_func ("/xen-qmp/script/command-timeout", test_command_timeout);
+  g_test_add_func ("/xen-qmp/script/shell-early-events", test_shell_early_events);
   g_test_add_func ("/xen-qmp/args-file", test_args_file);
   g_test_add_func ("/xen-qmp/args-file-refused", test_args_file_refused);
   g_test_add_func ("/xen-qmp/hostile/error-desc", test_hostile_error_desc);

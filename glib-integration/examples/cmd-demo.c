@@ -46,6 +46,9 @@ report (guint32 domid, const char *command, JsonNode *response,
 
       printf ("[domain %u] %-13s -> %s\n", domid, command, text);
     }
+  else if (error_class == XEN_QMP_ERROR_CLASS_LOCAL)
+    /* The library's messages name the domain already. */
+    printf ("%-24s -> error: %s\n", command, error->message);
   else
     printf ("[domain %u] %-13s -> error %s: %s\n", domid, command,
             xen_qmp_error_class_to_name (error_class), error->message);
@@ -67,8 +70,7 @@ exec_or_fail (Demo *demo, XenQmpCmd *cmd, XenQmpCmdCallback callback,
   if (!xen_qmp_cmd_exec (demo->host, cmd, callback, demo, domid, command,
                          args, &error))
     {
-      printf ("[domain %u] %-13s -> could not start: %s\n", domid, command,
-              error->message);
+      printf ("%-24s -> could not start: %s\n", command, error->message);
       demo->status = 1;
       flow_done (demo);
     }
@@ -246,7 +248,7 @@ main (int argc, char *argv[])
   /* A domain that does not exist: a synchronous error, nothing Active. */
   if (!xen_qmp_cmd_exec (demo.host, &demo.cmd[2], domain2_fdsets, &demo, 9,
                          "query-status", NULL, &error))
-    printf ("[domain 9] %-13s -> could not start: %s\n", "query-status", error->message);
+    printf ("%-24s -> could not start: %s\n", "query-status", error->message);
   else
     demo.status = 1;
 

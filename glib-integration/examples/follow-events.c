@@ -51,7 +51,9 @@ on_closed (XenQmpClient *client, GError *reason, gpointer user_data)
 {
   Domain *d = user_data;
 
-  printf ("[domain %u] connection closed: %s\n", d->domid, reason->message);
+  /* The library's messages name the domain ("domain 1: QEMU closed the
+   * connection"): printed as they are. */
+  printf ("%s\n", reason->message);
   if (--d->app->open == 0)
     g_main_loop_quit (d->app->loop);
 }
@@ -65,7 +67,11 @@ on_command_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (ret == NULL)
     {
-      printf ("[domain %u] command failed: %s\n", d->domid, error->message);
+      /* QEMU's words (a QMP error) do not name the domain; ours do. */
+      if (error->domain == XEN_QMP_ERROR)
+        printf ("[domain %u] command failed: %s\n", d->domid, error->message);
+      else
+        printf ("%s\n", error->message);
       d->app->status = 1;
     }
 }
@@ -79,7 +85,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!xen_qmp_client_connect_finish (XEN_QMP_CLIENT (source), result, &error))
     {
-      printf ("[domain %u] cannot connect: %s\n", d->domid, error->message);
+      printf ("%s\n", error->message);
       d->app->status = 1;
       if (--d->app->open == 0)
         g_main_loop_quit (d->app->loop);

@@ -7,6 +7,7 @@ The same app as follow-events.c, through gi.repository.XenQmp:
     follow_events.py --run-dir DIR [--cycle] [--count N] [--timeout S] DOMID...
 """
 import argparse
+import json
 import sys
 
 import gi
@@ -28,14 +29,21 @@ def main():
     host = XenQmp.Host.new(args.run_dir)
     clients = []
 
+    # data is a dict (gi/overrides/XenQmp.py), or None for an event
+    # without data, such as STOP.
     def on_event(client, name, data, timestamp_us, domid):
-        print("[domain %d] %s" % (domid, name), flush=True)
+        if data is None:
+            print("[domain %d] %s" % (domid, name), flush=True)
+        else:
+            print("[domain %d] %s %s" % (domid, name, json.dumps(data)), flush=True)
         state["seen"] += 1
         if args.count and state["seen"] == args.count:
             loop.quit()
 
+    # The library's own messages already name the domain ("domain 1:
+    # QEMU closed the connection"); QEMU's (a QMP error) do not.
     def on_closed(client, reason, domid):
-        print("[domain %d] connection closed: %s" % (domid, reason.message), flush=True)
+        print(reason.message, flush=True)
         state["open"] -= 1
         if state["open"] == 0:
             loop.quit()
@@ -44,18 +52,22 @@ def main():
         try:
             client.execute_finish(result)
         except GLib.Error as e:
-            print("[domain %d] command failed: %s" % (domid, e.message))
+            if e.domain == GLib.quark_to_string(XenQmp.error_quark()):
+                print("[domain %d] command failed: %s" % (domid, e.message))
+            else:
+                print(e.message)
             state["status"] = 1
 
     def on_connected(client, result, domid):
         try:
             client.connect_finish(result)
         except GLib.Error as e:
-            print("[domain %d] cannot connect: %s" % (domid, e.message))
+            print(e.message)
             state["status"] = 1
             on_closed(client, e, domid)
             return
-        print("[domain %d] following events" % domid, flush=True)
+        status = client.execute_sync("query-status")
+        print("[domain %d] following events (%s)" % (domid, status["status"]), flush=True)
         if args.cycle:
             client.execute_async("stop", None, None, None, on_done, domid)
             client.execute_async("cont", None, None, None, on_done, domid)

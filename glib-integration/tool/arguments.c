@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "arguments.h"
+#include "completion.h"
 #include "plugin/qmp-json-parse.h"
 
 #include <errno.h>
@@ -149,11 +150,147 @@ tool_arguments_parse (const char * const *words,
   return g_steal_pointer (&arguments);
 }
 
+/* The JSON type a value of schema TYPE has: "string", "int", "number",
+ * "boolean", "null", "object", "array", "value" (any); NULL if unknown. */
+static const char *
+schema_json_type (XenQmpSchema *schema, const char *type)
+{
+  switch (xen_qmp_schema_get_meta_type (schema, type))
+    {
+    case XEN_QMP_SCHEMA_META_TYPE_BUILTIN:
+      return xen_qmp_schema_get_json_type (schema, type);
+    case XEN_QMP_SCHEMA_META_TYPE_ENUM:
+      return "string";
+    case XEN_QMP_SCHEMA_META_TYPE_OBJECT:
+      return "object";
+    case XEN_QMP_SCHEMA_META_TYPE_ARRAY:
+      return "array";
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+json_type_takes (const char *json_type, JsonNode *value)
+{
+  GType t = json_node_get_value_type (value);
+
+  if (json_type == NULL)
+    return FALSE;
+  if (strcmp (json_type, "value") == 0)
+    return TRUE;
+  if (JSON_NODE_HOLDS_NULL (value))
+    return strcmp (json_type, "null") == 0;
+  if (t == G_TYPE_BOOLEAN)
+    return strcmp (json_type, "boolean") == 0;
+  if (t == G_TYPE_INT64)
+    return strcmp (json_type, "int") == 0 || strcmp (json_type, "number") == 0;
+  if (t == G_TYPE_DOUBLE)
+    return strcmp (json_type, "number") == 0;
+  return FALSE;
+}
+
+/* Whether a member of schema TYPE must be a string where VALUE (a
+ * number, boolean or null) is not: then the user meant its text. */
+static gboolean
+wants_string_not (XenQmpSchema *schema, const char *type, JsonNode *value)
+{
+  gboolean string_branch = FALSE;
+  guint n;
+
+  if (xen_qmp_schema_get_meta_type (schema, type) != XEN_QMP_SCHEMA_META_TYPE_ALTERNATE)
+    return g_strcmp0 (schema_json_type (schema, type), "string") == 0;
+  n = xen_qmp_schema_get_n_members (schema, type);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *branch = NULL, *json_type;
+
+      xen_qmp_schema_get_member (schema, type, i, NULL, &branch, NULL);
+      json_type = branch != NULL ? schema_json_type (schema, branch) : NULL;
+      if (json_type_takes (json_type, value))
+        return FALSE;
+      string_branch |= g_strcmp0 (json_type, "string") == 0;
+    }
+  return string_branch;
+}
+
+/* The schema type of member NAME of OBJECT, an object of schema TYPE
+ * whose tag's value (if any) chooses the variant, or NULL. */
+static const char *
+member_type (XenQmpSchema *schema, const char *type, JsonObject *object, const char *name)
+{
+  const char *tag = xen_qmp_schema_get_tag (schema, type);
+  JsonNode *tag_value = tag != NULL ? json_object_get_member (object, tag) : NULL;
+  const char *variant = NULL;
+
+  if (tag_value != NULL && json_node_get_value_type (tag_value) == G_TYPE_STRING)
+    variant = xen_qmp_schema_get_variant_type (schema, type, json_node_get_string (tag_value));
+  return tool_schema_member_type (schema, type, variant, name);
+}
+
+/* The one key=value word KEY, TEXT: see tool_arguments_strings_from_schema(). */
+static gboolean
+string_from_schema (JsonObject *arguments, const char *key, const char *text,
+                    XenQmpSchema *schema, const char *arg_type)
+{
+  g_auto(GStrv) parts = g_strsplit (key, ".", -1);
+  guint n = g_strv_length (parts);
+  JsonObject *object = arguments;
+  const char *type = arg_type;
+  JsonNode *value;
+
+  for (guint i = 0; i + 1 < n && type != NULL; i++)
+    {
+      JsonNode *member = json_object_get_member (object, parts[i]);
+
+      if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+        return FALSE;
+      type = tool_schema_as_object (schema, member_type (schema, type, object, parts[i]));
+      object = json_node_get_object (member);
+    }
+  type = type != NULL ? member_type (schema, type, object, parts[n - 1]) : NULL;
+  value = json_object_get_member (object, parts[n - 1]);
+  if (type == NULL || value == NULL
+      || !(JSON_NODE_HOLDS_VALUE (value) || JSON_NODE_HOLDS_NULL (value))
+      || json_node_get_value_type (value) == G_TYPE_STRING
+      || !wants_string_not (schema, type, value))
+    return FALSE;
+  json_object_set_string_member (object, parts[n - 1], text);
+  return TRUE;
+}
+
 gboolean
-tool_arguments_parse_line (const char   *line,
-                           char        **command,
-                           JsonObject  **arguments,
-                           GError      **error)
+tool_arguments_strings_from_schema (JsonObject         *arguments,
+                                    const char * const *words,
+                                    gsize               n_words,
+                                    XenQmpSchema       *schema,
+                                    const char         *command)
+{
+  const char *arg_type = xen_qmp_schema_get_arg_type (schema, command);
+  gboolean changed = FALSE;
+
+  if (arguments == NULL || arg_type == NULL || n_words == 0
+      || words[0][strspn (words[0], " \t\n")] == '{')
+    return FALSE;
+  for (gsize i = 0; i < n_words; i++)
+    {
+      const char *equals = strchr (words[i], '=');
+      g_autofree char *key = NULL;
+
+      if (equals == NULL || equals == words[i])
+        continue;
+      key = g_strndup (words[i], equals - words[i]);
+      changed |= string_from_schema (arguments, key, equals + 1, schema, arg_type);
+    }
+  return changed;
+}
+
+gboolean
+tool_arguments_parse_line (const char    *line,
+                           XenQmpSchema  *schema,
+                           char         **command,
+                           JsonObject   **arguments,
+                           GError       **error)
 {
   const char *start = line + strspn (line, " \t\r\n");
   const char *end = start + strcspn (start, " \t\r\n");
@@ -190,6 +327,9 @@ tool_arguments_parse_line (const char   *line,
         return FALSE;
     }
   *command = g_strndup (start, end - start);
+  if (schema != NULL && words != NULL)
+    tool_arguments_strings_from_schema (*arguments, (const char * const *) words, n_words,
+                                        schema, *command);
   return TRUE;
 }
 

@@ -26,9 +26,9 @@ words_before (const char *line, gsize start)
   return g_strv_builder_end (words);
 }
 
-/* The type of member NAME of object TYPE (or of the variant VARIANT). */
-static const char *
-member_type (XenQmpSchema *schema, const char *type, const char *variant, const char *name)
+const char *
+tool_schema_member_type (XenQmpSchema *schema, const char *type, const char *variant,
+                         const char *name)
 {
   const char *types[] = { type, variant };
 
@@ -77,10 +77,8 @@ chosen_variant (XenQmpSchema *schema, const char * const *words, const char *typ
   return tag_value != NULL ? xen_qmp_schema_get_variant_type (schema, type, tag_value) : NULL;
 }
 
-/* An alternate that may be an object (BlockdevRef: a node name or a
- * definition) is completed as that object. */
-static const char *
-as_object (XenQmpSchema *schema, const char *type)
+const char *
+tool_schema_as_object (XenQmpSchema *schema, const char *type)
 {
   switch (type != NULL ? xen_qmp_schema_get_meta_type (schema, type)
                        : XEN_QMP_SCHEMA_META_TYPE_NONE)
@@ -220,7 +218,7 @@ tool_completion_candidates (XenQmpSchema       *schema,
     variant = chosen_variant (schema, args, type, "");
     for (guint i = 0; i + 1 < n && type != NULL; i++)
       {
-        type = as_object (schema, member_type (schema, type, variant, parts[i]));
+        type = tool_schema_as_object (schema, tool_schema_member_type (schema, type, variant, parts[i]));
         g_string_append_printf (walked, "%s.", parts[i]);
         if (type != NULL)
           variant = chosen_variant (schema, args, type, walked->str);
@@ -229,7 +227,7 @@ tool_completion_candidates (XenQmpSchema       *schema,
     if (type == NULL)
       goto done;
     if (eq != NULL)
-      complete_value (schema, member_type (schema, type, variant, parts[n - 1]), key, text, out);
+      complete_value (schema, tool_schema_member_type (schema, type, variant, parts[n - 1]), key, text, out);
     else
       complete_names (schema, args, type, variant, prefix, text, out);
   }

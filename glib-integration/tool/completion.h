@@ -20,3 +20,15 @@ GStrv tool_completion_candidates (XenQmpSchema       *schema,
                                   const char         *line,
                                   gsize               start,
                                   const char         *text);
+
+/* The schema type of member NAME of object TYPE, or of its variant
+ * VARIANT (nullable), or NULL when neither has it. */
+const char *tool_schema_member_type (XenQmpSchema *schema,
+                                     const char   *type,
+                                     const char   *variant,
+                                     const char   *name);
+
+/* TYPE when it is an object type; the object branch of an alternate that
+ * may be an object (BlockdevRef: a node name or a definition); else NULL. */
+const char *tool_schema_as_object   (XenQmpSchema *schema,
+                                     const char   *type);

@@ -73,8 +73,9 @@ static const char description[] =
   "--no-validate sends commands as they are.\n"
   "\n"
   "ARGUMENTS are one JSON object, or key=value pairs whose values are read\n"
-  "as JSON when they are valid JSON and as strings otherwise; a dotted key\n"
-  "makes nested objects (a.b=1 is {\"a\": {\"b\": 1}}).\n"
+  "as JSON when they are valid JSON and as strings otherwise, or when the\n"
+  "schema types the argument as a string (device_del id=3 sends \"3\");\n"
+  "a dotted key makes nested objects (a.b=1 is {\"a\": {\"b\": 1}}).\n"
   "--fd-read FILE, --fd-write FILE and --fd-rw FILE open FILE read-only,\n"
   "write-only (created or truncated, mode 0600) or read-write, as QEMU will\n"
   "open it (QEMU only hands out an fd of the same access mode), and add it\n"
@@ -181,6 +182,25 @@ run_command (XenQmpClient       *client,
         return status;
       g_object_get (client, "validate", &validate, NULL);
       if (!validate)
+        {
+          g_clear_error (&error);
+          reply = with_fdsets
+                  ? tool_session_execute_with_fdsets (client, command, arguments, fd_list,
+                                                      timeout_ms, &error)
+                  : tool_session_execute (client, command, arguments, fd_list,
+                                          timeout_ms, &error);
+        }
+    }
+  /* device_del id=3: key=value read 3 as a number, and the schema (this
+   * QEMU's own, which refused it) says the argument is a string: the user
+   * meant the text. The schema is at hand: a refusal fetched it. */
+  if (reply == NULL && !options->no_validate && options->args_file == NULL
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+    {
+      g_autoptr(XenQmpSchema) schema = tool_session_get_schema (client, timeout_ms, NULL);
+
+      if (schema != NULL
+          && tool_arguments_strings_from_schema (arguments, words, n_words, schema, command))
         {
           g_clear_error (&error);
           reply = with_fdsets
@@ -426,9 +446,14 @@ run (int argc, char **argv)
     {
       g_autoptr(XenQmpSchema) schema = NULL;
       gboolean validate = !options.no_validate;
+      gulong early_events_id = 0;
 
       client = tool_session_new (&target, timeout_ms, validate);
       status = TOOL_EXIT_OK;
+      /* The shell's events count from its connect: those that come while
+       * the schema is fetched are printed, not lost. */
+      if (options.shell)
+        early_events_id = tool_shell_print_early_events (client);
       /* A command's own usage errors come first: see run_command(). */
       if (options.shell || options.describe != NULL || options.list)
         schema = fetch_schema (client, &options, timeout_ms, &status);
@@ -439,7 +464,8 @@ run (int argc, char **argv)
       else if (options.shell)
         status = tool_shell_run (client, schema, timeout_ms,
                                  tool_output_want_pretty (options.compact,
-                                                          options.pretty));
+                                                          options.pretty),
+                                 early_events_id);
       else if (options.describe != NULL)
         status = run_describe (schema, options.describe);
       else if (options.list)

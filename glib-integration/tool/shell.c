@@ -119,6 +119,56 @@ on_event (XenQmpClient *client,
 }
 
 static void
+on_early_event (XenQmpClient *client,
+                const char   *name,
+                JsonObject   *data,
+                gint64        timestamp_us,
+                gpointer      user_data)
+{
+  g_autofree char *line = tool_event_format (name, data, timestamp_us);
+
+  /* No prompt yet: plain lines. */
+  printf ("%s\n", line);
+  fflush (stdout);
+}
+
+gulong
+tool_shell_print_early_events (XenQmpClient *client)
+{
+  return g_signal_connect (client, "event", G_CALLBACK (on_early_event), NULL);
+}
+
+char *
+tool_shell_prompt (XenQmpClient *client)
+{
+  g_autoptr(XenQmpHost) host = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *escaped = NULL;
+  guint domid = 0;
+
+  g_object_get (client, "host", &host, "domid", &domid, NULL);
+  if (host != NULL)
+    return g_strdup_printf ("xen-qmp domain %u> ", domid);
+  name = g_strdup (xen_qmp_client_get_socket_path (client));
+  {
+    /* "/run/xen/qmp-libxl-3" -> "/run/.../qmp-libxl-3": the first and
+     * the last component say where; the rest makes the line long. */
+    const char *first = strchr (name + (name[0] == '/'), '/');
+    const char *last = strrchr (name, '/');
+
+    if (first != NULL && last != NULL && first != last)
+      {
+        char *shorter = g_strdup_printf ("%.*s/...%s", (int) (first - name), name, last);
+
+        g_free (name);
+        name = shorter;
+      }
+  }
+  escaped = tool_escape_text (name);
+  return g_strdup_printf ("xen-qmp %s> ", escaped);
+}
+
+static void
 on_closed (XenQmpClient *client, GError *reason, gpointer user_data)
 {
   Shell *shell = user_data;
@@ -182,7 +232,7 @@ shell_run_line (Shell *shell, const char *line)
   if (start != NULL && !tool_fd_files_is_empty (fd_files) && tool_fd_files_check (fd_files, &error))
     fd_list = tool_fd_files_open (fd_files, &error);
   if (error != NULL
-      || !tool_arguments_parse_line (start, &command, &arguments, &error))
+      || !tool_arguments_parse_line (start, shell->schema, &command, &arguments, &error))
     {
       shell->status = tool_exit_status_worst (shell->status,
                                               tool_report_error (error));
@@ -358,13 +408,14 @@ shell_start_reading (Shell *shell, guint timeout_ms)
   if (shell->interactive)
     {
       g_autofree char *history = line_editor_default_history_path ();
+      g_autofree char *prompt = tool_shell_prompt (shell->client);
 
       shell->completions = fetch_completions (shell->client, shell->schema, timeout_ms);
       shell->signal_ids[0] = g_unix_signal_add (SIGINT, on_sigint, shell);
       shell->signal_ids[1] = g_unix_signal_add (SIGTERM, on_sigterm, shell);
       shell->signal_ids[2] = g_unix_signal_add (SIGHUP, on_sigterm, shell);
       shell->signal_ids[3] = g_unix_signal_add (SIGWINCH, on_sigwinch, shell);
-      line_editor_start ("(qmp) ", history, shell_complete, shell, on_line, shell);
+      line_editor_start (prompt, history, shell_complete, shell, on_line, shell);
     }
   else
     {
@@ -380,7 +431,8 @@ ToolExitStatus
 tool_shell_run (XenQmpClient *client,
                 XenQmpSchema *schema,
                 guint         timeout_ms,
-                gboolean      pretty)
+                gboolean      pretty,
+                gulong        early_events_id)
 {
   Shell shell = {
     .client = client,
@@ -395,6 +447,8 @@ tool_shell_run (XenQmpClient *client,
 
   event_id = g_signal_connect (client, "event", G_CALLBACK (on_event), &shell);
   closed_id = g_signal_connect (client, "closed", G_CALLBACK (on_closed), &shell);
+  if (early_events_id != 0)
+    g_signal_handler_disconnect (client, early_events_id);
   if (!tool_session_connect (client, timeout_ms, &error))
     shell_finish (&shell, tool_report_error (error));
   else if (shell.closed_early)

@@ -59,18 +59,22 @@ def run_until(predicate):
         context.iteration(False) or time.sleep(0.001)
 
 
-def execute(client, command, args=None, cancellable=None):
-    """Runs execute_async and returns (node, error)."""
+def execute(client, command, args=None, cancellable=None, node=False):
+    """Runs execute_async and returns (value, error); ARGS is JSON text or
+    a dict; with NODE the value is the Json.Node."""
     box = {}
 
     def done(source, result):
         try:
-            box["ret"] = source.execute_finish(result)
+            if node:
+                box["ret"] = source.execute_finish_node(result)
+            else:
+                box["ret"] = source.execute_finish(result)
         except GLib.Error as e:
             box["err"] = e
 
-    arguments = None
-    if args is not None:
+    arguments = args
+    if isinstance(args, str):
         arguments = Json.from_string(args).get_object()
     client.execute_async(command, arguments, None, cancellable, done)
     run_until(lambda: box)
@@ -94,16 +98,61 @@ def test(name):
 TESTS = []
 
 
-@test("execute returns the return value")
+@test("the overrides are loaded from gi/overrides/XenQmp.py")
+def _(fake, client):
+    assert type(client).__module__ == "gi.overrides.XenQmp", type(client).__module__
+    assert XenQmp.Client.__module__ == "gi.overrides.XenQmp", XenQmp.Client.__module__
+
+
+@test("execute returns the return value as a dict")
 def _(fake, client):
     ret, err = execute(client, "query-status")
     assert err is None, err
-    obj = ret.get_object()
-    assert obj.get_string_member("status") == "running"
-    assert obj.get_boolean_member("running") is True
+    assert type(ret) is dict, type(ret)
+    assert ret["status"] == "running", ret
+    assert ret["running"] is True, ret
     greeting = client.props.greeting
     assert greeting.get_object_member("version").get_object_member("qemu").get_int_member("major") == 7
     assert client.props.connected
+
+
+@test("results are plain Python values; the Json.Node is still at hand")
+def _(fake, client):
+    ret, err = execute(client, "query-version")
+    assert err is None, err
+    assert ret["qemu"] == {"major": 7, "minor": 2, "micro": 0}, ret
+    assert isinstance(ret["qemu"]["major"], int)
+    ret, err = execute(client, "query-fdsets")
+    assert ret == [], ret
+    ret, err = execute(client, "stop")
+    assert ret == {}, ret
+    execute(client, "cont")
+    node, err = execute(client, "query-status", node=True)
+    assert isinstance(node, Json.Node), node
+    assert node.get_object().get_string_member("status") == "running"
+    # execute_sync too, from a callback-free script
+    ret = client.execute_sync("query-status")
+    assert ret["status"] == "running", ret
+    node = client.execute_sync_node("query-status")
+    assert node.get_object().get_boolean_member("running") is True
+
+
+@test("arguments may be a dict (or a Json.Object)")
+def _(fake, client):
+    ret, err = execute(client, "closefd", {"fdname": "no-such-fd"})
+    assert err is not None and "no-such-fd" in err.message, err
+    ret, err = execute(client, "closefd", '{"fdname": "no-such-either"}')
+    assert err is not None and "no-such-either" in err.message, err
+    try:
+        client.execute_sync("query-fdsets", {"fdset-id": float("nan")})
+        raise AssertionError("NaN was sent")
+    except ValueError:
+        pass
+    try:
+        client.execute_sync("query-fdsets", ["not", "an", "object"])
+        raise AssertionError("a list was taken for the arguments")
+    except TypeError:
+        pass
 
 
 @test("a QMP error carries its class and QEMU's desc")
@@ -131,6 +180,31 @@ def _(fake, client):
     assert abs(seen[0][1] / 1e6 - time.time()) < 60
     client.disconnect(h1)
     client.disconnect(h2)
+
+
+@test("event data is a dict (None without data); its Json.Object is at hand")
+def _(fake, client):
+    fake = own_fake(fake, "qmp-event-data")
+    seen = []
+    try:
+        other = XenQmp.Client.new_for_socket(fake.path)
+        other.connect("event", lambda c, name, data, ts: seen.append((name, data)))
+        other.connect_after("event::SHUTDOWN",
+                            lambda c, name, data, ts, tag: seen.append((tag, data)), "after")
+        execute(other, "stop")
+        execute(other, "quit")
+        run_until(lambda: len(seen) == 3)
+        other.close()
+    finally:
+        fake.stop()
+    assert [n for n, _ in seen] == ["STOP", "SHUTDOWN", "after"], seen
+    assert seen[0][1] is None, seen
+    data = seen[1][1]
+    assert data == {"guest": False, "reason": "host-qmp-quit"}, data
+    assert isinstance(data, dict)
+    assert isinstance(data.json_object, Json.Object)
+    assert data.get_string_member("reason") == "host-qmp-quit"
+    assert seen[2][1] == data
 
 
 @test("cancelling an Active execute completes it at once with CANCELLED")
@@ -161,7 +235,7 @@ def _(fake, client):
     # the late reply is dropped; the next command gets its own
     ret, err = execute(client, "query-version")
     assert err is None, err
-    assert ret.get_object().has_member("qemu")
+    assert "qemu" in ret, ret
 
 
 @test("a timeout is a local error")
@@ -201,10 +275,8 @@ def _(fake, client):
     ok, name, member_type, optional = schema.get_member(arg_type, 0)
     assert ok and (name, member_type, optional) == ("id", "str", False)
     assert "device_del" in schema.list(XenQmp.SchemaMetaType.COMMAND)
-    args = Json.Object()
-    args.set_string_member("idd", "nodev")
     try:
-        schema.validate_command("device_del", args)
+        schema.validate_command("device_del", {"idd": "nodev"})
         raise AssertionError("device_del idd=nodev was accepted")
     except GLib.Error as e:
         assert e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT), e
