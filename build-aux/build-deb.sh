@@ -133,7 +133,7 @@ for deb in "$tmp"/*.deb; do
   case "$deb" in *-dbgsym_*) ;; *) debs+=("./${deb##*/}") ;; esac
 done
 changes=("$tmp"/*.changes)
-packages="libxenqmp-1.0-0 libxenqmp-dev gir1.2-xenqmp-1.0 xen-qmp"
+packages="libxenqmp-1.0-0 libxenqmp-dev gir1.2-xenqmp-1.0 python3-xenqmp xen-qmp"
 case " ${DEB_BUILD_PROFILES:-} " in *" nodoc "*) ;; *) packages="$packages libxenqmp-doc" ;; esac
 for p in $packages; do
   built=("$tmp/${p}_"*.deb)

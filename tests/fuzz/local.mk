@@ -112,7 +112,7 @@ endif
 # Seeds, regressions (inputs that once crashed a harness), dictionaries.
 EXTRA_DIST += \
 	tests/fuzz/README.md \
-	tests/fuzz/run-fuzzer.sh \
+	tests/fuzz/run-fuzzer.sh tests/fuzz/lsan.supp \
 	tests/fuzz/qmp.dict \
 	tests/fuzz/script.dict \
 	tests/fuzz/schema.dict \

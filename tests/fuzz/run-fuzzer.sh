@@ -27,6 +27,7 @@ done
 # shellcheck disable=SC2086
 ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=1:fast_unwind_on_malloc=0" \
 UBSAN_OPTIONS="${UBSAN_OPTIONS:-}${UBSAN_OPTIONS:+:}print_stacktrace=1" \
+LSAN_OPTIONS="${LSAN_OPTIONS:-}${LSAN_OPTIONS:+:}suppressions=$fuzzdir/lsan.supp" \
 "$harness" -max_total_time="$seconds" -max_len="$max_len" -dict="$dict" \
   -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
   -artifact_prefix="$work/artifacts/" ${FUZZ_FLAGS:-} \
