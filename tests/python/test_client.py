@@ -15,6 +15,11 @@ import tempfile
 import time
 
 import gi
+import gi.overrides
+# The build tree's overrides before any a package installed in gi's own
+# overrides folder, which extend_path() would put first.
+if os.environ.get("XENQMP_PYTHON_OVERRIDES"):
+    gi.overrides.__path__.insert(0, os.environ["XENQMP_PYTHON_OVERRIDES"])
 gi.require_version("XenQmp", "1.0")
 gi.require_version("Json", "1.0")
 from gi.repository import GLib, Gio, Json, XenQmp  # noqa: E402

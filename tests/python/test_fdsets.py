@@ -17,6 +17,11 @@ import tempfile
 import time
 
 import gi
+import gi.overrides
+# The build tree's overrides before any a package installed in gi's own
+# overrides folder, which extend_path() would put first.
+if os.environ.get("XENQMP_PYTHON_OVERRIDES"):
+    gi.overrides.__path__.insert(0, os.environ["XENQMP_PYTHON_OVERRIDES"])
 gi.require_version("XenQmp", "1.0")
 gi.require_version("Json", "1.0")
 from gi.repository import Gio, GLib, Json, XenQmp  # noqa: E402
@@ -58,20 +63,16 @@ def start_fake(path):
     return proc
 
 
-def args(value):
-    return Json.from_string(json.dumps(value)).get_object()
-
-
+# With the overrides (tests/python-fdsets.test puts the build tree's on
+# sys.path), arguments are dicts and results plain values.
 def run(client, command, arguments=None):
-    return json.loads(Json.to_string(client.execute_sync(
-        command, args(arguments) if arguments else None, None, None), False))
+    return client.execute_sync(command, arguments, None, None)
 
 
 def with_fdsets(client, command, arguments, path, flags):
     fd = os.open(path, flags | os.O_CLOEXEC, 0o600)
     fds = Gio.UnixFDList.new_from_array([fd])   # takes fd
-    node = client.execute_with_fdsets_sync(command, args(arguments), fds, None)
-    return json.loads(Json.to_string(node, False))
+    return client.execute_with_fdsets_sync(command, arguments, fds, None)
 
 
 def open_fds():

@@ -118,6 +118,30 @@ class Client(XenQmp.Client):
         return super().execute_sync(command, _to_json_object(arguments), fd_list,
                                     cancellable)
 
+    def execute_with_fdsets_async(self, command, arguments, fd_list, cancellable=None,
+                                  callback=None, *user_data):
+        return super().execute_with_fdsets_async(command, _to_json_object(arguments),
+                                                 fd_list, cancellable, callback, *user_data)
+
+    def execute_with_fdsets_finish(self, result):
+        """QEMU's ``return`` value as a plain Python value."""
+        return _node_to_value(super().execute_with_fdsets_finish(result))
+
+    def execute_with_fdsets_finish_node(self, result):
+        """QEMU's ``return`` value as the ``Json.Node``."""
+        return super().execute_with_fdsets_finish(result)
+
+    def execute_with_fdsets_sync(self, command, arguments, fd_list, cancellable=None):
+        """Runs COMMAND with FD_LIST's files in fdsets ("@fd", "@fd0"...)
+        and returns its ``return`` value as a plain value."""
+        return _node_to_value(self.execute_with_fdsets_sync_node(command, arguments,
+                                                                 fd_list, cancellable))
+
+    def execute_with_fdsets_sync_node(self, command, arguments, fd_list, cancellable=None):
+        """The same, returning the ``Json.Node``."""
+        return super().execute_with_fdsets_sync(command, _to_json_object(arguments),
+                                                fd_list, cancellable)
+
     def connect(self, detailed_signal, handler, *args):
         if _is_event_signal(detailed_signal):
             handler = _event_handler(handler)
