@@ -124,6 +124,16 @@ EXTRA_DIST += tests/hostile/README.md \
 	tests/hostile/unknown-id.jsonl \
 	tests/hostile/wrong-type-id.jsonl
 
+# A dedicated QMP monitor for event followers (docs/event-monitor.md), as
+# xl.cfg's device_model_args_hvm adds it, against QEMU 7.2: events, the
+# handshake, dm_restrict's -chroot and -runas, stale sockets.
+check_PROGRAMS += tests/test-event-monitor
+TESTS += tests/test-event-monitor
+tests_test_event_monitor_SOURCES = tests/test-event-monitor.c tests/test-fds.h tests/test-loop.h $(tests_server_sources)
+tests_test_event_monitor_CPPFLAGS = $(tests_cppflags)
+tests_test_event_monitor_CFLAGS = $(tests_cflags)
+tests_test_event_monitor_LDADD = $(tests_ldadd)
+
 # The GObject client API.
 check_PROGRAMS += tests/test-client
 TESTS += tests/test-client
