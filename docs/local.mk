@@ -1,13 +1,13 @@
 # docs/: API reference built with gi-docgen from XenQmp-1.0.gir
 # (./configure --enable-docs; CI builds it so that broken docs fail).
 
-EXTRA_DIST += docs/xenqmp.toml.in docs/urlmap.js docs/command-api.md docs/client-api.md
+EXTRA_DIST += docs/xenqmp.toml.in docs/urlmap.js docs/command-api.md docs/client-api.md docs/event-monitor.md
 
 if ENABLE_DOCS
 docs/xenqmp.toml: docs/xenqmp.toml.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) docs && sed -e 's|@VERSION[@]|$(VERSION)|' $< > $@
 
-docs/html/index.html: XenQmp-1.0.gir docs/xenqmp.toml docs/urlmap.js docs/command-api.md docs/client-api.md
+docs/html/index.html: XenQmp-1.0.gir docs/xenqmp.toml docs/urlmap.js docs/command-api.md docs/client-api.md docs/event-monitor.md
 	$(AM_V_GEN)$(GI_DOCGEN) generate --quiet --fatal-warnings \
 		--config docs/xenqmp.toml --content-dir $(srcdir)/docs \
 		--add-include-path $(top_builddir) \

@@ -22,6 +22,7 @@ XenQmp_1_0_gir_FILES = \
 	$(xenqmp_built_headers) \
 	plugin/xen-qmp-error.c \
 	plugin/xen-qmp-host.c \
+	plugin/xen-qmp-host-follow.c \
 	plugin/xen-qmp-host-schema.c \
 	plugin/xen-qmp-cmd.c \
 	plugin/xen-qmp-schema.c \

@@ -91,6 +91,7 @@ struct _XenQmpClient {
   ClientSchemaState schema;
 
   QmpConnection *conn;           /* held and observed while set */
+  guint          follow_id;      /* a domain's events, routed by the host */
   gboolean       connected;
   JsonObject    *greeting;
   GList         *connect_tasks;  /* GTask, waiting for ready */
@@ -123,6 +124,7 @@ enum {
 
 enum {
   SIGNAL_EVENT,
+  SIGNAL_EVENT_GAP,
   SIGNAL_CLOSED,
   N_SIGNALS
 };
@@ -556,6 +558,30 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 3,
                   G_TYPE_STRING, JSON_TYPE_OBJECT, G_TYPE_INT64);
   /**
+   * XenQmpClient::event-gap:
+   * @client: the client
+   * @since_us: when the gap began, in microseconds since the Unix epoch
+   * @until_us: when events flowed again, on the same clock
+   * @reason: why, in words
+   *
+   * Events that QEMU sent between @since_us and @until_us may have been
+   * missed. It happens only to a client of a domain
+   * (xen_qmp_client_new_for_domain()) that has no event monitor: while
+   * nothing of the client's is Active, its connection hands QEMU's
+   * socket over to libxl whenever libxl waits for it
+   * (#XenQmpHost:lock-hold-ms); #XenQmpClient:connected stays %TRUE and
+   * commands executed meanwhile wait. With an event monitor
+   * (#XenQmpHost:event-socket-pattern), events come from there and none
+   * are missed. Emitted in the order of the events; a state that events
+   * would have told is worth asking for again.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_EVENT_GAP] =
+    g_signal_new ("event-gap", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING);
+  /**
    * XenQmpClient::closed:
    * @client: the client
    * @reason: why: QEMU went away, broke the protocol, the host was
@@ -663,6 +689,15 @@ emit_event (XenQmpClient *client, const char *name, JsonObject *data, gint64 tim
    * quark, and then only undetailed handlers can want it. */
   GQuark detail = g_quark_try_string (name);
 
+  /* The host's gaps travel with the events, to keep their order; QEMU
+   * cannot send one (take_event() drops it). */
+  if (strcmp (name, XEN_QMP_EVENT_GAP) == 0)
+    {
+      g_signal_emit (client, signals[SIGNAL_EVENT_GAP], 0,
+                     _xen_qmp_gap_get_since (data), timestamp_us,
+                     json_object_get_string_member_with_default (data, "reason", ""));
+      return;
+    }
   g_signal_emit (client, signals[SIGNAL_EVENT], detail, name, data, timestamp_us);
 }
 
@@ -724,10 +759,8 @@ client_event_free (gpointer data)
 }
 
 static void
-on_conn_event (QmpConnection *conn, const char *name, JsonObject *data,
-               gint64 timestamp_us, gpointer user_data)
+take_event (XenQmpClient *client, const char *name, JsonObject *data, gint64 timestamp_us)
 {
-  XenQmpClient *client = user_data;
   EarlyEvent *e;
 
   /* Emitted from the outbox, after the read step. */
@@ -766,6 +799,45 @@ on_conn_event (QmpConnection *conn, const char *name, JsonObject *data,
   if (client->connected)
     schedule_early_flush (client);
 }
+
+static void
+on_conn_event (QmpConnection *conn, const char *name, JsonObject *data,
+               gint64 timestamp_us, gpointer user_data)
+{
+  XenQmpClient *client = user_data;
+
+  /* A domain's events come through the host (on_domain_event()), from
+   * the domain's event monitor when it has one. */
+  if (client->host != NULL)
+    return;
+  if (strcmp (name, XEN_QMP_EVENT_GAP) == 0)
+    {
+      g_debug ("%s: QEMU sent an event named %s: dropped", client->socket_path, name);
+      return;
+    }
+  take_event (client, name, data, timestamp_us);
+}
+
+static void
+on_domain_event (const char *name, JsonObject *data, gint64 timestamp_us, gpointer user_data)
+{
+  take_event (user_data, name, data, timestamp_us);
+}
+
+static void
+on_domain_gap (gint64 since_us, gint64 until_us, const char *reason, gpointer user_data)
+{
+  g_autoptr(JsonObject) data = json_object_new ();
+  JsonObject *since = json_object_new ();
+
+  json_object_set_int_member (since, "seconds", since_us / G_USEC_PER_SEC);
+  json_object_set_int_member (since, "microseconds", since_us % G_USEC_PER_SEC);
+  json_object_set_object_member (data, "since", since);
+  json_object_set_string_member (data, "reason", reason);
+  take_event (user_data, XEN_QMP_EVENT_GAP, data, until_us);
+}
+
+static const XenQmpHostFollower client_follower = { on_domain_event, on_domain_gap };
 
 /* ---- connecting ---------------------------------------------------- */
 
@@ -857,9 +929,11 @@ on_conn_ready (QmpConnection *conn, gpointer user_data)
   JsonObject *greeting = qmp_connection_get_greeting (conn);
   ClientChange *c = client_change_new (client);
 
+  /* Ready again after handing the socket to libxl: the same QEMU. */
+  c->greeting = client->greeting == NULL || greeting == NULL
+                || !json_object_equal (client->greeting, greeting);
   g_clear_pointer (&client->greeting, json_object_unref);
   client->greeting = greeting != NULL ? json_object_ref (greeting) : NULL;
-  c->greeting = TRUE;
   c->connected = !client->connected;
   client->connected = TRUE;
   c->connect_tasks = g_steal_pointer (&client->connect_tasks);
@@ -923,6 +997,14 @@ _xen_qmp_client_describe_peer (XenQmpClient *client)
   return g_strdup (client->socket_path);
 }
 
+static void
+client_unfollow (XenQmpClient *client)
+{
+  if (client->follow_id != 0)
+    _xen_qmp_host_unfollow (client->host, client->follow_id);
+  client->follow_id = 0;
+}
+
 /* Ends the client's use of its connection: a socket's connection closes,
  * a domain's stays the host's. The client's state is final before any
  * user code runs: then (from the outbox) this client's Active executes
@@ -939,6 +1021,7 @@ client_drop_connection (XenQmpClient *client, const GError *reason)
   if (conn == NULL)
     return;
   qmp_connection_remove_observer (conn, &client_connection_callbacks, client);
+  client_unfollow (client);
   tasks = g_hash_table_get_keys (client->tasks);
   for (GList *l = tasks; l != NULL; l = l->next)
     execute_abandon (l->data, reason);
@@ -968,6 +1051,7 @@ client_forget_connection (XenQmpClient *client)
   QmpConnection *conn = g_steal_pointer (&client->conn);
 
   qmp_connection_remove_observer (conn, &client_connection_callbacks, client);
+  client_unfollow (client);
   if (client->host == NULL)
     qmp_connection_close (conn, NULL);
   qmp_connection_release (conn);
@@ -992,6 +1076,10 @@ ensure_connection (XenQmpClient *client, GError **error)
         }
       conn = _xen_qmp_host_connect (client->host, client->domid, FALSE, error);
       if (conn == NULL)
+        return FALSE;
+      client->follow_id = _xen_qmp_host_follow (client->host, client->domid,
+                                                &client_follower, client, error);
+      if (client->follow_id == 0)
         return FALSE;
       qmp_connection_ref (conn);
     }

@@ -41,6 +41,7 @@ xenqmp_private_sources = \
 	plugin/qmp-schema-lru.c plugin/qmp-schema-lru.h \
 	plugin/qmp-schema-validate.c \
 	plugin/qmp-suggest.c plugin/qmp-suggest.h \
+	plugin/xen-qmp-host-internal.h \
 	plugin/xen-qmp-host-private.h \
 	plugin/xen-qmp-schema-private.h
 
@@ -50,7 +51,9 @@ plugin_libxenqmp_1_0_la_SOURCES = \
 	plugin/xen-qmp-cmd.c \
 	plugin/xen-qmp-error.c \
 	plugin/xen-qmp-host.c \
+	plugin/xen-qmp-host-follow.c \
 	plugin/xen-qmp-host-schema.c \
+	plugin/xen-qmp-host-yield.c \
 	plugin/xen-qmp-schema.c \
 	plugin/xen-qmp-schema-describe.c \
 	glib-integration/xen-qmp-client.c \

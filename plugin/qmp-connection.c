@@ -79,6 +79,12 @@ struct _QmpConnection {
   guint                    n_tasks;    /* pendings with a task */
   guint                    received_fds; /* sent by QEMU, all closed */
   guint                    holds;
+  /* Handing the socket back (qmp_connection_suspend()): nothing new is
+   * written; once what was sent is answered, the socket is closed. */
+  gboolean                 suspending;
+  GSource                  *suspend_step; /* closes the socket, off the I/O step */
+  GSource                  *suspend_drain; /* gives up on abandoned replies */
+  gint64                   suspended_at_us; /* real time; 0: not suspended */
 };
 
 
@@ -92,6 +98,7 @@ static gboolean connection_flush   (QmpConnection *conn, GError **error);
 static void connection_close_internal (QmpConnection *conn,
                                        const GError  *reason);
 static void connection_check_idle  (QmpConnection *conn);
+static void connection_check_suspend (QmpConnection *conn);
 static void connection_fail        (QmpConnection *conn,
                                     GError        *error);
 
@@ -539,6 +546,9 @@ connection_close_internal (QmpConnection *conn, const GError *reason)
   destroy_source (&conn->idle_close);
   destroy_source (&conn->drain_close);
   destroy_source (&conn->unanswered);
+  destroy_source (&conn->suspend_step);
+  destroy_source (&conn->suspend_drain);
+  conn->suspending = FALSE;
   if (conn->fd >= 0)
     {
       /* Descriptors left unread in the socket must not be released here. */
@@ -619,6 +629,7 @@ connection_check_idle (QmpConnection *conn)
 
   if (conn->state == QMP_CONNECTION_CLOSED)
     return;
+  connection_check_suspend (conn);
   if (busy || draining)
     destroy_source (&conn->idle_close);
   if (!draining)
@@ -648,11 +659,177 @@ qmp_connection_release (QmpConnection *conn)
   connection_check_idle (conn);
 }
 
+/* ---- handing the socket back ---------------------------------------- */
+
+typedef void (*PlainCallback) (QmpConnection *conn, gpointer user_data);
+
+/* Calls each observer's callback that takes nothing but the connection
+ * (MEMBER: its offset in QmpConnectionCallbacks), while STATE lasts. */
+static void
+notify_plain (QmpConnection *conn, gsize member, QmpConnectionState state)
+{
+  g_autoptr(GArray) snapshot = g_array_copy (conn->observers);
+
+  for (guint i = 0; i < snapshot->len && conn->state == state; i++)
+    {
+      Observer *o = &g_array_index (snapshot, Observer, i);
+      PlainCallback func = G_STRUCT_MEMBER (PlainCallback, o->callbacks, member);
+
+      if (func != NULL && observer_registered (conn, o))
+        func (conn, o->user_data);
+    }
+}
+
+/* Sent (in whole or in part) and not answered yet. */
+static gboolean
+pending_is_sent (const QmpPending *pending)
+{
+  return pending->link == NULL || pending->written > 0;
+}
+
+static gboolean
+suspend_step_cb (gpointer user_data)
+{
+  QmpConnection *conn = qmp_connection_ref (user_data);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_clear_pointer (&conn->suspend_step, g_source_unref);
+  destroy_source (&conn->suspend_drain);
+  destroy_source (&conn->connect_retry);
+  destroy_source (&conn->unanswered);
+  /* Replies still owed are for abandoned commands only: forget them,
+   * the next connection will not bring them. */
+  g_hash_table_iter_init (&iter, conn->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      QmpPending *pending = value;
+
+      if (pending->task == NULL && pending_is_sent (pending))
+        {
+          pending_unqueue (conn, pending);
+          pending->in_table = FALSE;
+          g_hash_table_iter_remove (&iter);
+          qmp_pending_free (pending);
+        }
+    }
+  g_clear_pointer (&conn->watch, qmp_poller_remove);
+  g_clear_pointer (&conn->poller, qmp_poller_unref);
+  if (conn->fd >= 0)
+    {
+      qmp_fd_close_socket (conn->fd);
+      conn->fd = -1;
+    }
+  qmp_framer_free (conn->framer);
+  conn->framer = qmp_framer_new (conn->config.limits.max_message_size,
+                                 conn->config.limits.max_depth);
+  g_clear_pointer (&conn->greeting, json_node_unref);
+  conn->oob_enabled = FALSE;
+  conn->write_blocked = FALSE;
+  conn->suspending = FALSE;
+  conn->state = QMP_CONNECTION_WAITING;
+  conn->suspended_at_us = g_get_real_time ();
+  g_debug ("%s: suspended: the socket is handed back", conn->peer);
+  notify_plain (conn, G_STRUCT_OFFSET (QmpConnectionCallbacks, suspended),
+                QMP_CONNECTION_WAITING);
+  connection_check_idle (conn);
+  qmp_connection_unref (conn);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+suspend_drain_cb (gpointer user_data)
+{
+  QmpConnection *conn = user_data;
+
+  g_clear_pointer (&conn->suspend_drain, g_source_unref);
+  g_debug ("%s: replies to abandoned commands did not come in %u ms: suspending anyway",
+           conn->peer, conn->config.drain_timeout_ms);
+  if (conn->suspend_step == NULL)
+    conn->suspend_step = attach_timeout (conn, 0, suspend_step_cb, conn);
+  return G_SOURCE_REMOVE;
+}
+
+/* The socket is closed once QEMU owes no reply to a command of ours,
+ * from a source of its own: the reply that ends the wait is handled
+ * inside the I/O step, which still reads from the framer. */
+static void
+connection_check_suspend (QmpConnection *conn)
+{
+  guint active = 0, abandoned = 0;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (!conn->suspending || conn->suspend_step != NULL)
+    return;
+  g_hash_table_iter_init (&iter, conn->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      QmpPending *pending = value;
+
+      if (!pending_is_sent (pending))
+        continue;
+      if (pending->task != NULL || pending->internal)
+        active++;
+      else
+        abandoned++;
+    }
+  if (active > 0)
+    return;
+  if (abandoned > 0)
+    {
+      if (conn->suspend_drain == NULL)
+        conn->suspend_drain = attach_timeout (conn, conn->config.drain_timeout_ms,
+                                              suspend_drain_cb, conn);
+      return;
+    }
+  conn->suspend_step = attach_timeout (conn, 0, suspend_step_cb, conn);
+}
+
+void
+qmp_connection_suspend (QmpConnection *conn)
+{
+  if (conn->state == QMP_CONNECTION_CLOSED || conn->state == QMP_CONNECTION_WAITING
+      || conn->suspending)
+    return;
+  conn->suspending = TRUE;
+  connection_update_io (conn);
+  connection_check_suspend (conn);
+}
+
+gboolean
+qmp_connection_is_suspending (QmpConnection *conn)
+{
+  return conn->suspending;
+}
+
+gint64
+qmp_connection_get_suspended_since (QmpConnection *conn)
+{
+  return conn->state == QMP_CONNECTION_WAITING ? conn->suspended_at_us : 0;
+}
+
+gboolean
+qmp_connection_has_active (QmpConnection *conn)
+{
+  return conn->n_tasks > 0;
+}
+
+gboolean
+qmp_connection_is_needed (QmpConnection *conn)
+{
+  return conn->holds > 0 || conn->n_tasks > 0;
+}
+
 /* ---- writing ------------------------------------------------------- */
 
 static gboolean
 can_write (QmpConnection *conn, QmpPending *pending)
 {
+  /* While suspending, a command begun must still be finished: QEMU
+   * would read the next client's first command as its rest. */
+  if (conn->suspending && pending->written == 0 && !pending->internal)
+    return FALSE;
   return pending->internal
          ? conn->state >= QMP_CONNECTION_NEGOTIATING
          : conn->state == QMP_CONNECTION_READY;
@@ -1084,18 +1261,15 @@ handle_reply (QmpConnection *conn, QmpMessage *msg)
       conn->state = QMP_CONNECTION_READY;
       connection_update_io (conn);
       connection_check_idle (conn);
-      {
-        /* The ready callback takes no arguments but the connection. */
-        g_autoptr(GArray) snapshot = g_array_copy (conn->observers);
+      notify_plain (conn, G_STRUCT_OFFSET (QmpConnectionCallbacks, ready),
+                    QMP_CONNECTION_READY);
+      if (conn->suspended_at_us != 0 && conn->state == QMP_CONNECTION_READY)
+        {
+          gint64 since = conn->suspended_at_us;
 
-        for (guint i = 0; i < snapshot->len && conn->state == QMP_CONNECTION_READY; i++)
-          {
-            Observer *o = &g_array_index (snapshot, Observer, i);
-
-            if (o->callbacks->ready != NULL && observer_registered (conn, o))
-              o->callbacks->ready (conn, o->user_data);
-          }
-      }
+          conn->suspended_at_us = 0;
+          NOTIFY_OBSERVERS (conn, resumed, since, g_get_real_time ());
+        }
       return;
     }
 

@@ -44,6 +44,16 @@ typedef struct {
   void (*closed) (QmpConnection *conn,
                   const GError  *reason,
                   gpointer       user_data);
+  /* qmp_connection_suspend() is done: the socket is closed, the state is
+   * WAITING, commands not sent yet stay queued. */
+  void (*suspended) (QmpConnection *conn,
+                     gpointer       user_data);
+  /* Ready again after a suspension (called after ready): events QEMU
+   * sent between these real times (g_get_real_time()) were missed. */
+  void (*resumed) (QmpConnection *conn,
+                   gint64         since_us,
+                   gint64         until_us,
+                   gpointer       user_data);
 } QmpConnectionCallbacks;
 
 typedef struct {
@@ -138,6 +148,22 @@ void               qmp_connection_abandon      (QmpConnection *conn,
                                                 GTask         *task,
                                                 gint64         id,
                                                 const GError  *reason);
+
+/* Hands QEMU's socket back for a while, for another client (libxl,
+ * which waits for its lock): commands not sent yet stay queued, those
+ * sent are answered first (replies to abandoned ones are waited for up
+ * to drain_timeout_ms); then the socket is closed, the connection is
+ * WAITING and observers' suspended is called. The owner opens it again
+ * (qmp_connection_open()); observers' ready, then resumed, follow. */
+void               qmp_connection_suspend      (QmpConnection *conn);
+gboolean           qmp_connection_is_suspending (QmpConnection *conn);
+/* When (real time) the last suspension closed the socket, while it
+ * waits to be opened again; 0 otherwise. */
+gint64             qmp_connection_get_suspended_since (QmpConnection *conn);
+/* Commands are Active on it (queued or sent). */
+gboolean           qmp_connection_has_active   (QmpConnection *conn);
+/* Held, or with Active commands: it would not close for being idle. */
+gboolean           qmp_connection_is_needed    (QmpConnection *conn);
 
 /* While held, the connection is not closed for being idle. */
 void               qmp_connection_hold         (QmpConnection *conn);

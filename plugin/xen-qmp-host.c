@@ -6,6 +6,7 @@
 
 #include "xen-qmp-host.h"
 #include "xen-qmp-host-private.h"
+#include "xen-qmp-host-internal.h"
 
 #include <string.h>
 
@@ -54,54 +55,6 @@
 
 #define DEFAULT_DRAIN_TIMEOUT_MS 30000
 
-typedef struct {
-  guint                id;
-  XenQmpEventCallback  callback;   /* NULL once removed */
-  gpointer             user_data;
-  GDestroyNotify       notify;
-} EventHandler;
-
-/* A domain the host has a connection to, and what gates that connection
- * on a Xen host: the device model must run, and libxl's lock be ours. */
-typedef struct {
-  XenQmpHost    *host;            /* not a reference */
-  guint32        domid;
-  QmpDomainInfo  info;            /* what xenstore said, with xenstore */
-  char          *socket_path;
-  QmpConnection *conn;            /* a reference, observed by the host */
-  QmpDomainLock *lock;            /* held while the connection is open */
-  gboolean       wait_for_dm;     /* until QEMU's socket accepts */
-  guint          dm_watch;        /* QEMU's state node: a hint to try now */
-  GSource       *dm_retry;        /* the next try */
-  guint          dm_retry_ms;
-} HostDomain;
-
-struct _XenQmpHost {
-  GObject       parent_instance;
-
-  char         *run_dir;
-  char         *lib_dir;
-  GMainContext *context;
-  GHashTable   *connections;      /* domid -> HostDomain */
-
-  XenQmpXenstoreMode xenstore_mode;
-  QmpXenstore  *xs;               /* NULL: working from the run dir alone */
-  GError       *xs_error;         /* why xs is NULL */
-  guint         release_watch;
-
-  QmpConnectionConfig config;
-
-  GArray       *handlers;         /* EventHandler */
-  guint         next_handler_id;
-  guint         dispatching;      /* events being delivered right now */
-
-  gboolean      disposing;        /* no new connections, commands, clients */
-  QmpOutbox    *outbox;           /* where event handlers run */
-  QmpSchemaLru *schemas;          /* QEMU build key -> XenQmpSchema */
-  guint         schema_cache_max_entries;
-  gsize         schema_cache_max_bytes;
-};
-
 enum {
   PROP_0,
   PROP_RUN_DIR,
@@ -117,6 +70,9 @@ enum {
   PROP_LIB_DIR,
   PROP_SCHEMA_CACHE_MAX_ENTRIES,
   PROP_SCHEMA_CACHE_MAX_BYTES,
+  PROP_LOCK_HOLD_MS,
+  PROP_LOCK_YIELD_MS,
+  PROP_EVENT_SOCKET_PATTERN,
   N_PROPS
 };
 
@@ -124,6 +80,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_CONNECTION_CLOSED,
+  SIGNAL_EVENT_GAP,
   N_SIGNALS
 };
 
@@ -142,9 +99,23 @@ static void on_connection_closed (QmpConnection *conn,
 
 static void host_domain_free (HostDomain *d);
 
+static void
+on_connection_suspended (QmpConnection *conn, gpointer user_data)
+{
+  XenQmpHost *host = user_data;
+  HostDomain *d = g_hash_table_lookup (host->connections,
+                                       GUINT_TO_POINTER ((guint32) qmp_connection_get_tag (conn)));
+
+  if (d != NULL && d->conn == conn)
+    _host_yield_on_suspended (d);
+}
+
 static const QmpConnectionCallbacks host_connection_callbacks = {
   .event = on_connection_event,
   .closed = on_connection_closed,
+  .ready = _host_follow_on_ready,
+  .suspended = on_connection_suspended,
+  .resumed = _host_follow_on_resumed,
 };
 
 static void
@@ -174,6 +145,10 @@ xen_qmp_host_init (XenQmpHost *host)
   host->schema_cache_max_bytes = QMP_SCHEMA_CACHE_DEFAULT_MAX_BYTES;
   host->schemas = qmp_schema_lru_new (QMP_SCHEMA_CACHE_DEFAULT_MAX_ENTRIES,
                                       QMP_SCHEMA_CACHE_DEFAULT_MAX_BYTES);
+  host->lock_hold_ms = HOST_DEFAULT_LOCK_HOLD_MS;
+  host->lock_yield_ms = HOST_DEFAULT_LOCK_YIELD_MS;
+  host->event_socket_pattern = g_strdup (HOST_DEFAULT_EVENT_SOCKET_PATTERN);
+  _host_follow_init (host);
 }
 
 static void
@@ -201,6 +176,8 @@ xen_qmp_host_dispose (GObject *object)
   if (host->xs != NULL && host->release_watch != 0)
     qmp_xenstore_unwatch (host->xs, host->release_watch);
   g_clear_pointer (&host->xs, qmp_xenstore_free);
+  _host_yield_dispose (host);
+  _host_follow_dispose (host);
   if (host->handlers != NULL)
     g_array_set_size (host->handlers, 0);
 
@@ -220,6 +197,8 @@ xen_qmp_host_finalize (GObject *object)
   g_clear_error (&host->xs_error);
   g_free (host->run_dir);
   g_free (host->lib_dir);
+  g_free (host->event_socket_pattern);
+  g_hash_table_unref (host->follows);
 
   G_OBJECT_CLASS (xen_qmp_host_parent_class)->finalize (object);
 }
@@ -272,6 +251,15 @@ xen_qmp_host_get_property (GObject    *object,
       break;
     case PROP_SCHEMA_CACHE_MAX_BYTES:
       g_value_set_uint64 (value, host->schema_cache_max_bytes);
+      break;
+    case PROP_LOCK_HOLD_MS:
+      g_value_set_uint (value, host->lock_hold_ms);
+      break;
+    case PROP_LOCK_YIELD_MS:
+      g_value_set_uint (value, host->lock_yield_ms);
+      break;
+    case PROP_EVENT_SOCKET_PATTERN:
+      g_value_set_string (value, host->event_socket_pattern);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -358,6 +346,17 @@ xen_qmp_host_set_property (GObject      *object,
       if (changed)
         qmp_schema_lru_set_limits (host->schemas, host->schema_cache_max_entries,
                                    host->schema_cache_max_bytes);
+      break;
+    case PROP_LOCK_HOLD_MS:
+      changed = qmp_property_change_uint (&host->lock_hold_ms, g_value_get_uint (value));
+      break;
+    case PROP_LOCK_YIELD_MS:
+      changed = qmp_property_change_uint (&host->lock_yield_ms, g_value_get_uint (value));
+      break;
+    case PROP_EVENT_SOCKET_PATTERN:
+      changed = g_strcmp0 (host->event_socket_pattern, g_value_get_string (value)) != 0;
+      g_free (host->event_socket_pattern);
+      host->event_socket_pattern = g_value_dup_string (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -569,6 +568,67 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
+   * XenQmpHost:lock-hold-ms:
+   *
+   * The longest the host keeps libxl's lock of a domain (and with it
+   * QEMU's `qmp-libxl-<domid>` socket, which serves one client at a time)
+   * while another process waits for it, if commands of ours are Active;
+   * a connection with none (kept open by a #XenQmpClient or
+   * xen_qmp_host_follow_events()) hands it over as soon as a waiter is
+   * seen. The host looks for waiters in `/proc/locks` (libxl waits for
+   * its lock in a child blocked in flock(): libxl_internal.c,
+   * ev_lock_prepare_fork()) every quarter of this time, at most every
+   * 250 ms; where `/proc/locks` cannot be read, every hold ends after
+   * this time. Handing over closes the socket: commands sent are
+   * answered first, those not sent yet wait; it is opened again after
+   * #XenQmpHost:lock-yield-ms. %G_MAXUINT: never hand over. Applies at
+   * once, to open connections too.
+   *
+   * With the default, libxl waits because of us at most about a quarter
+   * of a second for an idle connection, and about a second for a busy
+   * one, well within its shortest operation timer (10 s).
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LOCK_HOLD_MS] =
+    g_param_spec_uint ("lock-hold-ms", NULL, NULL, 0, G_MAXUINT, HOST_DEFAULT_LOCK_HOLD_MS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpHost:lock-yield-ms:
+   *
+   * How long after handing libxl's lock over the host tries to take it
+   * again (and then waits for it, as libxl does, visibly), so that an
+   * operation of libxl that takes the lock several times in a row is not
+   * cut in. Events the domain's QEMU sends meanwhile reach no
+   * connection of ours unless the domain has an event monitor: see
+   * #XenQmpHost:event-socket-pattern and %XEN_QMP_EVENT_GAP.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_LOCK_YIELD_MS] =
+    g_param_spec_uint ("lock-yield-ms", NULL, NULL, 0, G_MAXUINT, HOST_DEFAULT_LOCK_YIELD_MS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpHost:event-socket-pattern:
+   *
+   * Where a domain's event monitor is: a QMP socket that the domain's
+   * QEMU serves besides `qmp-libxl-<domid>`, added by the administrator
+   * in xl.cfg (see the README's "On a Xen host"). `{name}`, `{uuid}` and
+   * `{domid}` are replaced by the domain's; a relative path is under
+   * #XenQmpHost:run-dir. Events of a followed domain (a #XenQmpClient
+   * of the domain, xen_qmp_host_follow_events()) are read there when the
+   * socket exists, without libxl's lock and without gaps; otherwise
+   * over `qmp-libxl-<domid>`. Not used for stub domains (their QEMU's
+   * sockets are inside the stub domain), nor without xenstore. %NULL or
+   * "": never look for one. Applies to domains followed from then on.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_EVENT_SOCKET_PATTERN] =
+    g_param_spec_string ("event-socket-pattern", NULL, NULL, HOST_DEFAULT_EVENT_SOCKET_PATTERN,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * XenQmpHost:xenstore:
    *
    * Whether the host uses xenstore: see #XenQmpXenstoreMode.
@@ -623,6 +683,27 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
   signals[SIGNAL_CONNECTION_CLOSED] =
     g_signal_new ("connection-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_ERROR);
+
+  /**
+   * XenQmpHost::event-gap:
+   * @host: the host
+   * @domid: the domain
+   * @since_us: when the gap began, in microseconds since the Unix epoch
+   * @until_us: when events flowed again, on the same clock
+   *
+   * Events that @domid's QEMU sent between @since_us and @until_us may
+   * have been missed: its `qmp-libxl-<domid>` socket was handed over to
+   * libxl (#XenQmpHost:lock-hold-ms) and the domain has no event
+   * monitor, or its event monitor closed. Emitted in the order of the
+   * events, just before the handlers get the same gap as a
+   * %XEN_QMP_EVENT_GAP event. A state that events would have told (a
+   * STOP, a RESUME) is worth asking for again.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_EVENT_GAP] =
+    g_signal_new ("event-gap", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_INT64);
 }
 
 /**
@@ -736,6 +817,9 @@ host_event_deliver (gpointer data)
 
   if (host == NULL)
     return;
+  if (strcmp (e->name, XEN_QMP_EVENT_GAP) == 0)
+    g_signal_emit (host, signals[SIGNAL_EVENT_GAP], 0, e->domid,
+                   _xen_qmp_gap_get_since (e->data), e->timestamp_us);
   host->dispatching++;
   /* Handlers added from a handler see the next event, not this one. */
   n = host->handlers->len;
@@ -750,7 +834,29 @@ host_event_deliver (gpointer data)
     compact_handlers (host);
 }
 
-/* Handlers run from the outbox, after the connection's read step. */
+/* Handlers run from the outbox, after the connection's read step, in
+ * the order events were routed (xen-qmp-host-follow.c): a gap's signal
+ * comes in its place among the events. */
+void
+_host_deliver_event (XenQmpHost *host,
+                     guint32     domid,
+                     const char *name,
+                     JsonObject *data,
+                     gint64      timestamp_us)
+{
+  HostEvent *e;
+
+  if (host->handlers->len == 0 && strcmp (name, XEN_QMP_EVENT_GAP) != 0)
+    return;
+  e = g_new0 (HostEvent, 1);
+  g_weak_ref_init (&e->host, host);
+  e->domid = domid;
+  e->name = g_strdup (name);
+  e->data = data != NULL ? json_object_ref (data) : NULL;
+  e->timestamp_us = timestamp_us;
+  qmp_outbox_push (host->outbox, host_event_deliver, e, host_event_free);
+}
+
 static void
 on_connection_event (QmpConnection *conn,
                      const char    *name,
@@ -758,18 +864,8 @@ on_connection_event (QmpConnection *conn,
                      gint64         timestamp_us,
                      gpointer       user_data)
 {
-  XenQmpHost *host = user_data;
-  HostEvent *e;
-
-  if (host->handlers->len == 0)
-    return;
-  e = g_new0 (HostEvent, 1);
-  g_weak_ref_init (&e->host, host);
-  e->domid = (guint32) qmp_connection_get_tag (conn);
-  e->name = g_strdup (name);
-  e->data = data != NULL ? json_object_ref (data) : NULL;
-  e->timestamp_us = timestamp_us;
-  qmp_outbox_push (host->outbox, host_event_deliver, e, host_event_free);
+  _host_follow_route_event (user_data, (guint32) qmp_connection_get_tag (conn), FALSE,
+                            name, data, timestamp_us);
 }
 
 static void
@@ -790,6 +886,7 @@ static void
 host_domain_free (HostDomain *d)
 {
   stop_waiting_for_dm (d);
+  _host_yield_domain_free (d);
   /* Releases libxl's lock: the connection is going. */
   qmp_domain_lock_free (d->lock);
   qmp_connection_remove_observer (d->conn, &host_connection_callbacks, d->host);
@@ -838,6 +935,7 @@ on_connection_closed (QmpConnection *conn,
 
   if (d != NULL && d->conn == conn)
     g_hash_table_remove (host->connections, key);
+  _host_follow_on_closed (host, conn);
   /* Called after the commands the close failed were queued: the signal
    * comes after their callbacks. */
   if (host->disposing)
@@ -893,7 +991,6 @@ on_release_domain (QmpXenstore *xs, const char *path, gpointer user_data)
 #define DM_RETRY_FIRST_MS 10
 #define DM_RETRY_MAX_MS   250
 
-static void host_domain_try (HostDomain *d);
 
 static gboolean
 on_dm_retry (gpointer user_data)
@@ -901,7 +998,7 @@ on_dm_retry (gpointer user_data)
   HostDomain *d = user_data;
 
   g_clear_pointer (&d->dm_retry, g_source_unref);
-  host_domain_try (d);
+  _host_domain_try (d);
   return G_SOURCE_REMOVE;
 }
 
@@ -932,6 +1029,8 @@ host_domain_connect (HostDomain *d)
   QmpConnection *conn = qmp_connection_ref (d->conn);
   g_autoptr(GError) error = NULL;
 
+  if (d->lock != NULL)
+    _host_yield_hold_begins (d);
   if (!d->wait_for_dm)
     {
       if (!qmp_connection_open (conn, &error))
@@ -1007,8 +1106,8 @@ host_domain_lock (HostDomain *d, gboolean *held, GError **error)
   return TRUE;
 }
 
-static void
-host_domain_try (HostDomain *d)
+void
+_host_domain_try (HostDomain *d)
 {
   gboolean held;
 
@@ -1038,7 +1137,7 @@ host_domain_try (HostDomain *d)
 static void
 on_dm_state (QmpXenstore *xs, const char *path, gpointer user_data)
 {
-  host_domain_try (user_data);
+  _host_domain_try (user_data);
 }
 
 /* PV and PVH domains have no device model; libxl starts a QEMU for one
@@ -1150,7 +1249,10 @@ _xen_qmp_host_connect (XenQmpHost  *host,
   if (!host_domain_lock (d, &held, error))
     return NULL;
   if (held)
-    return qmp_connection_open (d->conn, error) ? d->conn : NULL;
+    {
+      _host_yield_hold_begins (d);
+      return qmp_connection_open (d->conn, error) ? d->conn : NULL;
+    }
 
   /* libxl holds the socket: wait for it, but say now when there is no
    * socket to wait for. */

@@ -34,6 +34,23 @@ G_BEGIN_DECLS
 #define XEN_QMP_DEFAULT_LIB_DIR "/var/lib/xen"
 
 /**
+ * XEN_QMP_EVENT_GAP:
+ *
+ * The name under which a gap in a domain's events reaches the host's
+ * event handlers (and `xen-qmp --events`): events that QEMU sent between
+ * `data.since` and `data.until` (each `{"seconds": …, "microseconds": …}`,
+ * real time; the callback's timestamp is the end) may have been missed,
+ * because the QMP socket was handed over to libxl for a while (see
+ * #XenQmpHost:lock-hold-ms) and the domain has no event monitor (see
+ * #XenQmpHost:event-socket-pattern). `data.reason` says why, in words.
+ * QEMU's event names are upper case: it cannot send this one, and an
+ * event by this name from QEMU is dropped.
+ *
+ * Since: 0.1
+ */
+#define XEN_QMP_EVENT_GAP "xen-qmp-gap"
+
+/**
  * XenQmpXenstoreMode:
  * @XEN_QMP_XENSTORE_AUTO: use xenstore when it can be reached; otherwise
  *   work from the run dir alone and say so once (an info message and
@@ -102,6 +119,15 @@ GMainContext *xen_qmp_host_get_context (XenQmpHost *host);
 
 XEN_QMP_AVAILABLE_IN_ALL
 gboolean xen_qmp_host_get_xenstore_available (XenQmpHost *host);
+
+XEN_QMP_AVAILABLE_IN_ALL
+guint xen_qmp_host_follow_events (XenQmpHost  *host,
+                                  guint32      domid,
+                                  GError     **error);
+
+XEN_QMP_AVAILABLE_IN_ALL
+void  xen_qmp_host_unfollow_events (XenQmpHost *host,
+                                    guint       follow_id);
 
 XEN_QMP_AVAILABLE_IN_ALL
 guint xen_qmp_host_add_event_handler (XenQmpHost          *host,

@@ -45,7 +45,18 @@ tests_test_xen_testbed_LDADD = $(GLIB_LIBS) $(XENSTORE_LIBS)
 # Real xl and the library on one domain's QMP socket, with a real QEMU.
 check_PROGRAMS += tests/test-xl
 TESTS += tests/test-xl
-tests_test_xl_SOURCES = tests/test-xl.c tests/test-loop.h $(tests_xen_testbed_sources)
+tests_xl_fixture_sources = tests/xl-fixture.c tests/xl-fixture.h tests/test-loop.h \
+	$(tests_xen_testbed_sources)
+tests_test_xl_SOURCES = tests/test-xl.c $(tests_xl_fixture_sources)
 tests_test_xl_CPPFLAGS = $(tests_cppflags)
 tests_test_xl_CFLAGS = $(tests_cflags) $(XENSTORE_CFLAGS)
 tests_test_xl_LDADD = $(tests_ldadd) $(XENSTORE_LIBS)
+
+# Following a domain's events beside real xl: bounded lock holds, the
+# event monitor, gaps.
+check_PROGRAMS += tests/test-xl-follow
+TESTS += tests/test-xl-follow
+tests_test_xl_follow_SOURCES = tests/test-xl-follow.c $(tests_xl_fixture_sources)
+tests_test_xl_follow_CPPFLAGS = $(tests_cppflags)
+tests_test_xl_follow_CFLAGS = $(tests_cflags) $(XENSTORE_CFLAGS)
+tests_test_xl_follow_LDADD = $(tests_ldadd) $(XENSTORE_LIBS)

@@ -30,6 +30,7 @@ typedef struct {
   char    *socket_path;
   char    *domid;
   char    *run_dir;
+  char    *lib_dir;
   double   timeout_s;
   gboolean compact;
   gboolean pretty;
@@ -50,6 +51,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->socket_path, g_free);
   g_clear_pointer (&options->domid, g_free);
   g_clear_pointer (&options->run_dir, g_free);
+  g_clear_pointer (&options->lib_dir, g_free);
   g_clear_pointer (&options->fd_files, tool_fd_files_free);
   g_clear_pointer (&options->args_file, g_free);
   g_clear_pointer (&options->describe, g_free);
@@ -324,6 +326,8 @@ check_options (const Options  *options,
     return usage_fail (error, "which QEMU? give --socket PATH or --domain DOMID");
   if (options->run_dir != NULL && options->domid == NULL)
     return usage_fail (error, "--run-dir goes with --domain");
+  if (options->lib_dir != NULL && options->domid == NULL)
+    return usage_fail (error, "--lib-dir goes with --domain");
   if (!timeout_to_ms (options->timeout_s, timeout_ms))
     return usage_fail (error, "--timeout takes a number of seconds above 0");
   if (options->count < 0 || (options->count > 0 && !options->events))
@@ -338,6 +342,7 @@ check_options (const Options  *options,
 
   target->socket_path = options->socket_path;
   target->run_dir = options->run_dir;
+  target->lib_dir = options->lib_dir;
   if (options->domid != NULL)
     {
       guint64 domid;
@@ -365,6 +370,8 @@ run (int argc, char **argv)
       "the QEMU of Xen domain DOMID (socket DIR/qmp-libxl-DOMID)", "DOMID" },
     { "run-dir", 0, 0, G_OPTION_ARG_FILENAME, &options.run_dir,
       "where libxl's QMP sockets are (default " XEN_QMP_DEFAULT_RUN_DIR ")", "DIR" },
+    { "lib-dir", 0, 0, G_OPTION_ARG_FILENAME, &options.lib_dir,
+      "where libxl's lock files are (default " XEN_QMP_DEFAULT_LIB_DIR ")", "DIR" },
     { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &options.timeout_s,
       "give up after S seconds (with --events: listen for S seconds)", "S" },
     { "compact", 'c', 0, G_OPTION_ARG_NONE, &options.compact,

@@ -85,7 +85,8 @@ tool_session_new (const ToolTarget *target,
     client = xen_qmp_client_new_for_socket (target->socket_path);
   else
     {
-      g_autoptr(XenQmpHost) host = xen_qmp_host_new (target->run_dir);
+      g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", target->run_dir,
+                                                 "lib-dir", target->lib_dir, NULL);
 
       client = xen_qmp_client_new_for_domain (host, target->domid);
     }

@@ -12,6 +12,7 @@ typedef struct {
   const char *socket_path;
   guint32     domid;
   const char *run_dir;
+  const char *lib_dir;
 } ToolTarget;
 
 /* A client for TARGET, not connected yet; TIMEOUT_MS (0: none) becomes
