@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -298,41 +299,45 @@ holder_of (dev_t dev, ino_t ino)
 }
 
 /* Another process taking the lock as libxl does, told what to do through
- * a pipe: it opens the file (says 'o'), blocks in flock() until it holds
- * it (says 'l'), then on 'x' removes the file, on 'r' removes the file
- * and its directory, on 'u' unlocks and exits, on 'g' does as libxl's
- * release (remove, unlock) and exits. */
+ * its standard input: it opens the file (says 'o'), blocks in flock()
+ * until it holds it (says 'l'), then on 'x' removes the file, on 'r'
+ * removes the file and its directory, on 'u' unlocks and exits, on 'g'
+ * does as libxl's release (remove, unlock) and exits. This program run
+ * again, not a fork of it: a fork of a process with threads has only the
+ * forking one, and valgrind would find the others' memory lost at its
+ * exit. */
 typedef struct {
-  pid_t pid;
-  int   to;
-  int   from;
+  GPid pid;
+  int  to;
+  int  from;
 } Other;
+
+static const char *program;
 
 static void
 other_ack (int fd, char c)
 {
   if (write (fd, &c, 1) != 1)
-    _exit (5);
+    exit (5);
 }
 
-/* The child of a threaded process: async-signal-safe calls only. */
-static void
-other_run (const char *path, const char *dir, int in, int out)
+static int
+other_run (const char *path, const char *dir)
 {
   int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   char c;
 
   if (fd < 0)
-    _exit (2);
-  other_ack (out, 'o');
+    return 2;
+  other_ack (STDOUT_FILENO, 'o');
   while (flock (fd, LOCK_EX) < 0)
     if (errno != EINTR)
-      _exit (3);
-  other_ack (out, 'l');
+      return 3;
+  other_ack (STDOUT_FILENO, 'l');
   for (;;)
     {
-      if (read (in, &c, 1) != 1)
-        _exit (4);
+      if (read (STDIN_FILENO, &c, 1) != 1)
+        return 4;
       if (c == 'x' || c == 'r' || c == 'g')
         unlink (path);
       if (c == 'r')
@@ -340,9 +345,9 @@ other_run (const char *path, const char *dir, int in, int out)
       if (c == 'u' || c == 'g')
         {
           flock (fd, LOCK_UN);
-          _exit (0);
+          return 0;
         }
-      other_ack (out, c);
+      other_ack (STDOUT_FILENO, c);
     }
 }
 
@@ -359,19 +364,13 @@ other_read (Other *o)
 static Other
 other_start (const char *path, const char *dir)
 {
-  int to[2], from[2];
+  const char *argv[] = { program, "--other", path, dir, NULL };
+  g_autoptr(GError) error = NULL;
   Other o;
 
-  g_assert_cmpint (pipe2 (to, O_CLOEXEC), ==, 0);
-  g_assert_cmpint (pipe2 (from, O_CLOEXEC), ==, 0);
-  o.pid = fork ();
-  g_assert_cmpint (o.pid, >=, 0);
-  if (o.pid == 0)
-    other_run (path, dir, to[0], from[1]);
-  close (to[0]);
-  close (from[1]);
-  o.to = to[1];
-  o.from = from[0];
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                            &o.pid, &o.to, &o.from, NULL, &error);
+  g_assert_no_error (error);
   g_assert_cmpint (other_read (&o), ==, 'o');
   return o;
 }
@@ -809,8 +808,11 @@ test_lock_release_while_pausing (Fixture *f, gconstpointer data)
 int
 main (int argc, char *argv[])
 {
+  if (argc == 4 && strcmp (argv[1], "--other") == 0)
+    return other_run (argv[2], argv[3]);
   g_test_init (&argc, &argv, NULL);
   main_thread = g_thread_self ();
+  program = argv[0];
 
   g_test_add_func ("/proc-locks/parse-holder", test_parse_holder);
   g_test_add_func ("/proc-locks/parse-waiters", test_parse_waiters);
