@@ -278,23 +278,29 @@ file_id (const char *path, dev_t *dev, ino_t *ino)
   *ino = st.st_ino;
 }
 
+static QmpProcLocks *
+proc_locks (void)
+{
+  g_autoptr(GError) error = NULL;
+  QmpProcLocks *locks = qmp_proc_locks_read (&error);
+
+  g_assert_no_error (error);
+  return locks;
+}
+
 static gboolean
 waited_for (dev_t dev, ino_t ino)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(QmpProcLocks) locks = qmp_proc_locks_read (&error);
+  g_autoptr(QmpProcLocks) locks = proc_locks ();
 
-  g_assert_no_error (error);
   return qmp_proc_locks_has_waiter (locks, dev, ino);
 }
 
 static guint
 holder_of (dev_t dev, ino_t ino)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(QmpProcLocks) locks = qmp_proc_locks_read (&error);
+  g_autoptr(QmpProcLocks) locks = proc_locks ();
 
-  g_assert_no_error (error);
   return qmp_proc_locks_get_holder (locks, dev, ino);
 }
 
@@ -493,6 +499,40 @@ test_lock_refuses_link (Fixture *f, gconstpointer data)
   qmp_domain_lock_free (lock);
 }
 
+/* Ours waits behind another process, which holds the lock at PATH. */
+typedef struct {
+  Acquired       acquired;
+  Other          other;
+  QmpDomainLock *lock;
+  dev_t          dev;   /* the file the other process holds */
+  ino_t          ino;
+} Behind;
+
+/* Returns once our thread waits in flock(), for all to see in
+ * /proc/locks. */
+static void
+wait_behind_other (Behind *b, const char *path, const char *dir, GMainContext *context)
+{
+  g_autoptr(GError) error = NULL;
+
+  b->acquired = (Acquired) { context, 0 };
+  b->other = other_hold (path, dir);
+  b->lock = qmp_domain_lock_new (path, context);
+  file_id (path, &b->dev, &b->ino);
+  g_assert_false (qmp_domain_lock_acquire (b->lock, on_acquired, &b->acquired, &error));
+  g_assert_no_error (error);
+  g_assert_true (qmp_domain_lock_is_waiting (b->lock));
+  g_assert_false (qmp_domain_lock_is_held (b->lock));
+  POLL_UNTIL (waited_for (b->dev, b->ino));
+}
+
+static void
+assert_never_acquired (Behind *b)
+{
+  dispatch_pending (b->acquired.context);
+  g_assert_cmpuint (b->acquired.calls, ==, 0);
+}
+
 /* (a) Busy: our thread waits in flock(), where the holder can see it;
  * the holder lets go as libxl does; ACQUIRED runs in the lock's context.
  * The global default context, which this thread does not own while it
@@ -501,40 +541,32 @@ test_lock_refuses_link (Fixture *f, gconstpointer data)
 static void
 test_lock_waits_visibly (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  Acquired a = { g_main_context_default (), 0 };
-  Other other = other_hold (f->path, f->dir);
-  QmpDomainLock *lock = qmp_domain_lock_new (f->path, a.context);
+  Behind b;
   g_autofree char *holder = NULL;
-  g_autofree char *expected = g_strdup_printf ("process %d (", other.pid);
+  g_autofree char *expected = NULL;
   dev_t dev;
   ino_t ino;
 
-  file_id (f->path, &dev, &ino);
-  g_assert_false (qmp_domain_lock_acquire (lock, on_acquired, &a, &error));
-  g_assert_no_error (error);
-  g_assert_true (qmp_domain_lock_is_waiting (lock));
-  g_assert_false (qmp_domain_lock_is_held (lock));
-  POLL_UNTIL (waited_for (dev, ino));
-  g_assert_cmpuint (holder_of (dev, ino), ==, (guint) other.pid);
+  wait_behind_other (&b, f->path, f->dir, g_main_context_default ());
+  g_assert_cmpuint (holder_of (b.dev, b.ino), ==, (guint) b.other.pid);
   g_assert_cmpuint (lock_threads (), ==, 1);
-  holder = qmp_domain_lock_describe_holder (lock);
+  holder = qmp_domain_lock_describe_holder (b.lock);
+  expected = g_strdup_printf ("process %d (", b.other.pid);
   g_assert_nonnull (holder);
   g_assert_true (g_str_has_prefix (holder, expected));
 
-  other_finish (&other, 'g');
+  other_finish (&b.other, 'g');
   /* The thread has it before the context runs. */
   POLL_UNTIL (g_file_test (f->path, G_FILE_TEST_EXISTS)
               && (file_id (f->path, &dev, &ino), holder_of (dev, ino) == (guint) getpid ()));
-  g_assert_cmpuint (a.calls, ==, 0);
-  run_until_acquired (&a);
-  g_assert_cmpuint (a.calls, ==, 1);
-  assert_holds_file_at_path (lock, f->path);
+  g_assert_cmpuint (b.acquired.calls, ==, 0);
+  run_until_acquired (&b.acquired);
+  assert_holds_file_at_path (b.lock, f->path);
   POLL_UNTIL (lock_threads () == 0);
-  qmp_domain_lock_free (lock);
+  qmp_domain_lock_free (b.lock);
   g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
-  dispatch_pending (a.context);
-  g_assert_cmpuint (a.calls, ==, 1);
+  dispatch_pending (b.acquired.context);
+  g_assert_cmpuint (b.acquired.calls, ==, 1);
 }
 
 /* (b) Released while waiting; the holder lets go as libxl does (the file
@@ -543,90 +575,48 @@ test_lock_waits_visibly (Fixture *f, gconstpointer data)
 static void
 test_lock_release_while_waiting (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GMainContext) context = g_main_context_new ();
-  Acquired a = { context, 0 };
-  Other other = other_hold (f->path, f->dir);
-  QmpDomainLock *lock = qmp_domain_lock_new (f->path, context);
-  dev_t dev;
-  ino_t ino;
+  Behind b;
 
-  file_id (f->path, &dev, &ino);
-  g_assert_false (qmp_domain_lock_acquire (lock, on_acquired, &a, &error));
-  g_assert_no_error (error);
-  POLL_UNTIL (waited_for (dev, ino));
-  qmp_domain_lock_release (lock);
-  g_assert_false (qmp_domain_lock_is_waiting (lock));
-  other_finish (&other, 'g');
+  wait_behind_other (&b, f->path, f->dir, context);
+  qmp_domain_lock_release (b.lock);
+  g_assert_false (qmp_domain_lock_is_waiting (b.lock));
+  other_finish (&b.other, 'g');
   POLL_UNTIL (lock_threads () == 0);
   g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
-  dispatch_pending (context);
-  g_assert_cmpuint (a.calls, ==, 0);
-  g_assert_false (qmp_domain_lock_is_held (lock));
-  qmp_domain_lock_free (lock);
+  assert_never_acquired (&b);
+  g_assert_false (qmp_domain_lock_is_held (b.lock));
+  qmp_domain_lock_free (b.lock);
 }
 
-/* (b) Released while waiting; the holder unlocks but leaves the file (as
- * flock(1) does): the waiter thread gets it, gives it back at once, and
- * ends. */
+/* (b, e) Released, or freed, while waiting; the holder unlocks but leaves
+ * the file (as flock(1) does): the waiter thread gets it, gives it back
+ * at once, as libxl releases it, never touches the freed lock, and ends.
+ * The thread ends once it has given the lock back: then it is free for
+ * anyone else (another open file: flock() tells them apart). Not polled
+ * with that file, which could take it before the thread. */
 static void
-test_lock_release_while_waiting_gives_back (Fixture *f, gconstpointer data)
+test_lock_stop_waiting_gives_back (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  gboolean free_lock = GPOINTER_TO_INT (data);
   g_autoptr(GMainContext) context = g_main_context_new ();
-  Acquired a = { context, 0 };
-  Other other = other_hold (f->path, f->dir);
-  QmpDomainLock *lock = qmp_domain_lock_new (f->path, context);
-  int mine = open (f->path, O_RDWR | O_CLOEXEC);
-  dev_t dev;
-  ino_t ino;
+  Behind b;
+  int other_open;
 
-  g_assert_cmpint (mine, >=, 0);
-  file_id (f->path, &dev, &ino);
-  g_assert_false (qmp_domain_lock_acquire (lock, on_acquired, &a, &error));
-  g_assert_no_error (error);
-  POLL_UNTIL (waited_for (dev, ino));
-  qmp_domain_lock_release (lock);
-  other_finish (&other, 'u');
-  /* The thread ends once it has given the lock back: then it is free for
-   * anyone else (another open file: flock() tells them apart). Not
-   * polled with MINE, which could take it before the thread. */
+  wait_behind_other (&b, f->path, f->dir, context);
+  other_open = open (f->path, O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (other_open, >=, 0);
+  if (free_lock)
+    qmp_domain_lock_free (g_steal_pointer (&b.lock));
+  else
+    qmp_domain_lock_release (b.lock);
+  other_finish (&b.other, 'u');
   POLL_UNTIL (lock_threads () == 0);
-  g_assert_cmpint (flock (mine, LOCK_EX | LOCK_NB), ==, 0);
-  /* It was ours a moment: released as libxl releases it. */
+  g_assert_cmpint (flock (other_open, LOCK_EX | LOCK_NB), ==, 0);
   g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
-  close (mine);
-  dispatch_pending (context);
-  g_assert_cmpuint (a.calls, ==, 0);
-  qmp_domain_lock_free (lock);
-}
-
-/* (e) Freed while waiting: the thread never touches the freed lock, gives
- * the file back, and ends. */
-static void
-test_lock_free_while_waiting (Fixture *f, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  Acquired a = { context, 0 };
-  Other other = other_hold (f->path, f->dir);
-  QmpDomainLock *lock = qmp_domain_lock_new (f->path, context);
-  int mine = open (f->path, O_RDWR | O_CLOEXEC);
-  dev_t dev;
-  ino_t ino;
-
-  g_assert_cmpint (mine, >=, 0);
-  file_id (f->path, &dev, &ino);
-  g_assert_false (qmp_domain_lock_acquire (lock, on_acquired, &a, &error));
-  g_assert_no_error (error);
-  POLL_UNTIL (waited_for (dev, ino));
-  qmp_domain_lock_free (lock);
-  other_finish (&other, 'u');
-  POLL_UNTIL (lock_threads () == 0);
-  g_assert_cmpint (flock (mine, LOCK_EX | LOCK_NB), ==, 0);
-  close (mine);
-  dispatch_pending (context);
-  g_assert_cmpuint (a.calls, ==, 0);
+  close (other_open);
+  assert_never_acquired (&b);
+  qmp_domain_lock_free (b.lock);
 }
 
 /* Released and acquired again while the first thread still waits: the
@@ -637,27 +627,29 @@ test_lock_acquire_again_while_first_waits (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainContext) context = g_main_context_new ();
-  Acquired a = { context, 0 };
-  Other other = other_hold (f->path, f->dir);
-  QmpDomainLock *lock = qmp_domain_lock_new (f->path, context);
-  dev_t dev;
-  ino_t ino;
+  Behind b;
 
-  file_id (f->path, &dev, &ino);
-  g_assert_false (qmp_domain_lock_acquire (lock, on_acquired, &a, &error));
-  POLL_UNTIL (waited_for (dev, ino));
-  qmp_domain_lock_release (lock);
-  g_assert_false (qmp_domain_lock_acquire (lock, on_acquired, &a, &error));
+  wait_behind_other (&b, f->path, f->dir, context);
+  qmp_domain_lock_release (b.lock);
+  g_assert_false (qmp_domain_lock_acquire (b.lock, on_acquired, &b.acquired, &error));
   g_assert_no_error (error);
   POLL_UNTIL (lock_threads () == 2);
-  other_finish (&other, 'u');
-  run_until_acquired (&a);
-  assert_holds_file_at_path (lock, f->path);
-  qmp_domain_lock_free (lock);
+  other_finish (&b.other, 'u');
+  run_until_acquired (&b.acquired);
+  assert_holds_file_at_path (b.lock, f->path);
+  qmp_domain_lock_free (b.lock);
   POLL_UNTIL (lock_threads () == 0);
   dispatch_pending (context);
-  g_assert_cmpuint (a.calls, ==, 1);
+  g_assert_cmpuint (b.acquired.calls, ==, 1);
   g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+lock_waited_for (QmpDomainLock *lock)
+{
+  g_autoptr(QmpProcLocks) locks = proc_locks ();
+
+  return qmp_domain_lock_has_waiter (lock, locks);
 }
 
 /* (c) We hold it; another process blocks in flock() for it: we can tell,
@@ -666,37 +658,17 @@ static void
 test_lock_has_waiter (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(QmpProcLocks) before = NULL;
   QmpDomainLock *lock = qmp_domain_lock_new (f->path, g_main_context_default ());
   Other other;
-  gboolean seen = FALSE;
-  gint64 deadline;
 
   g_assert_true (qmp_domain_lock_acquire (lock, on_acquired, NULL, &error));
-  before = qmp_proc_locks_read (&error);
-  g_assert_no_error (error);
-  g_assert_false (qmp_domain_lock_has_waiter (lock, before));
-
+  g_assert_false (lock_waited_for (lock));
   other = other_start (f->path, f->dir);
-  deadline = g_get_monotonic_time () + POLL_TIMEOUT_S * G_USEC_PER_SEC;
-  while (!seen && g_get_monotonic_time () < deadline)
-    {
-      g_autoptr(QmpProcLocks) locks = qmp_proc_locks_read (&error);
-
-      g_assert_no_error (error);
-      seen = qmp_domain_lock_has_waiter (lock, locks);
-      if (!seen)
-        g_usleep (1000);
-    }
-  g_assert_true (seen);
+  POLL_UNTIL (lock_waited_for (lock));
   /* Let go: the waiter gets it. */
   qmp_domain_lock_release (lock);
   g_assert_cmpint (other_read (&other), ==, 'l');
-  {
-    g_autoptr(QmpProcLocks) locks = qmp_proc_locks_read (&error);
-
-    g_assert_false (qmp_domain_lock_has_waiter (lock, locks));
-  }
+  g_assert_false (lock_waited_for (lock));
   other_finish (&other, 'g');
   qmp_domain_lock_free (lock);
 }
@@ -708,101 +680,63 @@ test_lock_has_waiter (Fixture *f, gconstpointer data)
 static void
 test_lock_follows_replaced_file (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GMainContext) context = g_main_context_new ();
-  Acquired a = { context, 0 };
-  Other first = other_hold (f->path, f->dir);
+  Behind b;
   Other second;
-  QmpDomainLock *lock = qmp_domain_lock_new (f->path, context);
-  dev_t dev1, dev2;
-  ino_t ino1, ino2;
+  dev_t dev;
+  ino_t ino;
 
-  file_id (f->path, &dev1, &ino1);
-  g_assert_false (qmp_domain_lock_acquire (lock, on_acquired, &a, &error));
-  g_assert_no_error (error);
-  POLL_UNTIL (waited_for (dev1, ino1));
-  other_tell (&first, 'x');
+  wait_behind_other (&b, f->path, f->dir, context);
+  other_tell (&b.other, 'x');
   second = other_hold (f->path, f->dir);
   /* Both files exist (one unlinked, held open): inodes differ. */
-  file_id (f->path, &dev2, &ino2);
-  g_assert_true (dev1 != dev2 || ino1 != ino2);
-  other_finish (&first, 'u');
-  POLL_UNTIL (waited_for (dev2, ino2));
-  dispatch_pending (context);
-  g_assert_cmpuint (a.calls, ==, 0);
-  g_assert_true (qmp_domain_lock_is_waiting (lock));
+  file_id (f->path, &dev, &ino);
+  g_assert_true (dev != b.dev || ino != b.ino);
+  other_finish (&b.other, 'u');
+  POLL_UNTIL (waited_for (dev, ino));
+  assert_never_acquired (&b);
+  g_assert_true (qmp_domain_lock_is_waiting (b.lock));
   other_finish (&second, 'g');
-  run_until_acquired (&a);
-  assert_holds_file_at_path (lock, f->path);
+  run_until_acquired (&b.acquired);
+  assert_holds_file_at_path (b.lock, f->path);
   POLL_UNTIL (lock_threads () == 0);
-  qmp_domain_lock_free (lock);
+  qmp_domain_lock_free (b.lock);
 }
 
 /* The directory goes while we wait: the thread tries again, pausing,
- * until it is back. */
+ * until it is back; or, when freed meanwhile, ends and makes no file. */
 static void
 test_lock_waits_through_errors (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  gboolean free_lock = GPOINTER_TO_INT (data);
   g_autoptr(GMainContext) context = g_main_context_new ();
-  Acquired a = { context, 0 };
   g_autofree char *sub = g_build_filename (f->dir, "sub", NULL);
   g_autofree char *path = g_build_filename (sub, "lock", NULL);
-  Other other;
-  QmpDomainLock *lock = qmp_domain_lock_new (path, context);
-  dev_t dev;
-  ino_t ino;
+  Behind b;
 
   g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
-  other = other_hold (path, sub);
-  file_id (path, &dev, &ino);
-  g_assert_false (qmp_domain_lock_acquire (lock, on_acquired, &a, &error));
-  g_assert_no_error (error);
-  POLL_UNTIL (waited_for (dev, ino));
-  other_tell (&other, 'r');
-  other_finish (&other, 'u');
+  wait_behind_other (&b, path, sub, context);
+  other_tell (&b.other, 'r');
+  other_finish (&b.other, 'u');
   /* However long this takes, no lock without a directory. */
-  POLL_UNTIL (!waited_for (dev, ino));
-  dispatch_pending (context);
-  g_assert_cmpuint (a.calls, ==, 0);
-  g_assert_true (qmp_domain_lock_is_waiting (lock));
+  POLL_UNTIL (!waited_for (b.dev, b.ino));
+  assert_never_acquired (&b);
   g_assert_cmpuint (lock_threads (), ==, 1);
+  if (free_lock)
+    {
+      qmp_domain_lock_free (b.lock);
+      POLL_UNTIL (lock_threads () == 0);
+      g_assert_false (g_file_test (sub, G_FILE_TEST_EXISTS));
+      assert_never_acquired (&b);
+      return;
+    }
+  g_assert_true (qmp_domain_lock_is_waiting (b.lock));
   g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
-  run_until_acquired (&a);
-  assert_holds_file_at_path (lock, path);
+  run_until_acquired (&b.acquired);
+  assert_holds_file_at_path (b.lock, path);
   POLL_UNTIL (lock_threads () == 0);
-  qmp_domain_lock_free (lock);
+  qmp_domain_lock_free (b.lock);
   g_assert_cmpint (g_rmdir (sub), ==, 0);
-}
-
-/* Freed while the thread pauses between errors: it ends, and makes no
- * file. */
-static void
-test_lock_release_while_pausing (Fixture *f, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  Acquired a = { context, 0 };
-  g_autofree char *sub = g_build_filename (f->dir, "sub", NULL);
-  g_autofree char *path = g_build_filename (sub, "lock", NULL);
-  Other other;
-  QmpDomainLock *lock = qmp_domain_lock_new (path, context);
-  dev_t dev;
-  ino_t ino;
-
-  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
-  other = other_hold (path, sub);
-  file_id (path, &dev, &ino);
-  g_assert_false (qmp_domain_lock_acquire (lock, on_acquired, &a, &error));
-  POLL_UNTIL (waited_for (dev, ino));
-  other_tell (&other, 'r');
-  other_finish (&other, 'u');
-  POLL_UNTIL (!waited_for (dev, ino));
-  qmp_domain_lock_free (lock);
-  POLL_UNTIL (lock_threads () == 0);
-  g_assert_false (g_file_test (sub, G_FILE_TEST_EXISTS));
-  dispatch_pending (context);
-  g_assert_cmpuint (a.calls, ==, 0);
 }
 
 int
@@ -822,18 +756,18 @@ main (int argc, char *argv[])
   g_test_add_func ("/proc-locks/parse-random", test_parse_random);
   g_test_add_func ("/proc-locks/parse-huge", test_parse_huge);
   g_test_add_func ("/proc-locks/read", test_read_proc_locks);
-#define ADD(name, fn) g_test_add ("/domain-lock/" name, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
-  ADD ("free-taken-at-once", test_lock_free_taken_at_once);
-  ADD ("refuses-link", test_lock_refuses_link);
-  ADD ("waits-visibly", test_lock_waits_visibly);
-  ADD ("release-while-waiting", test_lock_release_while_waiting);
-  ADD ("release-while-waiting-gives-back", test_lock_release_while_waiting_gives_back);
-  ADD ("free-while-waiting", test_lock_free_while_waiting);
-  ADD ("acquire-again-while-first-waits", test_lock_acquire_again_while_first_waits);
-  ADD ("has-waiter", test_lock_has_waiter);
-  ADD ("follows-replaced-file", test_lock_follows_replaced_file);
-  ADD ("waits-through-errors", test_lock_waits_through_errors);
-  ADD ("release-while-pausing", test_lock_release_while_pausing);
+#define ADD(name, fn, data) g_test_add ("/domain-lock/" name, Fixture, data, fixture_set_up, fn, fixture_tear_down)
+  ADD ("free-taken-at-once", test_lock_free_taken_at_once, NULL);
+  ADD ("refuses-link", test_lock_refuses_link, NULL);
+  ADD ("waits-visibly", test_lock_waits_visibly, NULL);
+  ADD ("release-while-waiting", test_lock_release_while_waiting, NULL);
+  ADD ("release-while-waiting-gives-back", test_lock_stop_waiting_gives_back, GINT_TO_POINTER (FALSE));
+  ADD ("free-while-waiting-gives-back", test_lock_stop_waiting_gives_back, GINT_TO_POINTER (TRUE));
+  ADD ("acquire-again-while-first-waits", test_lock_acquire_again_while_first_waits, NULL);
+  ADD ("has-waiter", test_lock_has_waiter, NULL);
+  ADD ("follows-replaced-file", test_lock_follows_replaced_file, NULL);
+  ADD ("waits-through-errors", test_lock_waits_through_errors, GINT_TO_POINTER (FALSE));
+  ADD ("free-while-pausing", test_lock_waits_through_errors, GINT_TO_POINTER (TRUE));
 #undef ADD
   return g_test_run ();
 }
