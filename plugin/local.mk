@@ -19,6 +19,7 @@ xenqmp_private_sources = \
 	plugin/qmp-connection.c plugin/qmp-connection.h \
 	plugin/qmp-domain-info.c plugin/qmp-domain-info.h \
 	plugin/qmp-domain-lock.c plugin/qmp-domain-lock.h \
+	plugin/qmp-proc-locks.c plugin/qmp-proc-locks.h \
 	plugin/qmp-fd-close.c plugin/qmp-fd-close.h \
 	plugin/qmp-xenstore.c plugin/qmp-xenstore.h \
 	plugin/qmp-framer.c plugin/qmp-framer.h \

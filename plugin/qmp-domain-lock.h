@@ -5,6 +5,9 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/types.h>
+
+#include "qmp-proc-locks.h"
 
 typedef struct _QmpDomainLock QmpDomainLock;
 
@@ -18,7 +21,9 @@ typedef void (*QmpDomainLockFunc) (QmpDomainLock *lock,
 QmpDomainLock *qmp_domain_lock_new     (const char        *path,
                                         GMainContext      *context);
 /* Tries once: TRUE when held now. Otherwise, when *ERROR is unset, the
- * lock is busy: ACQUIRED will be called from CONTEXT once it is ours. */
+ * lock is busy: a thread waits for it in flock(), as libxl does (which
+ * the holder can see in /proc/locks), and ACQUIRED will be called from
+ * CONTEXT once it is ours. */
 gboolean       qmp_domain_lock_acquire (QmpDomainLock     *lock,
                                         QmpDomainLockFunc  acquired,
                                         gpointer           user_data,
@@ -29,9 +34,19 @@ gboolean       qmp_domain_lock_is_held (QmpDomainLock     *lock);
 char          *qmp_domain_lock_describe_holder (QmpDomainLock *lock);
 /* Busy, and being tried again until it is ours. */
 gboolean       qmp_domain_lock_is_waiting (QmpDomainLock  *lock);
+/* The file held (its device and inode, as /proc/locks names it); FALSE
+ * when the lock is not held. */
+gboolean       qmp_domain_lock_get_file_id (QmpDomainLock *lock,
+                                            dev_t         *dev,
+                                            ino_t         *ino);
+/* Held, and another process (or thread) waits in flock() for it, as
+ * LOCKS shows: time to give it back. */
+gboolean       qmp_domain_lock_has_waiter (QmpDomainLock  *lock,
+                                           QmpProcLocks   *locks);
 const char    *qmp_domain_lock_get_path (QmpDomainLock    *lock);
 /* Gives the lock back (or stops waiting for it); it may be acquired
- * again. */
+ * again. A thread blocked in flock() stays so until the holder lets go,
+ * and then gives the lock back at once. */
 void           qmp_domain_lock_release (QmpDomainLock     *lock);
 /* Releases the lock (or stops waiting for it) and frees LOCK. */
 void           qmp_domain_lock_free    (QmpDomainLock     *lock);

@@ -39,6 +39,18 @@ tests_test_json_reader_CPPFLAGS = $(tests_cppflags)
 tests_test_json_reader_CFLAGS = $(tests_cflags)
 tests_test_json_reader_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 
+# libxl's QMP socket lock against other processes' flock(), and
+# /proc/locks.
+check_PROGRAMS += tests/test-domain-lock
+TESTS += tests/test-domain-lock
+tests_test_domain_lock_SOURCES = tests/test-domain-lock.c \
+	plugin/qmp-domain-lock.c plugin/qmp-domain-lock.h \
+	plugin/qmp-proc-locks.c plugin/qmp-proc-locks.h \
+	plugin/qmp-hash.c plugin/qmp-hash.h
+tests_test_domain_lock_CPPFLAGS = $(tests_cppflags) -DG_LOG_DOMAIN=\"XenQmp\"
+tests_test_domain_lock_CFLAGS = $(tests_cflags)
+tests_test_domain_lock_LDADD = $(GLIB_LIBS)
+
 check_PROGRAMS += tests/test-trace
 TESTS += tests/test-trace
 tests_test_trace_SOURCES = tests/test-trace.c plugin/qmp-trace.c plugin/qmp-trace.h \
@@ -201,7 +213,7 @@ installcheck-local:
 
 # memcheck over the command API tests: definite leaks and invalid accesses
 # fail. Children (fake-qemu, QEMU) are not traced.
-VALGRIND_TESTS = tests/test-framer tests/test-json-parse tests/test-json-scan tests/test-trace tests/test-cmd \
+VALGRIND_TESTS = tests/test-framer tests/test-domain-lock tests/test-json-parse tests/test-json-scan tests/test-trace tests/test-cmd \
 	tests/test-client tests/test-limits tests/test-schema tests/test-validate tests/test-hostile \
 	tests/test-xen tests/test-reentrancy
 VALGRIND_FLAGS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
