@@ -365,6 +365,19 @@ lock_wait_thread (gpointer data)
 }
 
 gboolean
+qmp_domain_lock_try (QmpDomainLock *lock, GError **error)
+{
+  int fd = -1;
+  int r;
+
+  g_return_val_if_fail (lock->fd < 0 && lock->wait == NULL, FALSE);
+  r = take_lock (lock->path, NULL, &fd, error);
+  if (r > 0)
+    lock->fd = fd;
+  return r > 0;
+}
+
+gboolean
 qmp_domain_lock_acquire (QmpDomainLock      *lock,
                          QmpDomainLockFunc   acquired,
                          gpointer            user_data,

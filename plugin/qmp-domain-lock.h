@@ -28,6 +28,11 @@ gboolean       qmp_domain_lock_acquire (QmpDomainLock     *lock,
                                         QmpDomainLockFunc  acquired,
                                         gpointer           user_data,
                                         GError           **error);
+/* One attempt, and no waiting: TRUE when held now; FALSE when busy (or
+ * with ERROR set). Nobody sees us wait: for a taker with nothing urgent,
+ * which lets those who wait visibly go first. */
+gboolean       qmp_domain_lock_try     (QmpDomainLock     *lock,
+                                        GError           **error);
 gboolean       qmp_domain_lock_is_held (QmpDomainLock     *lock);
 /* Who holds the lock, from /proc/locks ("process 4242 (xl)"), or NULL
  * when that cannot be told. */

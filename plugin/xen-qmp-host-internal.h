@@ -36,6 +36,7 @@ typedef struct {
   guint          dm_retry_ms;
   gint64         locked_at;       /* monotonic: when this hold began */
   GSource       *yield_retry;     /* takes the lock again after a yield */
+  gint64         yielded_at;      /* monotonic: the last hand-over */
 } HostDomain;
 
 struct _XenQmpHost {
@@ -74,6 +75,8 @@ struct _XenQmpHost {
 
 /* xen-qmp-host.c */
 void     _host_domain_try         (HostDomain *d);
+/* libxl's lock is ours: check the domain, connect. May free D. */
+void     _host_domain_locked      (HostDomain *d);
 
 /* xen-qmp-host-yield.c */
 #define HOST_DEFAULT_LOCK_HOLD_MS  1000
@@ -83,6 +86,7 @@ void     _host_yield_hold_begins  (HostDomain *d);
 void     _host_yield_on_suspended (HostDomain *d);
 void     _host_yield_domain_free  (HostDomain *d);
 void     _host_yield_dispose      (XenQmpHost *host);
+void     _host_yield_config_changed (XenQmpHost *host);
 
 /* xen-qmp-host.c: queues an event (or a gap) for the host's handlers. */
 void     _host_deliver_event      (XenQmpHost *host,

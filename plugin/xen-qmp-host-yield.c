@@ -95,12 +95,9 @@ yield_tick_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-void
-_host_yield_hold_begins (HostDomain *d)
+static void
+start_tick (XenQmpHost *host)
 {
-  XenQmpHost *host = d->host;
-
-  d->locked_at = g_get_monotonic_time ();
   if (host->yield_tick != NULL || host->lock_hold_ms == G_MAXUINT)
     return;
   host->yield_tick = g_timeout_source_new (tick_interval_ms (host));
@@ -109,18 +106,85 @@ _host_yield_hold_begins (HostDomain *d)
   g_source_attach (host->yield_tick, host->context);
 }
 
+void
+_host_yield_hold_begins (HostDomain *d)
+{
+  d->locked_at = g_get_monotonic_time ();
+  start_tick (d->host);
+}
+
+/* lock-hold-ms changed: the holds under way follow it at once (the
+ * tick stops by itself when nothing is held). */
+void
+_host_yield_config_changed (XenQmpHost *host)
+{
+  _host_yield_dispose (host);
+  start_tick (host);
+}
+
+static void schedule_yield_retry (HostDomain *d);
+
+/* Taking the lock back. With commands Active, as any command does: the
+ * wait is visible, and whoever holds the lock hands it over. Idle (a
+ * client, events), with a single try, and the lock given back at once
+ * if someone waits for it: a follower must not keep libxl (or another
+ * process's command) waiting, nor take the lock from under it, and two
+ * followers must not hand it to each other while libxl waits. An idle
+ * connection kept out for STARVING_HOLDS lock-hold-ms (another
+ * process's follower holds the lock, idle too) waits visibly again: the
+ * socket then goes from one follower to the other at that pace, each
+ * told of its gaps. */
+#define STARVING_HOLDS 4
+
 static gboolean
 yield_retry_cb (gpointer user_data)
 {
   HostDomain *d = user_data;
+  g_autoptr(QmpProcLocks) locks = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&d->yield_retry, g_source_unref);
   /* Nobody needs it any more: closing frees D. */
   if (!qmp_connection_is_needed (d->conn))
-    qmp_connection_close (d->conn, NULL);
-  else
-    _host_domain_try (d);
+    {
+      qmp_connection_close (d->conn, NULL);
+      return G_SOURCE_REMOVE;
+    }
+  if (qmp_connection_has_active (d->conn) || !g_file_test (d->socket_path, G_FILE_TEST_EXISTS)
+      || g_get_monotonic_time () - d->yielded_at
+         > (gint64) STARVING_HOLDS * d->host->lock_hold_ms * 1000)
+    {
+      _host_domain_try (d);
+      return G_SOURCE_REMOVE;
+    }
+  if (!qmp_domain_lock_try (d->lock, &error))
+    {
+      if (error != NULL)
+        _host_domain_try (d);
+      else
+        schedule_yield_retry (d);
+      return G_SOURCE_REMOVE;
+    }
+  locks = qmp_proc_locks_read (NULL);
+  if (locks != NULL && qmp_domain_lock_has_waiter (d->lock, locks))
+    {
+      qmp_domain_lock_release (d->lock);
+      schedule_yield_retry (d);
+      return G_SOURCE_REMOVE;
+    }
+  _host_domain_locked (d);
   return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_yield_retry (HostDomain *d)
+{
+  if (d->yield_retry != NULL)
+    return;
+  d->yield_retry = g_timeout_source_new (d->host->lock_yield_ms);
+  g_source_set_callback (d->yield_retry, yield_retry_cb, d, NULL);
+  g_source_set_name (d->yield_retry, "[xenqmp] retake libxl lock");
+  g_source_attach (d->yield_retry, d->host->context);
 }
 
 /* The connection is suspended: the lock goes, and is taken again later
@@ -132,17 +196,13 @@ _host_yield_on_suspended (HostDomain *d)
 
   if (d->lock == NULL)
     return;
+  d->yielded_at = g_get_monotonic_time ();
   qmp_domain_lock_release (d->lock);
   why = g_strdup_printf ("libxl's lock %s was handed over to a process waiting for it; "
                          "it is taken again %u ms later", qmp_domain_lock_get_path (d->lock),
                          d->host->lock_yield_ms);
   qmp_connection_set_waiting_reason (d->conn, why);
-  if (d->yield_retry != NULL)
-    return;
-  d->yield_retry = g_timeout_source_new (d->host->lock_yield_ms);
-  g_source_set_callback (d->yield_retry, yield_retry_cb, d, NULL);
-  g_source_set_name (d->yield_retry, "[xenqmp] retake libxl lock");
-  g_source_attach (d->yield_retry, d->host->context);
+  schedule_yield_retry (d);
 }
 
 void

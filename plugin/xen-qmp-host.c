@@ -349,6 +349,8 @@ xen_qmp_host_set_property (GObject      *object,
       break;
     case PROP_LOCK_HOLD_MS:
       changed = qmp_property_change_uint (&host->lock_hold_ms, g_value_get_uint (value));
+      if (changed)
+        _host_yield_config_changed (host);
       break;
     case PROP_LOCK_YIELD_MS:
       changed = qmp_property_change_uint (&host->lock_yield_ms, g_value_get_uint (value));
@@ -597,9 +599,15 @@ xen_qmp_host_class_init (XenQmpHostClass *klass)
    * XenQmpHost:lock-yield-ms:
    *
    * How long after handing libxl's lock over the host tries to take it
-   * again (and then waits for it, as libxl does, visibly), so that an
-   * operation of libxl that takes the lock several times in a row is not
-   * cut in. Events the domain's QEMU sends meanwhile reach no
+   * again, so that an operation of libxl that takes the lock several
+   * times in a row is not cut in. With commands Active on the
+   * connection, it then waits for the lock as libxl does, where the
+   * holder sees it; otherwise it tries once every lock-yield-ms, and
+   * gives the lock back at once if someone waits for it: a connection
+   * kept only by an idle client or for events never makes anyone wait.
+   * One kept out for four lock-hold-ms (another process's idle follower
+   * of the domain holds the socket) waits visibly again, so that two
+   * followers take turns. Events the domain's QEMU sends meanwhile reach no
    * connection of ours unless the domain has an event monitor: see
    * #XenQmpHost:event-socket-pattern and %XEN_QMP_EVENT_GAP.
    *
@@ -1057,8 +1065,8 @@ host_domain_connect (HostDomain *d)
 /* libxl's lock is ours: as libxl checks after acquiring it
  * (libxl_internal.c, ev_lock_child_callback()), the domain must still be
  * there, and the same domain. */
-static void
-host_domain_locked (HostDomain *d)
+void
+_host_domain_locked (HostDomain *d)
 {
   g_autoptr(GError) error = NULL;
 
@@ -1076,7 +1084,7 @@ on_lock_acquired (QmpDomainLock *lock, gpointer user_data)
   HostDomain *d = user_data;
 
   g_debug ("domain %u: got %s", d->domid, qmp_domain_lock_get_path (lock));
-  host_domain_locked (d);
+  _host_domain_locked (d);
 }
 
 /* TRUE: the lock is held, or being waited for; FALSE: the connection was
@@ -1131,7 +1139,7 @@ _host_domain_try (HostDomain *d)
   if (d->lock == NULL)
     host_domain_connect (d);
   else if (host_domain_lock (d, &held, NULL) && held)
-    host_domain_locked (d);
+    _host_domain_locked (d);
 }
 
 static void

@@ -60,3 +60,11 @@ tests_test_xl_follow_SOURCES = tests/test-xl-follow.c $(tests_xl_fixture_sources
 tests_test_xl_follow_CPPFLAGS = $(tests_cppflags)
 tests_test_xl_follow_CFLAGS = $(tests_cflags) $(XENSTORE_CFLAGS)
 tests_test_xl_follow_LDADD = $(tests_ldadd) $(XENSTORE_LIBS)
+
+# libxl's lock handed over to a waiter, and the gaps followers are told of.
+check_PROGRAMS += tests/test-lock-yield
+TESTS += tests/test-lock-yield
+tests_test_lock_yield_SOURCES = tests/test-lock-yield.c tests/test-loop.h $(tests_xen_testbed_sources)
+tests_test_lock_yield_CPPFLAGS = $(tests_cppflags)
+tests_test_lock_yield_CFLAGS = $(tests_cflags) $(XENSTORE_CFLAGS)
+tests_test_lock_yield_LDADD = $(tests_ldadd) $(XENSTORE_LIBS)
