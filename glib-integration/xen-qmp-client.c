@@ -101,6 +101,11 @@ struct _XenQmpClient {
   GSource       *early_flush;
   QmpOutbox     *outbox;         /* where signals and callbacks run */
   gboolean       disposing;
+
+  gboolean       reconnect;      /* XenQmpClient:reconnect */
+  gint64         lost_at_us;     /* real time the connection was lost; 0: not lost */
+  GSource       *reconnect_timer;
+  guint          reconnect_delay_ms;
 };
 
 enum {
@@ -119,6 +124,7 @@ enum {
   PROP_MAX_BUFFERED_EVENTS,
   PROP_VALIDATE,
   PROP_SCHEMA_CACHE_DIR,
+  PROP_RECONNECT,
   N_PROPS
 };
 
@@ -142,6 +148,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (XenQmpClient, xen_qmp_client, G_TYPE_OBJECT,
                                                       xen_qmp_client_async_initable_iface_init))
 
 static void client_drop_connection (XenQmpClient *client, const GError *reason);
+static void stop_reconnecting (XenQmpClient *client);
+static void schedule_reconnect (XenQmpClient *client);
 
 static void
 early_event_free (EarlyEvent *e)
@@ -169,6 +177,7 @@ xen_qmp_client_dispose (GObject *object)
   XenQmpClient *client = XEN_QMP_CLIENT (object);
 
   client->disposing = TRUE;
+  stop_reconnecting (client);
   if (client->conn != NULL)
     {
       g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
@@ -254,6 +263,9 @@ xen_qmp_client_get_property (GObject    *object,
     case PROP_SCHEMA_CACHE_DIR:
       g_value_set_string (value, client->schema_cache_dir);
       break;
+    case PROP_RECONNECT:
+      g_value_set_boolean (value, client->reconnect);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -309,6 +321,11 @@ xen_qmp_client_set_property (GObject      *object,
       break;
     case PROP_SCHEMA_CACHE_DIR:
       changed = qmp_property_change_string (&client->schema_cache_dir, g_value_dup_string (value));
+      break;
+    case PROP_RECONNECT:
+      changed = qmp_property_change_boolean (&client->reconnect, g_value_get_boolean (value));
+      if (changed && !client->reconnect)
+        stop_reconnecting (client);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -514,6 +531,28 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
    */
   properties[PROP_VALIDATE] =
     g_param_spec_boolean ("validate", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * XenQmpClient:reconnect:
+   *
+   * Whether the client connects again by itself when its connection is
+   * lost (QEMU went away, closed the socket, broke the protocol; not
+   * after xen_qmp_client_close()), so that an application that follows a
+   * QEMU which restarts on the same socket needs no loop of its own.
+   * #XenQmpClient::closed is still emitted, with the reason, and
+   * #XenQmpClient:connected turns %FALSE; the client then tries again
+   * after 100 ms, doubling the wait up to 5 s, until it is connected
+   * (#XenQmpClient:connected turns %TRUE again), xen_qmp_client_close()
+   * is called, or this property is set to %FALSE. Failed tries emit
+   * nothing. Once connected again, #XenQmpClient::event-gap tells when
+   * the connection was lost and when it came back: events QEMU sent in
+   * between were missed. Commands executed while it is lost fail, as
+   * without this property.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RECONNECT] =
+    g_param_spec_boolean ("reconnect", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * XenQmpClient:schema-cache-dir:
@@ -938,6 +977,15 @@ on_conn_ready (QmpConnection *conn, gpointer user_data)
   client->connected = TRUE;
   c->connect_tasks = g_steal_pointer (&client->connect_tasks);
   client_change_push (client, c);
+  if (client->lost_at_us != 0)
+    {
+      gint64 lost_at = client->lost_at_us;
+
+      client->lost_at_us = 0;
+      client->reconnect_delay_ms = 0;
+      on_domain_gap (lost_at, g_get_real_time (),
+                     "the connection was lost; the client connected again", client);
+    }
 }
 
 static void
@@ -951,7 +999,11 @@ on_conn_closed (QmpConnection *conn, const GError *reason, gpointer user_data)
                                      "%s: the connection was closed",
                                      qmp_connection_get_peer (conn));
   g_object_ref (client);
+  if (client->reconnect && !client->disposing && client->lost_at_us == 0 && client->connected)
+    client->lost_at_us = g_get_real_time ();
   client_drop_connection (client, reason);
+  if (client->lost_at_us != 0)
+    schedule_reconnect (client);
   g_object_unref (client);
 }
 
@@ -997,6 +1049,58 @@ _xen_qmp_client_describe_peer (XenQmpClient *client)
   return g_strdup (client->socket_path);
 }
 
+/* ---- connecting again (XenQmpClient:reconnect) ---------------------- */
+
+#define RECONNECT_FIRST_MS 100
+#define RECONNECT_MAX_MS   5000
+
+static gboolean ensure_connection (XenQmpClient *client, GError **error);
+
+static void
+stop_reconnecting (XenQmpClient *client)
+{
+  client->lost_at_us = 0;
+  client->reconnect_delay_ms = 0;
+  if (client->reconnect_timer == NULL)
+    return;
+  g_source_destroy (client->reconnect_timer);
+  g_clear_pointer (&client->reconnect_timer, g_source_unref);
+}
+
+static gboolean
+on_reconnect (gpointer user_data)
+{
+  XenQmpClient *client = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&client->reconnect_timer, g_source_unref);
+  /* Connected meanwhile (connect_async()), or giving up. */
+  if (client->conn != NULL || client->lost_at_us == 0)
+    return G_SOURCE_REMOVE;
+  g_object_ref (client);
+  if (!ensure_connection (client, &error))
+    {
+      g_debug ("%s: connecting again: %s", client->socket_path, error->message);
+      schedule_reconnect (client);
+    }
+  g_object_unref (client);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnect (XenQmpClient *client)
+{
+  if (client->reconnect_timer != NULL || client->disposing)
+    return;
+  client->reconnect_delay_ms = client->reconnect_delay_ms == 0
+                               ? RECONNECT_FIRST_MS
+                               : MIN (client->reconnect_delay_ms * 2, RECONNECT_MAX_MS);
+  client->reconnect_timer = g_timeout_source_new (client->reconnect_delay_ms);
+  g_source_set_callback (client->reconnect_timer, on_reconnect, client, NULL);
+  g_source_set_name (client->reconnect_timer, "[xenqmp] client reconnect");
+  g_source_attach (client->reconnect_timer, client->context);
+}
+
 static void
 client_unfollow (XenQmpClient *client)
 {
@@ -1036,7 +1140,8 @@ client_drop_connection (XenQmpClient *client, const GError *reason)
 
   c->connect_tasks = g_steal_pointer (&client->connect_tasks);
   c->connected = client->connected;
-  c->closed = client->connected || reason != NULL;
+  /* A failed try to connect again is not news. */
+  c->closed = client->connected || (reason != NULL && client->lost_at_us == 0);
   client->connected = FALSE;
   client_change_push (client, c);
 }
@@ -1782,6 +1887,7 @@ xen_qmp_client_close (XenQmpClient *client)
 
   g_return_if_fail (XEN_QMP_IS_CLIENT (client));
   QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", );
+  stop_reconnecting (client);
   if (client->conn == NULL)
     return;
   reason = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,

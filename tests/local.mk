@@ -154,6 +154,13 @@ tests_test_client_CPPFLAGS = $(tests_cppflags)
 tests_test_client_CFLAGS = $(tests_cflags)
 tests_test_client_LDADD = $(tests_ldadd)
 
+check_PROGRAMS += tests/test-client-reconnect
+TESTS += tests/test-client-reconnect
+tests_test_client_reconnect_SOURCES = tests/test-client-reconnect.c tests/test-backend.h tests/test-loop.h $(tests_server_sources)
+tests_test_client_reconnect_CPPFLAGS = $(tests_cppflags)
+tests_test_client_reconnect_CFLAGS = $(tests_cflags)
+tests_test_client_reconnect_LDADD = $(tests_ldadd)
+
 # User code after the I/O step: _sync calls from callbacks and handlers,
 # other contexts, connects that give up, the close's order, threads.
 check_PROGRAMS += tests/test-reentrancy
@@ -215,7 +222,7 @@ installcheck-local:
 # fail. Children (fake-qemu, QEMU) are not traced.
 VALGRIND_TESTS = tests/test-framer tests/test-domain-lock tests/test-json-parse tests/test-json-scan tests/test-trace tests/test-cmd \
 	tests/test-client tests/test-limits tests/test-schema tests/test-validate tests/test-hostile \
-	tests/test-xen tests/test-reentrancy tests/test-lock-yield
+	tests/test-xen tests/test-reentrancy tests/test-lock-yield tests/test-client-reconnect
 VALGRIND_FLAGS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite --error-exitcode=99 --num-callers=30 \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp
