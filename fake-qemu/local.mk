@@ -13,6 +13,7 @@ fake_qemu_fake_qemu_SOURCES = \
 	fake-qemu/record.c fake-qemu/record.h \
 	fake-qemu/builtins.c fake-qemu/builtins.h \
 	fake-qemu/xen-device-model.c fake-qemu/xen-device-model.h \
+	fake-qemu/command-line-options.c fake-qemu/command-line-options.h \
 	fake-qemu/arguments.c fake-qemu/arguments.h \
 	fake-qemu/fdstore.c fake-qemu/fdstore.h \
 	fake-qemu/qmp-message.c fake-qemu/qmp-message.h \
