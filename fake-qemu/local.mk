@@ -39,7 +39,10 @@ fake_qemu_fake_qemu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/glib-integration
 fake_qemu_fake_qemu_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
 fake_qemu_fake_qemu_LDADD = plugin/libxenqmp-1.0.la $(GLIB_LIBS) $(JSON_LIBS)
 $(fake_qemu_fake_qemu_OBJECTS): $(xenqmp_include_stamp)
-EXTRA_DIST += fake-qemu/README.md
+# The full rules of scripts and of what the fake answers, for users of an
+# installed fake-qemu: fake-qemu(1) and the README point here.
+fakeqemudocdir = $(docdir)/fake-qemu
+dist_fakeqemudoc_DATA = fake-qemu/README.md
 
 # Scripts recorded from a real QEMU 7.2 (fake-qemu --record): examples,
 # and the replay test's input.
