@@ -17,11 +17,34 @@ fake_args_init (FakeArgs *args, JsonObject *arguments)
   args->arguments = arguments;
 }
 
-static void
-type_error (const char *name, const char *expected, GError **error)
+void
+fake_args_init_nested (FakeArgs *nested, FakeArgs *parent, const char *name, JsonObject *object)
 {
+  fake_args_init (nested, object);
+  nested->prefix = parent->prefix != NULL ? g_strdup_printf ("%s.%s", parent->prefix, name)
+                                          : g_strdup (name);
+}
+
+void
+fake_args_clear (FakeArgs *args)
+{
+  g_clear_pointer (&args->prefix, g_free);
+}
+
+/* NAME as QEMU's errors spell it: with the path of its object. */
+static char *
+full_name (FakeArgs *args, const char *name)
+{
+  return args->prefix != NULL ? g_strdup_printf ("%s.%s", args->prefix, name) : g_strdup (name);
+}
+
+static void
+type_error (FakeArgs *args, const char *name, const char *expected, GError **error)
+{
+  g_autofree char *full = full_name (args, name);
+
   g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
-               "Invalid parameter type for '%s', expected: %s", name, expected);
+               "Invalid parameter type for '%s', expected: %s", full, expected);
 }
 
 /* The member NAME, or NULL; FALSE (with QEMU's error) if a mandatory one
@@ -43,8 +66,10 @@ lookup (FakeArgs    *args,
     *present = *member != NULL;
   if (*member == NULL && !optional)
     {
+      g_autofree char *full = full_name (args, name);
+
       g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
-                   "Parameter '%s' is missing", name);
+                   "Parameter '%s' is missing", full);
       return FALSE;
     }
   return TRUE;
@@ -67,7 +92,7 @@ lookup_typed (FakeArgs    *args,
    * and, for integers, a double from json-glib's too-big int64. */
   if (*member != NULL && json_node_get_value_type (*member) != type)
     {
-      type_error (name, type_name, error);
+      type_error (args, name, type_name, error);
       return FALSE;
     }
   return TRUE;
@@ -145,7 +170,7 @@ fake_args_get_enum_list (FakeArgs           *args,
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (member))
     {
-      type_error (name, "array", error);
+      type_error (args, name, "array", error);
       return FALSE;
     }
   array = json_node_get_array (member);
@@ -158,7 +183,7 @@ fake_args_get_enum_list (FakeArgs           *args,
       if (json_node_get_value_type (element) != G_TYPE_STRING)
         {
           g_autofree char *element_name = g_strdup_printf ("%s[%u]", name, i);
-          type_error (element_name, "string", error);
+          type_error (args, element_name, "string", error);
           return FALSE;
         }
       string = json_node_get_string (element);
@@ -171,6 +196,55 @@ fake_args_get_enum_list (FakeArgs           *args,
       g_ptr_array_add (strings, (gpointer) string);
     }
   *value = g_steal_pointer (&strings);
+  return TRUE;
+}
+
+gboolean
+fake_args_get_object (FakeArgs    *args,
+                      const char  *name,
+                      gboolean     optional,
+                      gboolean    *present,
+                      JsonObject **value,
+                      GError     **error)
+{
+  JsonNode *member;
+
+  if (!lookup (args, name, optional, present, &member, error))
+    return FALSE;
+  if (member != NULL && !JSON_NODE_HOLDS_OBJECT (member))
+    {
+      type_error (args, name, "object", error);
+      return FALSE;
+    }
+  if (member != NULL)
+    *value = json_node_get_object (member);
+  return TRUE;
+}
+
+gboolean
+fake_args_get_enum (FakeArgs           *args,
+                    const char         *name,
+                    gboolean            optional,
+                    gboolean           *present,
+                    const char * const *allowed,
+                    const char        **value,
+                    GError            **error)
+{
+  const char *string = NULL;
+  gboolean here = FALSE;
+
+  if (!fake_args_get_string (args, name, optional, &here, &string, error))
+    return FALSE;
+  if (present != NULL)
+    *present = here;
+  if (here && !g_strv_contains (allowed, string))
+    {
+      g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                   "Parameter '%s' does not accept value '%s'", name, string);
+      return FALSE;
+    }
+  if (here)
+    *value = string;
   return TRUE;
 }
 
@@ -192,8 +266,10 @@ fake_args_check_unexpected (FakeArgs *args, GError **error)
         visited = strcmp (args->visited[i], name) == 0;
       if (!visited)
         {
+          g_autofree char *full = full_name (args, name);
+
           g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
-                       "Parameter '%s' is unexpected", name);
+                       "Parameter '%s' is unexpected", full);
           return FALSE;
         }
     }

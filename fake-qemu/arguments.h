@@ -18,10 +18,36 @@ typedef struct {
   JsonObject *arguments;
   const char *visited[FAKE_ARGS_MAX];
   guint       n_visited;
+  char       *prefix;     /* a nested object's path ("addr.data"), or NULL */
 } FakeArgs;
 
 void     fake_args_init             (FakeArgs    *args,
                                      JsonObject  *arguments);
+/* NESTED visits the object member NAME of PARENT (which must have been
+ * got with fake_args_get_object()): QEMU names its members by their path
+ * ("Parameter 'addr.data.port' is missing"). Clear it when done. */
+void     fake_args_init_nested      (FakeArgs    *nested,
+                                     FakeArgs    *parent,
+                                     const char  *name,
+                                     JsonObject  *object);
+void     fake_args_clear            (FakeArgs    *args);
+
+gboolean fake_args_get_object       (FakeArgs    *args,
+                                     const char  *name,
+                                     gboolean     optional,
+                                     gboolean    *present,
+                                     JsonObject **value,
+                                     GError     **error);
+
+/* A string that must be one of ALLOWED (NULL-terminated): QEMU names the
+ * member alone, not its path, when it refuses the value. */
+gboolean fake_args_get_enum         (FakeArgs           *args,
+                                     const char         *name,
+                                     gboolean            optional,
+                                     gboolean           *present,
+                                     const char * const *allowed,
+                                     const char        **value,
+                                     GError            **error);
 
 gboolean fake_args_get_int          (FakeArgs    *args,
                                      const char  *name,

@@ -13,6 +13,7 @@ fake_qemu_fake_qemu_SOURCES = \
 	fake-qemu/record.c fake-qemu/record.h \
 	fake-qemu/builtins.c fake-qemu/builtins.h \
 	fake-qemu/xen-device-model.c fake-qemu/xen-device-model.h \
+	fake-qemu/command-line-options.c fake-qemu/command-line-options.h \
 	fake-qemu/arguments.c fake-qemu/arguments.h \
 	fake-qemu/fdstore.c fake-qemu/fdstore.h \
 	fake-qemu/qmp-message.c fake-qemu/qmp-message.h \
@@ -38,7 +39,10 @@ fake_qemu_fake_qemu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/glib-integration
 fake_qemu_fake_qemu_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
 fake_qemu_fake_qemu_LDADD = plugin/libxenqmp-1.0.la $(GLIB_LIBS) $(JSON_LIBS)
 $(fake_qemu_fake_qemu_OBJECTS): $(xenqmp_include_stamp)
-EXTRA_DIST += fake-qemu/README.md
+# The full rules of scripts and of what the fake answers, for users of an
+# installed fake-qemu: fake-qemu(1) and the README point here.
+fakeqemudocdir = $(docdir)/fake-qemu
+dist_fakeqemudoc_DATA = fake-qemu/README.md
 
 # Scripts recorded from a real QEMU 7.2 (fake-qemu --record): examples,
 # and the replay test's input.

@@ -12,6 +12,10 @@
  * commands in order), or by id for an out-of-band one. Timestamps are
  * not recorded: a replay stamps events with its own time.
  *
+ * A client asks for query-qmp-schema or not depending on its cache, not
+ * on the session: that step is written "optional", so that the replay
+ * passes either way.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #define G_LOG_DOMAIN "fake-qemu"
@@ -113,25 +117,34 @@ record_reply (FakeRecorder *self, JsonObject *reply)
 {
   Pending *p = take_pending (self, json_object_get_member (reply, "id"));
   JsonObject *step;
+  gboolean optional;
 
   if (p == NULL)
     {
       g_message ("record: a reply to no command: not recorded");
       return;
     }
+  optional = strcmp (p->command, "query-qmp-schema") == 0;
   step = json_object_new ();
   json_object_set_string_member (step, "expect", p->command);
+  if (optional)
+    json_object_set_boolean_member (step, "optional", TRUE);
   json_object_set_member (step, "args", p->arguments != NULL
                                         ? json_node_ref (p->arguments)
                                         : fake_qmp_object_node_new (json_object_new ()));
   json_object_set_int_member (step, "fds", p->n_fds);
-  if (json_array_get_length (p->events) > 0)
+  /* Events that came while the schema was fetched were not caused by it
+   * (the query changes nothing): they follow it as steps of their own,
+   * sent whether or not the replayed client asks. */
+  if (json_array_get_length (p->events) > 0 && !optional)
     json_object_set_array_member (step, "events", json_array_ref (p->events));
   if (json_object_has_member (reply, "return"))
     json_object_set_member (step, "return", json_node_copy (json_object_get_member (reply, "return")));
   else
     json_object_set_member (step, "error", json_node_copy (json_object_get_member (reply, "error")));
   write_step (self, step);
+  for (guint i = 0; optional && i < json_array_get_length (p->events); i++)
+    write_step (self, json_object_ref (json_array_get_object_element (p->events, i)));
   pending_free (p);
 }
 

@@ -14,7 +14,19 @@
  * and gets a GenericError saying what the script expected; the step stays
  * current. With the right command but wrong arguments or descriptors, the
  * step is consumed, as the client did send that command. In lenient mode
- * unexpected requests go to the built-in QEMU instead, silently.
+ * unexpected requests go to the built-in QEMU instead, silently, and at
+ * once: a test that leaves the rest to the built-in QEMU must not see it
+ * stall behind a scripted delay.
+ *
+ * An optional "expect" (a client may or may not send that command, as
+ * query-qmp-schema depends on a client's cache) does not hold the lane:
+ * when the lane reaches it, it "floats" and the lane goes on. A floating
+ * step takes its command whenever it comes, until the lane consumes its
+ * next required "expect" or the client leaves; then it is forgotten.
+ *
+ * A request received and never answered (its reply delayed or its turn
+ * not come when the client left or the fake exited) fails the verdict,
+ * unless the script itself closed the connection or said "swallow".
  *
  * With --schema, what QEMU would refuse is a mismatch too, answered with
  * QEMU's error, unless the step replies with exactly that error; and the
@@ -52,6 +64,8 @@ typedef struct {
   guint          next;          /* the current step */
   FakeMonitor   *monitor;       /* the connected client, or NULL */
   GQueue         pending;       /* FakeRequest waiting for their turn */
+  GPtrArray     *floating;      /* optional expect steps passed, which the
+                                   client may still send (const FakeStep) */
   guint          timer;         /* a delay or sleep in progress */
   gboolean       delay_done;    /* the current step's delay has passed */
   FakeRequest   *held;          /* a matched request whose reply is delayed */
@@ -71,6 +85,7 @@ struct _FakeScriptRun {
   gboolean            lenient;
   FakeSchema         *schema;    /* or NULL */
   GPtrArray          *mismatches; /* char *: report lines */
+  GPtrArray          *unanswered; /* char *: report lines, of clients gone */
   guint               n_uncounted; /* mismatches past MISMATCHES_MAX */
   FakeScriptDoneFunc  done;
   gpointer            done_data;
@@ -90,6 +105,47 @@ advance (Lane *lane)
 {
   lane->next++;
   lane->delay_done = FALSE;
+}
+
+/* Whether STEP is an "expect" of COMMAND (NULL: invalid input, which no
+ * step expects). */
+static gboolean
+expects (const FakeStep *step, const char *command)
+{
+  return step != NULL && step->kind == FAKE_STEP_EXPECT && command != NULL
+         && strcmp (step->command, command) == 0;
+}
+
+static gboolean
+is_optional (const FakeStep *step)
+{
+  return step->kind == FAKE_STEP_EXPECT && step->optional;
+}
+
+/* Steps that run without the client: they send, or wait a while. */
+static gboolean
+runs_by_itself (const FakeStep *step)
+{
+  return step->kind == FAKE_STEP_EVENT || step->kind == FAKE_STEP_SLEEP
+         || step->kind == FAKE_STEP_RAW || step->kind == FAKE_STEP_STOP_READING;
+}
+
+/* The index of the step that COMMAND meets when the lane stands at FROM:
+ * the steps that run by themselves go first, and an optional step of
+ * another command floats. It is the "expect" of COMMAND, or another step
+ * that would refuse it, or the end (steps->len). */
+static guint
+step_for_command (Lane *lane, guint from, const char *command)
+{
+  for (guint i = from; i < lane->steps->len; i++)
+    {
+      const FakeStep *step = g_ptr_array_index (lane->steps, i);
+
+      if (runs_by_itself (step) || (is_optional (step) && !expects (step, command)))
+        continue;
+      return i;
+    }
+  return lane->steps->len;
 }
 
 static char *
@@ -516,6 +572,94 @@ matched (Lane *lane, const FakeStep *step, FakeRequest *request)
 
 /* ---- the lane's step loop ------------------------------------------------------ */
 
+static void start_timer (Lane *lane, guint ms);
+
+/* STEP answers REQUEST (taken), now or once the step's delay is over. */
+static void
+answer (Lane *lane, const FakeStep *step, FakeRequest *request)
+{
+  if (step->delay_ms > 0 && step->reply != FAKE_REPLY_SWALLOW)
+    {
+      lane->held = request;
+      lane->held_step = step;
+      start_timer (lane, step->delay_ms);
+      return;
+    }
+  matched (lane, step, request);
+  fake_request_unref (request);
+}
+
+/* The floating step of COMMAND, taken out of the list; or NULL. */
+static const FakeStep *
+take_floating (Lane *lane, const char *command)
+{
+  for (guint i = 0; i < lane->floating->len; i++)
+    {
+      const FakeStep *step = g_ptr_array_index (lane->floating, i);
+
+      if (expects (step, command))
+        {
+          g_ptr_array_remove_index (lane->floating, i);
+          return step;
+        }
+    }
+  return NULL;
+}
+
+/* Lenient mode: whether a step will take REQUEST when its turn comes,
+ * once the requests waiting before it have had theirs (each of them
+ * passed this test, and will take the step it met). */
+static gboolean
+is_scripted (Lane *lane, FakeRequest *request)
+{
+  guint at = lane->next;
+  guint i;
+
+  if (request->command == NULL)
+    return FALSE;
+  for (GList *l = lane->pending.head; l != NULL; l = l->next)
+    {
+      FakeRequest *waiting = l->data;
+
+      i = step_for_command (lane, at, waiting->command);
+      if (i < lane->steps->len && expects (g_ptr_array_index (lane->steps, i), waiting->command))
+        at = i + 1;
+    }
+  i = step_for_command (lane, at, request->command);
+  if (i < lane->steps->len && expects (g_ptr_array_index (lane->steps, i), request->command))
+    return TRUE;
+  for (i = 0; i < lane->floating->len; i++)
+    if (expects (g_ptr_array_index (lane->floating, i), request->command))
+      return TRUE;
+  return FALSE;
+}
+
+/* The report lines of what LANE's client sent and will never get an
+ * answer to, as things stand WHEN ("the connection closed"...). */
+static void
+list_unanswered (Lane *lane, const char *when, GPtrArray *lines)
+{
+  if (lane->monitor == NULL || lane->closing)
+    return;
+  if (lane->held != NULL)
+    {
+      g_autofree char *place = where (lane, lane->held_step);
+      g_autofree char *got = quote_request (lane->held);
+
+      g_ptr_array_add (lines, g_strdup_printf ("%s: never answered: %s (its reply was "
+                                               "delayed %u ms; %s first)", place, got,
+                                               lane->held_step->delay_ms, when));
+    }
+  for (GList *l = lane->pending.head; l != NULL; l = l->next)
+    {
+      g_autofree char *place = where (lane, current_step (lane));
+      g_autofree char *got = quote_request (l->data);
+
+      g_ptr_array_add (lines, g_strdup_printf ("%s: never answered: %s (it waited for "
+                                               "its turn; %s first)", place, got, when));
+    }
+}
+
 static gboolean
 on_timer (gpointer user_data)
 {
@@ -541,10 +685,20 @@ start_timer (Lane *lane, guint ms)
   lane->timer = g_timeout_add (ms, on_timer, lane);
 }
 
+/* Whether the steps from the current one on need not happen. */
+static gboolean
+only_optional_left (Lane *lane)
+{
+  for (guint i = lane->next; i < lane->steps->len; i++)
+    if (!is_optional (g_ptr_array_index (lane->steps, i)))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 lane_finished (Lane *lane)
 {
-  return current_step (lane) == NULL && lane->monitor == NULL && lane->timer == 0
+  return only_optional_left (lane) && lane->monitor == NULL && lane->timer == 0
          && lane->drip_timer == 0;
 }
 
@@ -570,16 +724,20 @@ check_done (FakeScriptRun *run)
     run->done_idle = g_idle_add (report_done, run);
 }
 
-/* Handles every waiting request that nothing in the script will take
- * (the lane waits for the client to close, or has ended). */
+/* Handles every waiting request that no step ahead will take (the lane
+ * waits for the client to close, or has ended): a floating step may. */
 static void
 drain_unscripted (Lane *lane, const FakeStep *step)
 {
-  while (!g_queue_is_empty (&lane->pending))
+  while (lane->timer == 0 && !g_queue_is_empty (&lane->pending))
     {
       g_autoptr(FakeRequest) request = g_queue_pop_head (&lane->pending);
+      const FakeStep *floating = take_floating (lane, request->command);
 
-      unscripted (lane, step, request);
+      if (floating != NULL)
+        answer (lane, floating, g_steal_pointer (&request));
+      else
+        unscripted (lane, step, request);
     }
 }
 
@@ -643,6 +801,14 @@ run_lane (Lane *lane)
             lane->cut_after = step->after_bytes;
           continue;
         case FAKE_STEP_EXPECT:
+          if (step->optional)
+            {
+              /* The client may never send it: the steps after it must
+               * not wait for it. */
+              g_ptr_array_add (lane->floating, (gpointer) step);
+              advance (lane);
+              continue;
+            }
           break;
         default:
           g_assert_not_reached ();
@@ -651,20 +817,22 @@ run_lane (Lane *lane)
       request = g_queue_pop_head (&lane->pending);
       if (request == NULL)
         break;
-      if (request->command == NULL || strcmp (request->command, step->command) != 0)
+      if (expects (step, request->command))
         {
-          unscripted (lane, step, request);
-          continue;
+          advance (lane);
+          /* The optional steps before it can no longer come. */
+          g_ptr_array_set_size (lane->floating, 0);
+          answer (lane, step, g_steal_pointer (&request));
         }
-      advance (lane);
-      if (step->delay_ms > 0 && step->reply != FAKE_REPLY_SWALLOW)
+      else
         {
-          lane->held = g_steal_pointer (&request);
-          lane->held_step = step;
-          start_timer (lane, step->delay_ms);
-          break;
+          const FakeStep *floating = take_floating (lane, request->command);
+
+          if (floating != NULL)
+            answer (lane, floating, g_steal_pointer (&request));
+          else
+            unscripted (lane, step, request);
         }
-      matched (lane, step, request);
     }
   check_done (lane->run);
 }
@@ -678,6 +846,13 @@ on_dispatch (FakeMonitor *monitor, FakeRequest *request, gpointer user_data)
 
   if (monitor != lane->monitor)
     return FAKE_DISPATCH_CONTINUE;
+  /* Lenient: what no step will take goes to the built-in QEMU at once,
+   * whatever scripted delay or sleep holds the steps. */
+  if (lane->run->lenient && !lane->closing && !is_scripted (lane, request))
+    {
+      unscripted (lane, current_step (lane), request);
+      return FAKE_DISPATCH_HANDLED;
+    }
   g_queue_push_tail (&lane->pending, fake_request_ref (request));
   run_lane (lane);
   return FAKE_DISPATCH_HANDLED;
@@ -727,6 +902,7 @@ forget_client (Lane *lane)
 {
   drip_stop (lane);
   g_clear_pointer (&lane->monitor, fake_monitor_unref);
+  g_ptr_array_set_size (lane->floating, 0);
   lane->cut_after = -1;
   while (!g_queue_is_empty (&lane->pending))
     fake_request_unref (g_queue_pop_head (&lane->pending));
@@ -746,12 +922,14 @@ on_disconnected (FakeMonitor *monitor, gpointer user_data)
 
   if (monitor != lane->monitor)
     return;
+  list_unanswered (lane, "the connection closed", lane->run->unanswered);
   forget_client (lane);
   /* A client that leaves while raw bytes are being sent to it (a send
    * found it gone) leaves the rest of them unsendable: an expect-close
    * right after them is met, whichever of its reads and our sends came
-   * first. */
-  while (step != NULL && step->kind == FAKE_STEP_RAW)
+   * first. An optional step the lane had not reached yet (a delay held
+   * it) is passed over as the client did. */
+  while (step != NULL && (step->kind == FAKE_STEP_RAW || is_optional (step)))
     {
       advance (lane);
       step = current_step (lane);
@@ -778,6 +956,7 @@ lane_free (gpointer data)
   forget_client (lane);
   g_clear_handle_id (&lane->timer, g_source_remove);
   g_ptr_array_unref (lane->steps);
+  g_ptr_array_unref (lane->floating);
   g_free (lane);
 }
 
@@ -812,6 +991,7 @@ fake_script_run_new (FakeScript          *script,
   run->done = done;
   run->done_data = user_data;
   run->mismatches = g_ptr_array_new_with_free_func (g_free);
+  run->unanswered = g_ptr_array_new_with_free_func (g_free);
   run->lanes = g_ptr_array_new_with_free_func (lane_free);
   for (guint i = 0; i < domains->len; i++)
     {
@@ -821,6 +1001,7 @@ fake_script_run_new (FakeScript          *script,
       lane->index = i;
       lane->domain = g_ptr_array_index (domains, i);
       lane->steps = g_ptr_array_new ();
+      lane->floating = g_ptr_array_new ();
       lane->cut_after = -1;
       g_queue_init (&lane->pending);
       for (guint j = 0; j < script->steps->len; j++)
@@ -863,6 +1044,7 @@ fake_script_run_free (FakeScriptRun *run)
   g_clear_handle_id (&run->done_idle, g_source_remove);
   g_ptr_array_unref (run->lanes);
   g_ptr_array_unref (run->mismatches);
+  g_ptr_array_unref (run->unanswered);
   fake_script_free (run->script);
   g_free (run);
 }
@@ -871,12 +1053,20 @@ char *
 fake_script_run_report (FakeScriptRun *run)
 {
   g_autoptr(GString) lines = g_string_new (NULL);
+  g_autoptr(GPtrArray) unanswered = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *n_unanswered = NULL;
   guint n_unreached = 0;
 
   for (guint i = 0; i < run->mismatches->len; i++)
     g_string_append_printf (lines, "  %s\n", (const char *) g_ptr_array_index (run->mismatches, i));
   if (run->n_uncounted > 0)
     g_string_append_printf (lines, "  ... and %u more mismatches\n", run->n_uncounted);
+  for (guint i = 0; i < run->unanswered->len; i++)
+    g_ptr_array_add (unanswered, g_strdup (g_ptr_array_index (run->unanswered, i)));
+  for (guint i = 0; i < run->lanes->len; i++)
+    list_unanswered (g_ptr_array_index (run->lanes, i), "the fake exited", unanswered);
+  for (guint i = 0; i < unanswered->len; i++)
+    g_string_append_printf (lines, "  %s\n", (const char *) g_ptr_array_index (unanswered, i));
   for (guint i = 0; i < run->lanes->len; i++)
     {
       Lane *lane = g_ptr_array_index (run->lanes, i);
@@ -886,16 +1076,23 @@ fake_script_run_report (FakeScriptRun *run)
           const FakeStep *step = g_ptr_array_index (lane->steps, j);
           g_autofree char *place = where (lane, step);
 
+          if (is_optional (step))
+            continue;
           g_string_append_printf (lines, "  %s: never reached: %s\n", place, step->text);
           n_unreached++;
         }
     }
   if (lines->len == 0)
     return g_strdup ("");
-  return g_strdup_printf ("fake-qemu: script %s: %u mismatch%s, %u step%s never reached\n%s",
+  /* Said only when there are some: reports read as before otherwise. */
+  if (unanswered->len > 0)
+    n_unanswered = g_strdup_printf (", %u command%s never answered", unanswered->len,
+                                    unanswered->len == 1 ? "" : "s");
+  return g_strdup_printf ("fake-qemu: script %s: %u mismatch%s, %u step%s never reached%s\n%s",
                           run->script->path, run->mismatches->len + run->n_uncounted,
                           run->mismatches->len + run->n_uncounted == 1 ? "" : "es",
-                          n_unreached, n_unreached == 1 ? "" : "s", lines->str);
+                          n_unreached, n_unreached == 1 ? "" : "s",
+                          n_unanswered != NULL ? n_unanswered : "", lines->str);
 }
 
 gboolean

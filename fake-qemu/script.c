@@ -218,7 +218,7 @@ typedef struct {
 static const KindInfo kinds[] = {
   { "greeting",     FAKE_STEP_GREETING,     "" },
   { "expect",       FAKE_STEP_EXPECT,       "args args-subset fds return error swallow raw-reply "
-                                            "delay events chunk interval send-fds fd-kind linger fds-on-line" },
+                                            "optional delay events chunk interval send-fds fd-kind linger fds-on-line" },
   { "event",        FAKE_STEP_EVENT,        "data timestamp delay" },
   { "sleep",        FAKE_STEP_SLEEP,        "" },
   { "raw",          FAKE_STEP_RAW,          "repeat delay chunk interval send-fds fd-kind linger fds-on-line" },
@@ -303,6 +303,15 @@ parse_expect (const LineContext *ctx, JsonObject *object, FakeStep *step, GError
       if (!get_count (ctx, object, "fds", 253, &n, error))
         return FALSE;
       step->n_fds = (gint) n;
+    }
+
+  if (json_object_has_member (object, "optional"))
+    {
+      JsonNode *member = json_object_get_member (object, "optional");
+
+      if (json_node_get_value_type (member) != G_TYPE_BOOLEAN)
+        return fail (ctx, "optional", error, "\"optional\" must be true or false");
+      step->optional = json_node_get_boolean (member);
     }
 
   step->reply = FAKE_REPLY_RETURN;

@@ -43,6 +43,9 @@ typedef struct {
   JsonObject   *args;          /* NULL: any arguments */
   gboolean      args_subset;   /* ARGS need only be among the arguments */
   gint          n_fds;         /* -1: any number */
+  gboolean      optional;      /* the client may not send it at all: the
+                                  lane does not wait for it (see
+                                  script-run.c) */
   FakeReplyKind reply;
   JsonNode     *value;         /* FAKE_REPLY_RETURN */
   char         *error_class;   /* FAKE_REPLY_ERROR */

@@ -4,9 +4,12 @@
  * toolstack's save flow (stop, add-fd, xen-save-devices-state into
  * /dev/fdset/N) and hotplug flows (device_add, device_del then
  * DEVICE_DELETED, query-pci; vCPUs through query-hotpluggable-cpus and
- * device_add). Errors that a QEMU 7.2 built with Xen can produce use its
- * wording, checked against qemu-system-x86_64 7.2 where -M none could
- * produce them; the reply shapes are QEMU's schema.
+ * device_add), and for every other command libxl 4.17 sends to a QEMU
+ * 7.2: the VNC password, HMP through human-monitor-command, and COLO's
+ * (xen-load-devices-state, replication, NBD, x-blockdev-change). Errors
+ * that a QEMU 7.2 built with Xen can produce use its wording, checked
+ * against qemu-system-x86_64 7.2 where -M none could produce them; the
+ * reply shapes are QEMU's schema.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include "arguments.h"
+#include "command-line-options.h"
 #include "qmp-message.h"
 
 /* The first PCI slot free for hot-plugged devices: 0 host bridge, 1 ISA
@@ -54,6 +58,10 @@ typedef struct {
 struct _FakeXenDm {
   GPtrArray  *devices;         /* Device, in the order added */
   gboolean    cpus[FAKE_XEN_DM_MAX_CPUS];
+  gboolean    vnc_password;    /* set: the display is one with password=on */
+  GPtrArray  *block_nodes;     /* char *: added with HMP drive_add */
+  gboolean    nbd_running;
+  GPtrArray  *nbd_exports;     /* char *: export ids */
   FakeDomain *deleting_domain; /* where DEVICE_DELETED events go */
   guint       deleted_idle;
 };
@@ -74,6 +82,8 @@ fake_xen_dm_new (void)
   FakeXenDm *dm = g_new0 (FakeXenDm, 1);
 
   dm->devices = g_ptr_array_new_with_free_func (device_free);
+  dm->block_nodes = g_ptr_array_new_with_free_func (g_free);
+  dm->nbd_exports = g_ptr_array_new_with_free_func (g_free);
   dm->cpus[0] = TRUE;
   return dm;
 }
@@ -85,6 +95,8 @@ fake_xen_dm_free (FakeXenDm *dm)
     return;
   g_clear_handle_id (&dm->deleted_idle, g_source_remove);
   g_ptr_array_unref (dm->devices);
+  g_ptr_array_unref (dm->block_nodes);
+  g_ptr_array_unref (dm->nbd_exports);
   g_free (dm);
 }
 
@@ -160,6 +172,7 @@ query_chardev (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request, G
 static JsonNode *
 query_vnc (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request, GError **error)
 {
+  FakeXenDm *dm = fake_domain_get_xen_dm (domain);
   JsonObject *info;
 
   if (!fake_builtins_check_no_arguments (request, error))
@@ -169,7 +182,7 @@ query_vnc (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request, GErro
   json_object_set_string_member (info, "host", "127.0.0.1");
   json_object_set_string_member (info, "family", "ipv4");
   json_object_set_string_member (info, "service", "5900");
-  json_object_set_string_member (info, "auth", "none");
+  json_object_set_string_member (info, "auth", dm->vnc_password ? "vnc" : "none");
   json_object_set_array_member (info, "clients", json_array_new ());
   return fake_qmp_object_node_new (info);
 }
@@ -665,6 +678,469 @@ system_wakeup (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request, G
   return fake_builtins_empty_object ();
 }
 
+/* ---- the VNC password ----------------------------------------------------------- */
+
+/* libxl sends it only for a guest with a VNC password, whose QEMU it
+ * starts with "-vnc ...,password=on": such a QEMU takes any password,
+ * even an empty one, and its display's auth is "vnc". (One started
+ * without it says "Could not set password".) */
+static JsonNode *
+change_vnc_password (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request,
+                     GError **error)
+{
+  const char *password = NULL;
+  FakeArgs args;
+
+  fake_args_init (&args, request->arguments);
+  if (!fake_args_get_string (&args, "password", FALSE, NULL, &password, error)
+      || !fake_args_check_unexpected (&args, error))
+    return NULL;
+  fake_domain_get_xen_dm (domain)->vnc_password = TRUE;
+  return fake_builtins_empty_object ();
+}
+
+/* ---- HMP ------------------------------------------------------------------------- */
+
+static gboolean
+has_block_node (FakeXenDm *dm, const char *name)
+{
+  for (guint i = 0; i < dm->block_nodes->len; i++)
+    if (strcmp (g_ptr_array_index (dm->block_nodes, i), name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* libxl's COLO primary adds the NBD client of each disk with
+ * "drive_add -n buddy ...,node-name=NODE"; QEMU prints nothing. */
+static char *
+hmp_drive_add (FakeXenDm *dm, const char *options)
+{
+  g_auto(GStrv) parts = g_strsplit (options, ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (g_str_has_prefix (parts[i], "node-name=") && !has_block_node (dm, parts[i] + 10))
+      g_ptr_array_add (dm->block_nodes, g_strdup (parts[i] + 10));
+  return g_strdup ("");
+}
+
+/* LINE's words, as HMP splits them (blanks between, none empty). */
+static GPtrArray *
+hmp_words (const char *line)
+{
+  g_auto(GStrv) split = g_strsplit_set (line, " \t", -1);
+  GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; split[i] != NULL; i++)
+    if (split[i][0] != '\0')
+      g_ptr_array_add (words, g_strdup (split[i]));
+  g_ptr_array_add (words, NULL);
+  return words;
+}
+
+/* The HMP commands a toolstack uses, with QEMU's output; the others are
+ * unknown to the fake (QEMU's text for an unknown command). */
+static char *
+run_hmp (FakeDomain *domain, const char *line)
+{
+  g_autoptr(GPtrArray) split = hmp_words (line);
+  char **words = (char **) split->pdata;
+  const char *info = NULL;
+
+  if (words[0] == NULL)
+    return g_strdup ("");
+  if (strcmp (words[0], "info") == 0)
+    info = words[1] != NULL ? words[1] : "";
+  if (g_strcmp0 (info, "version") == 0)
+    return g_strdup ("7.2.0fake-qemu\r\n");
+  if (g_strcmp0 (info, "status") == 0)
+    return g_strdup_printf ("VM status: %s\r\n",
+                            fake_domain_is_running (domain) ? "running" : "paused");
+  if (strcmp (words[0], "stop") == 0 || strcmp (words[0], "cont") == 0)
+    {
+      fake_domain_change_run_state (domain, strcmp (words[0], "cont") == 0);
+      return g_strdup ("");
+    }
+  if (strcmp (words[0], "drive_add") == 0 && split->len > 2)
+    return hmp_drive_add (fake_domain_get_xen_dm (domain), words[split->len - 2]);
+  /* QEMU names the command it looked up: the first word, or "info" and
+   * the second. */
+  if (info != NULL && info[0] != '\0')
+    return g_strdup_printf ("unknown command: 'info %s'\r\n", info);
+  return g_strdup_printf ("unknown command: '%s'\r\n", words[0]);
+}
+
+static JsonNode *
+human_monitor_command (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request,
+                       GError **error)
+{
+  FakeXenDm *dm = fake_domain_get_xen_dm (domain);
+  const char *line = NULL;
+  gint64 cpu_index = 0;
+  gboolean has_cpu_index;
+  g_autofree char *output = NULL;
+  JsonNode *result;
+  FakeArgs args;
+
+  fake_args_init (&args, request->arguments);
+  if (!fake_args_get_string (&args, "command-line", FALSE, NULL, &line, error)
+      || !fake_args_get_int (&args, "cpu-index", TRUE, &has_cpu_index, &cpu_index, error)
+      || !fake_args_check_unexpected (&args, error))
+    return NULL;
+  if (has_cpu_index && (cpu_index < 0 || cpu_index >= FAKE_XEN_DM_MAX_CPUS || !dm->cpus[cpu_index]))
+    {
+      g_set_error_literal (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                           "Parameter 'cpu-index' expects a CPU number");
+      return NULL;
+    }
+  output = run_hmp (domain, line);
+  result = json_node_new (JSON_NODE_VALUE);
+  json_node_set_string (result, output);
+  return result;
+}
+
+/* ---- COLO: device state, replication, NBD, the quorum ---------------------------------- */
+
+/* The state xc restored is completed with the devices' (libxl's COLO
+ * secondary): only into a paused VM. The fake takes back what its
+ * xen-save-devices-state wrote. */
+static JsonNode *
+xen_load_devices_state (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request,
+                        GError **error)
+{
+  gsize length;
+  g_autofree guchar *expected = g_base64_decode (device_state_base64, &length);
+  guchar state[FAKE_XEN_DM_STATE_SIZE + 1];
+  const char *filename = NULL;
+  FakeArgs args;
+  ssize_t n;
+  gsize done = 0;
+  int fd;
+
+  fake_args_init (&args, request->arguments);
+  if (!fake_args_get_string (&args, "filename", FALSE, NULL, &filename, error)
+      || !fake_args_check_unexpected (&args, error))
+    return NULL;
+  if (fake_domain_is_running (domain))
+    {
+      g_set_error_literal (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                           "Cannot update device state while vm is running");
+      return NULL;
+    }
+  fd = fake_fd_store_open_path (fake_domain_get_fd_store (domain), filename, O_RDONLY);
+  if (fd < 0)
+    {
+      g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                   "Unable to open %s: %s", filename, g_strerror (-fd));
+      return NULL;
+    }
+  do
+    {
+      n = read (fd, state + done, sizeof state - done);
+      if (n > 0)
+        done += (gsize) n;
+    }
+  while ((n > 0 && done < sizeof state) || (n < 0 && errno == EINTR));
+  close (fd);
+  if (n < 0 || done != length || memcmp (state, expected, length) != 0)
+    {
+      /* QEMU's QERR_IO_ERROR, whatever went wrong in the stream. */
+      g_set_error_literal (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                           "An IO error has occurred");
+      return NULL;
+    }
+  return fake_builtins_empty_object ();
+}
+
+/* Without replication block nodes (none in the fake guest) QEMU starts,
+ * stops and checkpoints nothing, and says so with {}. */
+static JsonNode *
+xen_set_replication (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request,
+                     GError **error)
+{
+  gboolean enable = FALSE, primary = FALSE, failover = FALSE, has_failover;
+  FakeArgs args;
+
+  fake_args_init (&args, request->arguments);
+  if (!fake_args_get_bool (&args, "enable", FALSE, NULL, &enable, error)
+      || !fake_args_get_bool (&args, "primary", FALSE, NULL, &primary, error)
+      || !fake_args_get_bool (&args, "failover", TRUE, &has_failover, &failover, error)
+      || !fake_args_check_unexpected (&args, error))
+    return NULL;
+  if (enable && has_failover)
+    {
+      g_set_error_literal (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                           "Parameter 'failover' is only for stopping replication");
+      return NULL;
+    }
+  return fake_builtins_empty_object ();
+}
+
+static JsonNode *
+query_xen_replication_status (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request,
+                              GError **error)
+{
+  JsonObject *status;
+
+  if (!fake_builtins_check_no_arguments (request, error))
+    return NULL;
+  status = json_object_new ();
+  json_object_set_boolean_member (status, "error", FALSE);
+  return fake_qmp_object_node_new (status);
+}
+
+static JsonNode *
+xen_colo_do_checkpoint (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request,
+                        GError **error)
+{
+  if (!fake_builtins_check_no_arguments (request, error))
+    return NULL;
+  return fake_builtins_empty_object ();
+}
+
+/* SocketAddressLegacy's "data" for TYPE, as QEMU's visitor walks it. */
+static gboolean
+check_socket_address_data (FakeArgs *data, const char *type, GError **error)
+{
+  const char *string;
+  gboolean flag;
+  gint64 number;
+
+  if (strcmp (type, "inet") == 0)
+    return fake_args_get_string (data, "host", FALSE, NULL, &string, error)
+           && fake_args_get_string (data, "port", FALSE, NULL, &string, error)
+           && fake_args_get_bool (data, "numeric", TRUE, NULL, &flag, error)
+           && fake_args_get_int (data, "to", TRUE, NULL, &number, error)
+           && fake_args_get_bool (data, "ipv4", TRUE, NULL, &flag, error)
+           && fake_args_get_bool (data, "ipv6", TRUE, NULL, &flag, error)
+           && fake_args_get_bool (data, "keep-alive", TRUE, NULL, &flag, error)
+           && fake_args_get_bool (data, "mptcp", TRUE, NULL, &flag, error);
+  if (strcmp (type, "unix") == 0)
+    return fake_args_get_string (data, "path", FALSE, NULL, &string, error)
+           && fake_args_get_bool (data, "abstract", TRUE, NULL, &flag, error)
+           && fake_args_get_bool (data, "tight", TRUE, NULL, &flag, error);
+  if (strcmp (type, "vsock") == 0)
+    return fake_args_get_string (data, "cid", FALSE, NULL, &string, error)
+           && fake_args_get_string (data, "port", FALSE, NULL, &string, error);
+  return fake_args_get_string (data, "str", FALSE, NULL, &string, error);
+}
+
+static gboolean
+check_socket_address (FakeArgs *args, const char *name, GError **error)
+{
+  static const char * const types[] = { "inet", "unix", "vsock", "fd", NULL };
+  const char *type = NULL;
+  JsonObject *object = NULL, *data_object = NULL;
+  FakeArgs addr, data;
+  gboolean ok;
+
+  if (!fake_args_get_object (args, name, FALSE, NULL, &object, error))
+    return FALSE;
+  fake_args_init_nested (&addr, args, name, object);
+  ok = fake_args_get_enum (&addr, "type", FALSE, NULL, types, &type, error)
+       && fake_args_get_object (&addr, "data", FALSE, NULL, &data_object, error);
+  if (ok)
+    {
+      fake_args_init_nested (&data, &addr, "data", data_object);
+      ok = check_socket_address_data (&data, type, error)
+           && fake_args_check_unexpected (&data, error);
+      fake_args_clear (&data);
+    }
+  ok = ok && fake_args_check_unexpected (&addr, error);
+  fake_args_clear (&addr);
+  return ok;
+}
+
+/* The fake does not listen: a client of the NBD port finds nobody. */
+static JsonNode *
+nbd_server_start (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request, GError **error)
+{
+  FakeXenDm *dm = fake_domain_get_xen_dm (domain);
+  const char *tls_creds = NULL, *tls_authz = NULL;
+  gboolean has_tls_creds, has_max;
+  gint64 max_connections = 0;
+  FakeArgs args;
+
+  fake_args_init (&args, request->arguments);
+  if (!check_socket_address (&args, "addr", error)
+      || !fake_args_get_string (&args, "tls-creds", TRUE, &has_tls_creds, &tls_creds, error)
+      || !fake_args_get_string (&args, "tls-authz", TRUE, NULL, &tls_authz, error)
+      || !fake_args_get_int (&args, "max-connections", TRUE, &has_max, &max_connections, error))
+    return NULL;
+  /* An integer range: QEMU checks it as it visits the member. */
+  if (has_max && (max_connections < 0 || max_connections > G_MAXUINT32))
+    {
+      g_set_error_literal (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                           "Parameter 'max-connections' expects uint32_t");
+      return NULL;
+    }
+  if (!fake_args_check_unexpected (&args, error))
+    return NULL;
+  if (dm->nbd_running)
+    {
+      g_set_error_literal (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                           "NBD server already running");
+      return NULL;
+    }
+  if (has_tls_creds)
+    {
+      /* The fake has no objects (object-add), hence no credentials. */
+      g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                   "No TLS credentials with id '%s'", tls_creds);
+      return NULL;
+    }
+  dm->nbd_running = TRUE;
+  return fake_builtins_empty_object ();
+}
+
+static gboolean
+find_block_node (FakeXenDm *dm, const char *name, GError **error)
+{
+  if (has_block_node (dm, name))
+    return TRUE;
+  g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+               "Cannot find device='%s' nor node-name='%s'", name, name);
+  return FALSE;
+}
+
+/* The fake guest's disks are not block nodes QEMU would find by these
+ * names; the nodes HMP drive_add made are. */
+static JsonNode *
+nbd_server_add (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request, GError **error)
+{
+  FakeXenDm *dm = fake_domain_get_xen_dm (domain);
+  const char *name = NULL, *description = NULL, *device = NULL, *bitmap = NULL;
+  gboolean has_name, writable = FALSE;
+  FakeArgs args;
+
+  fake_args_init (&args, request->arguments);
+  if (!fake_args_get_string (&args, "name", TRUE, &has_name, &name, error)
+      || !fake_args_get_string (&args, "description", TRUE, NULL, &description, error)
+      || !fake_args_get_string (&args, "device", FALSE, NULL, &device, error)
+      || !fake_args_get_bool (&args, "writable", TRUE, NULL, &writable, error)
+      || !fake_args_get_string (&args, "bitmap", TRUE, NULL, &bitmap, error)
+      || !fake_args_check_unexpected (&args, error)
+      || !find_block_node (dm, device, error))
+    return NULL;
+  if (!has_name)
+    name = device;
+  if (!dm->nbd_running)
+    {
+      g_set_error_literal (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                           "NBD server not running");
+      return NULL;
+    }
+  for (guint i = 0; i < dm->nbd_exports->len; i++)
+    if (strcmp (g_ptr_array_index (dm->nbd_exports, i), name) == 0)
+      {
+        g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                     "Block export id '%s' is already in use", name);
+        return NULL;
+      }
+  g_ptr_array_add (dm->nbd_exports, g_strdup (name));
+  return fake_builtins_empty_object ();
+}
+
+/* Each export goes, with BLOCK_EXPORT_DELETED, before the reply. */
+static JsonNode *
+nbd_server_stop (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request, GError **error)
+{
+  FakeXenDm *dm = fake_domain_get_xen_dm (domain);
+
+  if (!fake_builtins_check_no_arguments (request, error))
+    return NULL;
+  if (!dm->nbd_running)
+    {
+      g_set_error_literal (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                           "NBD server not running");
+      return NULL;
+    }
+  for (guint i = 0; i < dm->nbd_exports->len; i++)
+    {
+      JsonObject *data = json_object_new ();
+
+      json_object_set_string_member (data, "id", g_ptr_array_index (dm->nbd_exports, i));
+      fake_domain_emit_event (domain, "BLOCK_EXPORT_DELETED", data);
+    }
+  g_ptr_array_set_size (dm->nbd_exports, 0);
+  dm->nbd_running = FALSE;
+  return fake_builtins_empty_object ();
+}
+
+/* libxl adds its NBD node to a disk's quorum, and removes "children.1";
+ * the fake has no quorum: QEMU's refusals for a plain node. */
+static JsonNode *
+x_blockdev_change (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request,
+                   GError **error)
+{
+  FakeXenDm *dm = fake_domain_get_xen_dm (domain);
+  const char *parent = NULL, *child = NULL, *node = NULL;
+  gboolean has_child, has_node;
+  FakeArgs args;
+
+  fake_args_init (&args, request->arguments);
+  if (!fake_args_get_string (&args, "parent", FALSE, NULL, &parent, error)
+      || !fake_args_get_string (&args, "child", TRUE, &has_child, &child, error)
+      || !fake_args_get_string (&args, "node", TRUE, &has_node, &node, error)
+      || !fake_args_check_unexpected (&args, error)
+      || !find_block_node (dm, parent, error))
+    return NULL;
+  if (has_child == has_node)
+    g_set_error_literal (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                         has_child ? "The parameters child and node are in conflict"
+                                   : "Either child or node must be specified");
+  else if (has_child)
+    g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                 "Node '%s' does not have child '%s'", parent, child);
+  else if (!has_block_node (dm, node))
+    g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                 "Node '%s' not found", node);
+  else
+    g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                 "The node %s does not support adding a child", parent);
+  return NULL;
+}
+
+/* ---- the command line's options -------------------------------------------------- */
+
+/* libxl 4.20 and later probe for "-run-with" (libxl_dm.c); QEMU 7.2 has
+ * none, and its name errors are in lower case. */
+static JsonNode *
+query_command_line_options (FakeMonitor *monitor, FakeDomain *domain, FakeRequest *request,
+                            GError **error)
+{
+  const char *option = NULL;
+  gboolean has_option;
+  g_autoptr(JsonNode) all = NULL;
+  JsonArray *list, *chosen;
+  FakeArgs args;
+
+  fake_args_init (&args, request->arguments);
+  if (!fake_args_get_string (&args, "option", TRUE, &has_option, &option, error)
+      || !fake_args_check_unexpected (&args, error))
+    return NULL;
+  all = json_from_string (fake_command_line_options_json (), NULL);
+  g_assert (all != NULL);
+  if (!has_option)
+    return g_steal_pointer (&all);
+  list = json_node_get_array (all);
+  chosen = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (list, i);
+
+      if (strcmp (json_object_get_string_member (entry, "option"), option) == 0)
+        json_array_add_object_element (chosen, json_object_ref (entry));
+    }
+  if (json_array_get_length (chosen) == 0)
+    {
+      json_array_unref (chosen);
+      g_set_error (error, FAKE_QMP_ERROR, FAKE_QMP_ERROR_GENERIC_ERROR,
+                   "invalid option name: %s", option);
+      return NULL;
+    }
+  return fake_qmp_array_node_new (chosen);
+}
+
 static const FakeBuiltin xen_commands[] = {
   { "query-chardev",            query_chardev,            FALSE, FALSE, FALSE },
   { "query-vnc",                query_vnc,                FALSE, FALSE, FALSE },
@@ -678,6 +1154,17 @@ static const FakeBuiltin xen_commands[] = {
   { "xen-set-global-dirty-log", xen_set_global_dirty_log, FALSE, FALSE, FALSE },
   { "xen-save-devices-state",   xen_save_devices_state,   FALSE, FALSE, FALSE },
   { "system_wakeup",            system_wakeup,            FALSE, FALSE, FALSE },
+  { "change-vnc-password",      change_vnc_password,      FALSE, FALSE, FALSE },
+  { "human-monitor-command",    human_monitor_command,    FALSE, FALSE, FALSE },
+  { "xen-load-devices-state",   xen_load_devices_state,   FALSE, FALSE, FALSE },
+  { "xen-set-replication",      xen_set_replication,      FALSE, FALSE, FALSE },
+  { "query-xen-replication-status", query_xen_replication_status, FALSE, FALSE, FALSE },
+  { "xen-colo-do-checkpoint",   xen_colo_do_checkpoint,   FALSE, FALSE, FALSE },
+  { "nbd-server-start",         nbd_server_start,         FALSE, FALSE, FALSE },
+  { "nbd-server-add",           nbd_server_add,           FALSE, FALSE, FALSE },
+  { "nbd-server-stop",          nbd_server_stop,          FALSE, FALSE, FALSE },
+  { "x-blockdev-change",        x_blockdev_change,        FALSE, FALSE, FALSE },
+  { "query-command-line-options", query_command_line_options, FALSE, FALSE, FALSE },
 };
 
 const FakeBuiltin *

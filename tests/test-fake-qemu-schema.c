@@ -585,6 +585,20 @@ test_builtin_answers_fit_the_schema (Fixture *f, gconstpointer data)
     "{\"execute\": \"remove-fd\", \"arguments\": {\"fdset-id\": 1}}",
     "{\"execute\": \"xen-set-global-dirty-log\", \"arguments\": {\"enable\": true}}",
     "{\"execute\": \"system_wakeup\"}",
+    "{\"execute\": \"change-vnc-password\", \"arguments\": {\"password\": \"s\"}}",
+    "{\"execute\": \"query-vnc\"}",
+    "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info status\"}}",
+    "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": "
+    "\"drive_add -n buddy driver=replication,node-name=colo_node0\"}}",
+    "{\"execute\": \"xen-set-replication\", \"arguments\": {\"enable\": true, \"primary\": false}}",
+    "{\"execute\": \"query-xen-replication-status\"}",
+    "{\"execute\": \"xen-colo-do-checkpoint\"}",
+    "{\"execute\": \"nbd-server-start\", \"arguments\": {\"addr\": {\"type\": \"inet\", "
+    "\"data\": {\"host\": \"127.0.0.1\", \"port\": \"8888\"}}}}",
+    "{\"execute\": \"nbd-server-add\", \"arguments\": {\"device\": \"colo_node0\", \"writable\": true}}",
+    "{\"execute\": \"nbd-server-stop\"}",
+    "{\"execute\": \"query-command-line-options\"}",
+    "{\"execute\": \"query-command-line-options\", \"arguments\": {\"option\": \"drive\"}}",
     "{\"execute\": \"query-qmp-schema\"}",
     "{\"execute\": \"quit\"}",
   };

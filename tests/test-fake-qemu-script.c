@@ -595,6 +595,82 @@ test_command_after_the_end (Fixture *f, gconstpointer data)
   assert_contains (f->stderr_text, "  after the last step: expected nothing more, got invalid input [1]\n");
 }
 
+/* A command whose reply was delayed, the client gone before it was due:
+ * the session did not go as scripted. */
+static void
+test_unanswered_when_client_leaves (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = NULL;
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"query-status\", \"delay\": 5}\n"
+    "{\"expect-close\": true}\n", NULL);
+  c = client_connect_negotiated (f->path);
+  client_send (c, "{\"execute\": \"query-status\", \"id\": 1}");
+  client_expect_quiet (c, 100);
+  g_clear_pointer (&c, client_free);
+  g_assert_cmpint (fixture_finish (f, FALSE), ==, 1);
+  assert_contains (f->stderr_text, "script.jsonl: 0 mismatches, 0 steps never reached, "
+                   "1 command never answered\n"
+                   "  line 2: never answered: {\"execute\": \"query-status\", \"id\": 1} "
+                   "(its reply was delayed 5000 ms; the connection closed first)\n");
+}
+
+/* The fake told to exit (SIGTERM, --timeout) with a reply held back, and a
+ * command waiting behind a sleep: both are in the report. */
+static void
+test_unanswered_at_exit (Fixture *f, gconstpointer data)
+{
+  const char * const timeout[] = { "--timeout", "1", NULL };
+  g_autoptr(Client) c = NULL;
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"query-status\", \"delay\": 60}\n", NULL);
+  c = client_connect_negotiated (f->path);
+  client_send (c, "{\"execute\": \"query-status\"}");
+  client_expect_quiet (c, 100);
+  g_assert_cmpint (fixture_finish (f, TRUE), ==, 1);
+  assert_contains (f->stderr_text, "0 mismatches, 0 steps never reached, 1 command never answered\n"
+                   "  line 2: never answered: {\"execute\": \"query-status\"} "
+                   "(its reply was delayed 60000 ms; the fake exited first)\n");
+  g_clear_pointer (&c, client_free);
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"sleep\": 60}\n"
+    "{\"expect\": \"query-status\"}\n", timeout);
+  c = client_connect_negotiated (f->path);
+  client_send (c, "{\"execute\": \"query-status\"}");
+  g_assert_cmpint (fixture_finish (f, FALSE), ==, 1);
+  assert_contains (f->stderr_text, "0 mismatches, 2 steps never reached, 1 command never answered\n"
+                   "  line 2: never answered: {\"execute\": \"query-status\"} "
+                   "(it waited for its turn; the fake exited first)\n"
+                   "  line 2: never reached: {\"sleep\": 60}\n"
+                   "  line 3: never reached: {\"expect\": \"query-status\"}\n");
+}
+
+/* What the script itself leaves unanswered is no failure: a swallowed
+ * command, or one cut off by the script's own disconnect. */
+static void
+test_unanswered_by_design (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = NULL;
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"query-status\", \"swallow\": true}\n"
+    "{\"sleep\": 0.3}\n"
+    "{\"disconnect\": true}\n", NULL);
+  c = client_connect_negotiated (f->path);
+  client_send (c, "{\"execute\": \"query-status\"}");
+  client_send (c, "{\"execute\": \"query-version\"}");
+  g_assert_true (client_wait_eof (c, REPLY_TIMEOUT_MS));
+  g_clear_pointer (&c, client_free);
+  assert_passed (f);
+}
+
 static void
 test_lenient_falls_back (Fixture *f, gconstpointer data)
 {
@@ -644,6 +720,46 @@ test_lenient_save_flow (Fixture *f, gconstpointer data)
   client_check (c, "{\"execute\": \"xen-save-devices-state\", \"arguments\": {\"filename\": \"/dev/fdset/0\"}}",
                 GENERIC ("No space left on device"));
   client_check (c, "{\"execute\": \"remove-fd\", \"arguments\": {\"fdset-id\": 0}}", EMPTY);
+  g_clear_pointer (&c, client_free);
+  assert_passed (f);
+}
+
+/* An unscripted command is the built-in QEMU's at once, even while a
+ * delayed reply or a sleep holds the script's steps. */
+static void
+test_lenient_answers_at_once (Fixture *f, gconstpointer data)
+{
+  const char * const args[] = { "--lenient", NULL };
+  g_autoptr(Client) c = NULL;
+  g_autofree char *line = NULL;
+  gint64 start;
+
+  fixture_start (f,
+    "{\"expect\": \"qmp_capabilities\"}\n"
+    "{\"expect\": \"query-status\", \"delay\": 0.8, \"return\": \"late\"}\n"
+    "{\"expect\": \"query-kvm\", \"return\": \"scripted\"}\n"
+    "{\"sleep\": 0.8}\n"
+    "{\"event\": \"LATE\"}\n"
+    "{\"expect-close\": true}\n", args);
+  c = client_connect_negotiated (f->path);
+  start = g_get_monotonic_time ();
+  /* query-kvm is the script's next step: it waits its turn; query-version
+   * is no step's, and overtakes both. */
+  client_send (c, "{\"execute\": \"query-status\", \"id\": 1}"
+                  "{\"execute\": \"query-kvm\", \"id\": 2}"
+                  "{\"execute\": \"query-version\", \"id\": 3}");
+  client_expect (c, "{\"return\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, "
+                 "\"package\": \"fake-qemu\"}, \"id\": 3}");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 400 * 1000);
+  client_expect (c, "{\"return\": \"late\", \"id\": 1}");
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 800 * 1000);
+  client_expect (c, "{\"return\": \"scripted\", \"id\": 2}");
+  /* During the sleep. */
+  start = g_get_monotonic_time ();
+  client_check_with_event (c, "{\"execute\": \"stop\"}", "STOP", NULL, EMPTY);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 400 * 1000);
+  line = client_read (c);
+  assert_event (line, "LATE", NULL);
   g_clear_pointer (&c, client_free);
   assert_passed (f);
 }
@@ -699,13 +815,66 @@ test_mismatch_names_the_socket (Fixture *f, gconstpointer data)
   assert_contains (f->stderr_text, expected);
 }
 
+/* ---- optional steps ------------------------------------------------------------- */
+
+#define OPTIONAL_SCRIPT \
+  "{\"expect\": \"qmp_capabilities\"}\n" \
+  "{\"expect\": \"query-qmp-schema\", \"optional\": true, \"return\": []}\n" \
+  "{\"event\": \"READY\"}\n" \
+  "{\"expect\": \"query-status\", \"return\": \"s\"}\n" \
+  "{\"expect-close\": true}\n"
+
+/* The script passes whether the client sends the optional command or
+ * not, and the steps after it do not wait for it. */
+static void
+test_optional_step (Fixture *f, gconstpointer data)
+{
+  for (guint sends = 0; sends < 2; sends++)
+    {
+      g_autoptr(Client) c = NULL;
+      g_autofree char *line = NULL;
+
+      fixture_start (f, OPTIONAL_SCRIPT, NULL);
+      c = client_connect_negotiated (f->path);
+      line = client_read (c);
+      assert_event (line, "READY", NULL);
+      if (sends)
+        client_check (c, "{\"execute\": \"query-qmp-schema\"}", "{\"return\": []}");
+      client_check (c, "{\"execute\": \"query-status\"}", "{\"return\": \"s\"}");
+      g_clear_pointer (&c, client_free);
+      assert_passed (f);
+    }
+}
+
+/* An optional step may be taken until the next required one is: after
+ * that, its command is out of order again. */
+static void
+test_optional_step_window (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = NULL;
+  g_autofree char *line = NULL;
+
+  fixture_start (f, OPTIONAL_SCRIPT, NULL);
+  c = client_connect_negotiated (f->path);
+  line = client_read (c);
+  assert_event (line, "READY", NULL);
+  client_check (c, "{\"execute\": \"query-status\"}", "{\"return\": \"s\"}");
+  client_check (c, "{\"execute\": \"query-qmp-schema\"}",
+                GENERIC ("fake-qemu script: expected the client to close (line 5), "
+                         "got 'query-qmp-schema'"));
+  g_clear_pointer (&c, client_free);
+  g_assert_cmpint (fixture_finish (f, FALSE), ==, 1);
+  assert_contains (f->stderr_text, "1 mismatch, 0 steps never reached\n"
+                   "  line 5: expected the client to close, got {\"execute\": \"query-qmp-schema\"}\n");
+}
+
 /* ---- recording, and scripts recorded from QEMU 7.2 ------------------------------ */
 
 /* Plays the client side of SCRIPT (its "expect" steps, /dev/null for the
  * descriptors) and checks that each reply, and the events before it, are
  * the ones the script holds. */
 static void
-replay_client (Client *c, const char *script)
+replay_client (Client *c, const char *script, gboolean send_optional)
 {
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
@@ -728,7 +897,8 @@ replay_client (Client *c, const char *script)
         continue;
       g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
       step = json_node_get_object (json_parser_get_root (parser));
-      if (!json_object_has_member (step, "expect"))
+      if (!json_object_has_member (step, "expect")
+          || (!send_optional && json_object_get_boolean_member_with_default (step, "optional", FALSE)))
         continue;
 
       object = json_object_new ();
@@ -801,7 +971,7 @@ test_shipped_scripts_replay (Fixture *f, gconstpointer data)
       greeting = client_read (c);
       g_assert_true (g_str_has_prefix (greeting, "{\"QMP\": {\"version\": {\"qemu\": "
                                        "{\"micro\": 22, \"minor\": 2, \"major\": 7}, "));
-      replay_client (c, script);
+      replay_client (c, script, TRUE);
       g_clear_pointer (&c, client_free);
       assert_passed (f);
     }
@@ -887,6 +1057,60 @@ test_record_then_replay (Fixture *f, gconstpointer data)
   g_assert_cmpstr (replayed, ==, live);
 }
 
+/* A recording holds query-qmp-schema as the recording client's cache had
+ * it: optional, so that its replay passes for a client that asks for the
+ * schema and for one that does not. The "real" QEMU here is a fake-qemu
+ * with QEMU 7.2's schema, so that this runs without QEMU. */
+static void
+test_record_schema_optional (Fixture *f, gconstpointer data)
+{
+  g_autofree char *real = g_build_filename (f->dir, "real.sock", NULL);
+  g_autofree char *recorded = g_build_filename (f->dir, "recorded.jsonl", NULL);
+  g_autofree char *schema = g_test_build_filename (G_TEST_DIST, "..", "fake-qemu", "scripts",
+                                                   "qemu-7.2-schema.json", NULL);
+  const char * const real_args[] = { "--schema", schema, NULL };
+  const char * const record_args[] = { "--record", real, "--output", recorded, NULL };
+  const char * const replay_args[] = { "--script", recorded, NULL };
+  g_autoptr(TestServer) qemu = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Client) c = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *line = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  qemu = test_server_start_fake (real, real_args, &error);
+  g_assert_no_error (error);
+  fake_run_start (f, record_args);
+  c = client_connect_negotiated (f->path);
+  line = client_call (c, "{\"execute\": \"query-qmp-schema\"}");
+  g_assert_true (g_str_has_prefix (line, "{\"return\": [{"));
+  client_check (c, "{\"execute\": \"query-status\"}",
+                "{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}}");
+  g_clear_pointer (&c, client_free);
+  g_assert_cmpint (fixture_finish (f, TRUE), ==, 0);
+  g_assert_true (g_file_get_contents (recorded, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  /* The greeting, qmp_capabilities, then these (the schema's line is
+   * 200 KiB: only its start is compared). */
+  g_assert_cmpuint (g_strv_length (lines), >=, 5);
+  g_assert_true (g_str_has_prefix (lines[3], "{\"expect\":\"query-qmp-schema\",\"optional\":true,"
+                                   "\"args\":{},\"fds\":0,\"return\":[{"));
+  g_assert_true (g_str_has_prefix (lines[4], "{\"expect\":\"query-status\",\"args\":{},"));
+
+  for (guint sends = 0; sends < 2; sends++)
+    {
+      g_autofree char *greeting = NULL;
+
+      fake_run_start (f, replay_args);
+      c = client_connect (f->path);
+      greeting = client_read (c);
+      g_assert_true (g_str_has_prefix (greeting, "{\"QMP\": "));
+      replay_client (c, recorded, sends);
+      g_clear_pointer (&c, client_free);
+      assert_passed (f);
+    }
+}
+
 /* ---- script errors -------------------------------------------------------------------- */
 
 static void
@@ -952,6 +1176,10 @@ test_script_errors (Fixture *f, gconstpointer data)
   assert_script_error (f, "{\"stop-reading\": false}\n", "1:2: \"stop-reading\" must be true");
   assert_script_error (f, "{\"sleep\": -1}\n", "1:2: \"sleep\" must be between 0 and 86400 seconds");
   assert_script_error (f, "{\"raw-base64\": \"**\"}\n", "1:2: \"raw-base64\" is not base64: '*'");
+  assert_script_error (f, "{\"expect\": \"stop\", \"optional\": 1}\n",
+                       "1:20: \"optional\" must be true or false");
+  assert_script_error (f, "{\"event\": \"STOP\", \"optional\": true}\n",
+                       "1:19: unknown key \"optional\" in a \"event\" step");
   assert_script_error (f, "{\"expect\": \"stop\", \"socket\": 1}\n",
                        "1: \"socket\": 1, but there is only 1 --socket (counted from 0)");
 }
@@ -995,6 +1223,13 @@ main (int argc, char *argv[])
   ADD ("command-after-the-end", test_command_after_the_end);
   ADD ("lenient-falls-back-to-builtins", test_lenient_falls_back);
   ADD ("lenient-save-flow", test_lenient_save_flow);
+  ADD ("lenient-answers-at-once", test_lenient_answers_at_once);
+  ADD ("unanswered-when-client-leaves", test_unanswered_when_client_leaves);
+  ADD ("unanswered-at-exit", test_unanswered_at_exit);
+  ADD ("unanswered-by-design", test_unanswered_by_design);
+  ADD ("optional-step", test_optional_step);
+  ADD ("optional-step-window", test_optional_step_window);
+  ADD ("record-schema-optional", test_record_schema_optional);
   ADD ("several-sockets", test_several_sockets);
   ADD ("mismatch-names-the-socket", test_mismatch_names_the_socket);
   ADD ("record-then-replay", test_record_then_replay);

@@ -800,6 +800,193 @@ test_xen_save_flow (Fixture *f, gconstpointer data)
 }
 
 /* As QEMU: a running VM stops for the save and runs again, error or not. */
+/* libxl's device model start-up, for a guest with a VNC password
+ * (libxl_dm.c, device_model_postconfig_vnc): the display then asks for it. */
+static void
+test_xen_vnc_password (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = client_connect_negotiated (f->path);
+  g_autofree char *line = NULL;
+
+  client_check (c, "{\"execute\": \"change-vnc-password\"}", GENERIC ("Parameter 'password' is missing"));
+  client_check (c, "{\"execute\": \"change-vnc-password\", \"arguments\": {\"password\": 1}}",
+                GENERIC ("Invalid parameter type for 'password', expected: string"));
+  client_check (c, "{\"execute\": \"change-vnc-password\", \"arguments\": {\"password\": \"s3cret\"}}",
+                EMPTY);
+  line = client_call (c, "{\"execute\": \"query-vnc\"}");
+  g_assert_nonnull (strstr (line, "\"auth\": \"vnc\""));
+}
+
+/* libxl_qemu_monitor_command() (xl qemu-monitor-command) and COLO's
+ * drive_add, through human-monitor-command: QEMU 7.2's texts. */
+static void
+test_xen_human_monitor_command (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = client_connect_negotiated (f->path);
+  g_autofree char *line = NULL;
+
+  client_check (c, "{\"execute\": \"human-monitor-command\"}",
+                GENERIC ("Parameter 'command-line' is missing"));
+  client_check (c, "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info version\"}}",
+                "{\"return\": \"7.2.0fake-qemu\\r\\n\"}");
+  client_check (c, "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \" info  status\"}}",
+                "{\"return\": \"VM status: running\\r\\n\"}");
+  client_check_with_event (c, "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"stop\"}}",
+                           "STOP", NULL, "{\"return\": \"\"}");
+  client_check (c, "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info status\"}}",
+                "{\"return\": \"VM status: paused\\r\\n\"}");
+  client_check_with_event (c, "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"cont\"}}",
+                           "RESUME", NULL, "{\"return\": \"\"}");
+  client_check (c, "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"\"}}",
+                "{\"return\": \"\"}");
+  client_check (c, "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"foo bar\"}}",
+                "{\"return\": \"unknown command: 'foo'\\r\\n\"}");
+  client_check (c, "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info foo\"}}",
+                "{\"return\": \"unknown command: 'info foo'\\r\\n\"}");
+  client_check (c, "{\"execute\": \"human-monitor-command\", \"arguments\": "
+                "{\"command-line\": \"info status\", \"cpu-index\": 0}}",
+                "{\"return\": \"VM status: running\\r\\n\"}");
+  client_check (c, "{\"execute\": \"human-monitor-command\", \"arguments\": "
+                "{\"command-line\": \"info status\", \"cpu-index\": 3}}",
+                GENERIC ("Parameter 'cpu-index' expects a CPU number"));
+  line = client_call (c, "{\"execute\": \"human-monitor-command\", \"arguments\": "
+                      "{\"command-line\": \"drive_add -n buddy driver=replication,mode=primary,"
+                      "file.driver=nbd,file.host=10.0.0.2,file.port=8888,file.export=disk0,"
+                      "node-name=colo_node768\"}}");
+  g_assert_cmpstr (line, ==, "{\"return\": \"\"}");
+}
+
+/* libxl's COLO secondary (libxl_colo_restore.c, libxl_colo_qdisk.c):
+ * the device state, replication, checkpoints, the NBD server. */
+static void
+test_xen_colo_secondary (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = client_connect_negotiated (f->path);
+  g_autofree char *state = fixture_path (f, "state");
+  g_autofree char *other = fixture_path (f, "other");
+  g_autofree char *cmd = NULL;
+  g_autofree char *line = NULL;
+
+  cmd = g_strdup_printf ("{\"execute\": \"xen-load-devices-state\", \"arguments\": {\"filename\": \"%s\"}}",
+                         state);
+  client_check (c, cmd, GENERIC ("Cannot update device state while vm is running"));
+  client_check_with_event (c, "{\"execute\": \"stop\"}", "STOP", NULL, EMPTY);
+  line = g_strdup_printf (GENERIC ("Unable to open %s: No such file or directory"), state);
+  client_check (c, cmd, line);
+  /* What xen-save-devices-state wrote loads; anything else does not. */
+  g_free (cmd);
+  cmd = g_strdup_printf ("{\"execute\": \"xen-save-devices-state\", \"arguments\": {\"filename\": \"%s\"}}",
+                         state);
+  client_check (c, cmd, EMPTY);
+  g_free (cmd);
+  cmd = g_strdup_printf ("{\"execute\": \"xen-load-devices-state\", \"arguments\": {\"filename\": \"%s\"}}",
+                         state);
+  client_check (c, cmd, EMPTY);
+  g_assert_true (g_file_set_contents (other, "QEVM", 4, NULL));
+  g_free (cmd);
+  cmd = g_strdup_printf ("{\"execute\": \"xen-load-devices-state\", \"arguments\": {\"filename\": \"%s\"}}",
+                         other);
+  client_check (c, cmd, GENERIC ("An IO error has occurred"));
+  client_check (c, "{\"execute\": \"query-status\"}",
+                "{\"return\": {\"status\": \"paused\", \"singlestep\": false, \"running\": false}}");
+
+  client_check (c, "{\"execute\": \"xen-set-replication\", \"arguments\": {\"enable\": true}}",
+                GENERIC ("Parameter 'primary' is missing"));
+  client_check (c, "{\"execute\": \"xen-set-replication\", \"arguments\": "
+                "{\"enable\": true, \"primary\": false, \"failover\": true}}",
+                GENERIC ("Parameter 'failover' is only for stopping replication"));
+  client_check (c, "{\"execute\": \"xen-set-replication\", \"arguments\": {\"enable\": true, \"primary\": false}}",
+                EMPTY);
+  client_check (c, "{\"execute\": \"query-xen-replication-status\"}", "{\"return\": {\"error\": false}}");
+  client_check (c, "{\"execute\": \"xen-colo-do-checkpoint\"}", EMPTY);
+  client_check (c, "{\"execute\": \"xen-colo-do-checkpoint\", \"arguments\": {\"x\": 1}}",
+                GENERIC ("Parameter 'x' is unexpected"));
+  client_check (c, "{\"execute\": \"xen-set-replication\", \"arguments\": "
+                "{\"enable\": false, \"primary\": false, \"failover\": true}}", EMPTY);
+
+  client_check (c, "{\"execute\": \"nbd-server-stop\"}", GENERIC ("NBD server not running"));
+  client_check (c, "{\"execute\": \"nbd-server-start\", \"arguments\": {\"addr\": {\"type\": \"inet\"}}}",
+                GENERIC ("Parameter 'addr.data' is missing"));
+  client_check (c, "{\"execute\": \"nbd-server-start\", \"arguments\": {\"addr\": {\"type\": \"tcp\", \"data\": {}}}}",
+                GENERIC ("Parameter 'type' does not accept value 'tcp'"));
+  client_check (c, "{\"execute\": \"nbd-server-start\", \"arguments\": "
+                "{\"addr\": {\"type\": \"inet\", \"data\": {\"host\": \"10.0.0.2\"}}}}",
+                GENERIC ("Parameter 'addr.data.port' is missing"));
+  client_check (c, "{\"execute\": \"nbd-server-start\", \"arguments\": "
+                "{\"addr\": {\"type\": \"inet\", \"data\": {\"host\": \"10.0.0.2\", \"port\": \"8888\", \"x\": 1}}}}",
+                GENERIC ("Parameter 'addr.data.x' is unexpected"));
+  client_check (c, "{\"execute\": \"nbd-server-start\", \"arguments\": "
+                "{\"addr\": {\"type\": \"inet\", \"data\": {\"host\": \"10.0.0.2\", \"port\": \"8888\"}}}}",
+                EMPTY);
+  client_check (c, "{\"execute\": \"nbd-server-start\", \"arguments\": "
+                "{\"addr\": {\"type\": \"inet\", \"data\": {\"host\": \"10.0.0.2\", \"port\": \"8888\"}}}}",
+                GENERIC ("NBD server already running"));
+  /* The fake guest has no block node of that name (nor had QEMU -M none). */
+  client_check (c, "{\"execute\": \"nbd-server-add\", \"arguments\": {\"device\": \"disk0\", \"writable\": true}}",
+                GENERIC ("Cannot find device='disk0' nor node-name='disk0'"));
+  client_check (c, "{\"execute\": \"human-monitor-command\", \"arguments\": "
+                "{\"command-line\": \"drive_add -n buddy driver=null-co,node-name=disk0\"}}", "{\"return\": \"\"}");
+  client_check (c, "{\"execute\": \"nbd-server-add\", \"arguments\": {\"device\": \"disk0\", \"writable\": true}}",
+                EMPTY);
+  client_check (c, "{\"execute\": \"nbd-server-add\", \"arguments\": {\"device\": \"disk0\"}}",
+                GENERIC ("Block export id 'disk0' is already in use"));
+  client_check_with_event (c, "{\"execute\": \"nbd-server-stop\"}", "BLOCK_EXPORT_DELETED",
+                           "\\{\"id\": \"disk0\"\\}", EMPTY);
+  client_check (c, "{\"execute\": \"nbd-server-add\", \"arguments\": {\"device\": \"disk0\"}}",
+                GENERIC ("NBD server not running"));
+}
+
+/* libxl's COLO primary (libxl_colo_qdisk.c): the NBD node joins the
+ * disk's quorum, and "children.1" leaves it. The fake guest has no
+ * quorum: QEMU's refusals, in order. */
+static void
+test_xen_colo_primary_block_change (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = client_connect_negotiated (f->path);
+
+  client_check (c, "{\"execute\": \"x-blockdev-change\", \"arguments\": {\"parent\": \"disk0\", \"node\": \"n\"}}",
+                GENERIC ("Cannot find device='disk0' nor node-name='disk0'"));
+  client_check (c, "{\"execute\": \"human-monitor-command\", \"arguments\": "
+                "{\"command-line\": \"drive_add -n buddy driver=null-co,node-name=disk0\"}}", "{\"return\": \"\"}");
+  client_check (c, "{\"execute\": \"x-blockdev-change\", \"arguments\": {\"parent\": \"disk0\"}}",
+                GENERIC ("Either child or node must be specified"));
+  client_check (c, "{\"execute\": \"x-blockdev-change\", \"arguments\": "
+                "{\"parent\": \"disk0\", \"child\": \"children.1\", \"node\": \"n\"}}",
+                GENERIC ("The parameters child and node are in conflict"));
+  client_check (c, "{\"execute\": \"x-blockdev-change\", \"arguments\": {\"parent\": \"disk0\", \"child\": \"children.1\"}}",
+                GENERIC ("Node 'disk0' does not have child 'children.1'"));
+  client_check (c, "{\"execute\": \"x-blockdev-change\", \"arguments\": {\"parent\": \"disk0\", \"node\": \"n\"}}",
+                GENERIC ("Node 'n' not found"));
+  client_check (c, "{\"execute\": \"x-blockdev-change\", \"arguments\": {\"parent\": \"disk0\", \"node\": \"disk0\"}}",
+                GENERIC ("The node disk0 does not support adding a child"));
+}
+
+/* libxl 4.20's probe of the device model's options (libxl_dm.c,
+ * device_model_probe_cmdline): QEMU 7.2 has no -run-with. */
+static void
+test_xen_command_line_options (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Client) c = client_connect_negotiated (f->path);
+  g_autofree char *line = NULL;
+  guint n_options = 0;
+
+  client_check (c, "{\"execute\": \"query-command-line-options\", \"arguments\": {\"option\": \"run-with\"}}",
+                GENERIC ("invalid option name: run-with"));
+  client_check (c, "{\"execute\": \"query-command-line-options\", \"arguments\": {\"option\": \"add-fd\"}}",
+                "{\"return\": [{\"parameters\": [{\"name\": \"opaque\", \"help\": "
+                "\"free-form string used to describe fd\", \"type\": \"string\"}, "
+                "{\"name\": \"set\", \"help\": \"ID of the fd set to add fd to\", \"type\": \"number\"}, "
+                "{\"name\": \"fd\", \"help\": \"file descriptor of which a duplicate is added to fd set\", "
+                "\"type\": \"number\"}], \"option\": \"add-fd\"}]}");
+  line = client_call (c, "{\"execute\": \"query-command-line-options\"}");
+  /* QEMU 7.2's 35 options, "machine" first and "drive" last. */
+  g_assert_true (g_str_has_prefix (line, "{\"return\": [{\"parameters\": [{\"name\": \"loadparm\""));
+  for (const char *p = strstr (line, "\"option\": \""); p != NULL; p = strstr (p + 1, "\"option\": \""))
+    n_options++;
+  g_assert_cmpuint (n_options, ==, 35);
+  g_assert_true (g_str_has_suffix (line, "\"option\": \"drive\"}]}"));
+}
+
 static void
 test_xen_save_errors (Fixture *f, gconstpointer data)
 {
@@ -1355,6 +1542,11 @@ main (int argc, char *argv[])
   ADD ("xen/pci-hotplug-flow", test_xen_pci_hotplug_flow);
   ADD ("xen/cpu-hotplug", test_xen_cpu_hotplug);
   ADD ("xen/queries-and-media", test_xen_queries_and_media);
+  ADD ("xen/vnc-password", test_xen_vnc_password);
+  ADD ("xen/human-monitor-command", test_xen_human_monitor_command);
+  ADD ("xen/colo-secondary", test_xen_colo_secondary);
+  ADD ("xen/colo-primary-block-change", test_xen_colo_primary_block_change);
+  ADD ("xen/command-line-options", test_xen_command_line_options);
   ADD ("clients/one-at-a-time", test_clients_one_at_a_time);
   ADD ("clients/leave-mid-command", test_clients_leave_mid_command);
   ADD ("clients/run-state-survives-reconnect", test_clients_run_state_survives);

@@ -21,7 +21,9 @@ fake_qemu_fake_xenstored_SOURCES = \
 fake_qemu_fake_xenstored_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
 fake_qemu_fake_xenstored_LDADD = $(GLIB_LIBS) $(JSON_LIBS)
 dist_man_MANS += fake-qemu/xenstored/fake-xenstored.1
-EXTRA_DIST += fake-qemu/xenstored/README.md
+# Beside fake-qemu's README, which links to it.
+fakexenstoreddocdir = $(docdir)/fake-qemu/xenstored
+dist_fakexenstoreddoc_DATA = fake-qemu/xenstored/README.md
 
 # The fake against the real libxenstore and, when installed, the real
 # xenstore-* tools.
