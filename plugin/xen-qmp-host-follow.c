@@ -344,10 +344,12 @@ on_monitor_closed (QmpConnection *conn, const GError *reason, gpointer user_data
   /* Events go on over the QMP connection: those in between may be lost. */
   if (was_ready && f->gap_since_us == 0)
     f->gap_since_us = g_get_real_time ();
+  /* The domain's QEMU is gone (or its socket with it): following ends,
+   * as it does when the QMP connection closes. */
   if (!follow_use_connection (f, &error))
     {
-      g_debug ("%s", error->message);
       g_hash_table_remove (host->follows, GUINT_TO_POINTER (domid));
+      _host_emit_connection_closed (host, domid, reason != NULL ? reason : error);
     }
 }
 

@@ -88,6 +88,10 @@ void     _host_yield_domain_free  (HostDomain *d);
 void     _host_yield_dispose      (XenQmpHost *host);
 void     _host_yield_config_changed (XenQmpHost *host);
 
+/* xen-qmp-host.c: queues ::connection-closed (after what is queued). */
+void     _host_emit_connection_closed (XenQmpHost   *host,
+                                       guint32       domid,
+                                       const GError *reason);
 /* xen-qmp-host.c: queues an event (or a gap) for the host's handlers. */
 void     _host_deliver_event      (XenQmpHost *host,
                                    guint32     domid,

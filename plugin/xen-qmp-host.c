@@ -939,18 +939,25 @@ on_connection_closed (QmpConnection *conn,
   XenQmpHost *host = user_data;
   gpointer key = GUINT_TO_POINTER ((guint32) qmp_connection_get_tag (conn));
   HostDomain *d = g_hash_table_lookup (host->connections, key);
-  HostClosed *c;
 
   if (d != NULL && d->conn == conn)
     g_hash_table_remove (host->connections, key);
   _host_follow_on_closed (host, conn);
   /* Called after the commands the close failed were queued: the signal
    * comes after their callbacks. */
+  _host_emit_connection_closed (host, (guint32) qmp_connection_get_tag (conn), reason);
+}
+
+void
+_host_emit_connection_closed (XenQmpHost *host, guint32 domid, const GError *reason)
+{
+  HostClosed *c;
+
   if (host->disposing)
     return;
   c = g_new0 (HostClosed, 1);
   g_weak_ref_init (&c->host, host);
-  c->domid = (guint32) qmp_connection_get_tag (conn);
+  c->domid = domid;
   c->reason = reason != NULL ? g_error_copy (reason) : NULL;
   qmp_outbox_push (host->outbox, host_closed_deliver, c, host_closed_free);
 }

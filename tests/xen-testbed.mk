@@ -68,3 +68,12 @@ tests_test_lock_yield_SOURCES = tests/test-lock-yield.c tests/test-loop.h $(test
 tests_test_lock_yield_CPPFLAGS = $(tests_cppflags)
 tests_test_lock_yield_CFLAGS = $(tests_cflags) $(XENSTORE_CFLAGS)
 tests_test_lock_yield_LDADD = $(tests_ldadd) $(XENSTORE_LIBS)
+
+# Following a domain's events: its event monitor, qmp-libxl-<domid>, and
+# monitors that misbehave.
+check_PROGRAMS += tests/test-event-follow
+TESTS += tests/test-event-follow
+tests_test_event_follow_SOURCES = tests/test-event-follow.c tests/test-loop.h $(tests_xen_testbed_sources)
+tests_test_event_follow_CPPFLAGS = $(tests_cppflags)
+tests_test_event_follow_CFLAGS = $(tests_cflags) $(XENSTORE_CFLAGS)
+tests_test_event_follow_LDADD = $(tests_ldadd) $(XENSTORE_LIBS)
