@@ -385,15 +385,14 @@ qmp_domain_lock_acquire (QmpDomainLock      *lock,
 {
   g_autoptr(GError) local = NULL;
   GThread *thread;
-  int fd = -1;
-  int r;
 
-  g_return_val_if_fail (lock->fd < 0 && lock->wait == NULL, FALSE);
-  r = take_lock (lock->path, NULL, &fd, error);
-  if (r > 0)
-    lock->fd = fd;
-  if (r != 0)
-    return r > 0;
+  if (qmp_domain_lock_try (lock, &local))
+    return TRUE;
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
   g_debug ("%s is held by another process (libxl?): waiting", lock->path);
   lock->wait = lock_wait_new (lock);
   thread = g_thread_try_new ("xenqmp-lock", lock_wait_thread, lock_wait_ref (lock->wait), &local);

@@ -11,12 +11,8 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <gio/gio.h>
 #include <xenstore.h>
@@ -122,17 +118,20 @@ start_monitor (Fixture *f, const char *script)
   g_assert_no_error (error);
 }
 
-static gboolean
-lock_held (const char *path)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  gboolean held;
 
-  if (fd < 0)
-    return FALSE;
-  held = flock (fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-  close (fd);
-  return held;
+/* A monitor that sends one event once negotiated, then stays. */
+#define MONITOR_SENDS_EVENT \
+  "{\"expect\": \"qmp_capabilities\"}\n{\"event\": \"FROM_MONITOR\"}\n{\"sleep\": 30}\n"
+
+static guint
+follow (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  guint id = xen_qmp_host_follow_events (f->host, DOMID, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (id, !=, 0);
+  return id;
 }
 
 static gboolean
@@ -173,26 +172,22 @@ stop_over_qmp_libxl (Fixture *f)
 static void
 test_monitor (void)
 {
-  g_autoptr(GError) error = NULL;
   Fixture f;
-  guint follow;
+  guint id;
 
   if (!setup (&f))
     return;
-  start_monitor (&f, "{\"expect\": \"qmp_capabilities\"}\n"
-                     "{\"event\": \"FROM_MONITOR\"}\n"
-                     "{\"sleep\": 30}\n");
-  follow = xen_qmp_host_follow_events (f.host, DOMID, &error);
-  g_assert_no_error (error);
+  start_monitor (&f, MONITOR_SENDS_EVENT);
+  id = follow (&f);
   RUN_UNTIL (saw (&f, "FROM_MONITOR"));
-  g_assert_false (lock_held (f.lock));
+  g_assert_false (test_flock_held (f.lock));
   /* A command opens qmp-libxl-<domid>; what QEMU sends there, the
    * monitor has (this fake does not: it shows the rule). */
   stop_over_qmp_libxl (&f);
   spin (100);
   g_assert_false (saw (&f, "STOP"));
   g_assert_cmpuint (f.gaps, ==, 0);
-  xen_qmp_host_unfollow_events (f.host, follow);
+  xen_qmp_host_unfollow_events (f.host, id);
   teardown (&f);
 }
 
@@ -202,22 +197,20 @@ test_monitor (void)
 static void
 test_monitor_silent (void)
 {
-  g_autoptr(GError) error = NULL;
   Fixture f;
-  guint follow;
+  guint id;
 
   if (!setup (&f))
     return;
   start_monitor (&f, "{\"greeting\": null}\n{\"sleep\": 30}\n");
-  follow = xen_qmp_host_follow_events (f.host, DOMID, &error);
-  g_assert_no_error (error);
+  id = follow (&f);
   spin (500);
-  g_assert_false (lock_held (f.lock));
-  RUN_UNTIL (lock_held (f.lock));
+  g_assert_false (test_flock_held (f.lock));
+  RUN_UNTIL (test_flock_held (f.lock));
   stop_over_qmp_libxl (&f);
   RUN_UNTIL (saw (&f, "STOP"));
   g_assert_cmpuint (f.gaps, ==, 0);
-  xen_qmp_host_unfollow_events (f.host, follow);
+  xen_qmp_host_unfollow_events (f.host, id);
   teardown (&f);
 }
 
@@ -226,24 +219,20 @@ test_monitor_silent (void)
 static void
 test_monitor_closes (void)
 {
-  g_autoptr(GError) error = NULL;
   Fixture f;
-  guint follow;
+  guint id;
 
   if (!setup (&f))
     return;
-  start_monitor (&f, "{\"expect\": \"qmp_capabilities\"}\n"
-                     "{\"event\": \"FROM_MONITOR\"}\n"
-                     "{\"sleep\": 30}\n");
-  follow = xen_qmp_host_follow_events (f.host, DOMID, &error);
-  g_assert_no_error (error);
+  start_monitor (&f, MONITOR_SENDS_EVENT);
+  id = follow (&f);
   RUN_UNTIL (saw (&f, "FROM_MONITOR"));
   kill (test_server_get_pid (f.monitor), SIGKILL);
-  RUN_UNTIL (f.gaps == 1 && lock_held (f.lock));
+  RUN_UNTIL (f.gaps == 1 && test_flock_held (f.lock));
   stop_over_qmp_libxl (&f);
   RUN_UNTIL (saw (&f, "STOP"));
   g_assert_cmpuint (f.closed, ==, 0);
-  xen_qmp_host_unfollow_events (f.host, follow);
+  xen_qmp_host_unfollow_events (f.host, id);
   teardown (&f);
 }
 
@@ -254,7 +243,6 @@ static void
 test_name_not_a_file_name (void)
 {
   static const char * const names[] = { "../qmp-libxl-1", "a/b", ".hidden", "", "x y" };
-  g_autoptr(GError) error = NULL;
   Fixture f;
 
   if (!setup (&f))
@@ -262,15 +250,14 @@ test_name_not_a_file_name (void)
   start_monitor (&f, "{\"expect\": \"qmp_capabilities\"}\n{\"sleep\": 30}\n");
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      guint follow;
+      guint id;
 
       g_assert_true (xs_write (xen_testbed_get_xs (f.tb), XBT_NULL, "/local/domain/1/name",
                                names[i], strlen (names[i])));
-      follow = xen_qmp_host_follow_events (f.host, DOMID, &error);
-      g_assert_no_error (error);
-      RUN_UNTIL (lock_held (f.lock));
-      xen_qmp_host_unfollow_events (f.host, follow);
-      RUN_UNTIL (!lock_held (f.lock));
+      id = follow (&f);
+      RUN_UNTIL (test_flock_held (f.lock));
+      xen_qmp_host_unfollow_events (f.host, id);
+      RUN_UNTIL (!test_flock_held (f.lock));
     }
   teardown (&f);
 }
@@ -279,11 +266,10 @@ test_name_not_a_file_name (void)
 static void
 test_pattern (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *uuid = xen_testbed_uuid_of (DOMID);
   g_autofree char *pattern = NULL;
   Fixture f;
-  guint follow;
+  guint id;
 
   if (!setup (&f))
     return;
@@ -291,14 +277,11 @@ test_pattern (void)
   f.monitor_path = g_strdup_printf ("%s/ev-%u-%s", xen_testbed_get_dir (f.tb), DOMID, uuid);
   pattern = g_strdup_printf ("%s/ev-{domid}-{uuid}", xen_testbed_get_dir (f.tb));
   g_object_set (f.host, "event-socket-pattern", pattern, NULL);
-  start_monitor (&f, "{\"expect\": \"qmp_capabilities\"}\n"
-                     "{\"event\": \"FROM_MONITOR\"}\n"
-                     "{\"sleep\": 30}\n");
-  follow = xen_qmp_host_follow_events (f.host, DOMID, &error);
-  g_assert_no_error (error);
+  start_monitor (&f, MONITOR_SENDS_EVENT);
+  id = follow (&f);
   RUN_UNTIL (saw (&f, "FROM_MONITOR"));
-  g_assert_false (lock_held (f.lock));
-  xen_qmp_host_unfollow_events (f.host, follow);
+  g_assert_false (test_flock_held (f.lock));
+  xen_qmp_host_unfollow_events (f.host, id);
   teardown (&f);
 }
 
@@ -306,21 +289,18 @@ test_pattern (void)
 static void
 test_no_pattern (void)
 {
-  g_autoptr(GError) error = NULL;
   Fixture f;
-  guint follow;
+  guint id;
 
   if (!setup (&f))
     return;
   g_object_set (f.host, "event-socket-pattern", NULL, NULL);
-  start_monitor (&f, "{\"expect\": \"qmp_capabilities\"}\n{\"event\": \"FROM_MONITOR\"}\n"
-                     "{\"sleep\": 30}\n");
-  follow = xen_qmp_host_follow_events (f.host, DOMID, &error);
-  g_assert_no_error (error);
-  RUN_UNTIL (lock_held (f.lock));
+  start_monitor (&f, MONITOR_SENDS_EVENT);
+  id = follow (&f);
+  RUN_UNTIL (test_flock_held (f.lock));
   spin (100);
   g_assert_false (saw (&f, "FROM_MONITOR"));
-  xen_qmp_host_unfollow_events (f.host, follow);
+  xen_qmp_host_unfollow_events (f.host, id);
   teardown (&f);
 }
 

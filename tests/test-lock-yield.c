@@ -135,18 +135,6 @@ libxl_has_lock (Libxl *l)
   return g_atomic_int_get (&l->got) != 0;
 }
 
-static gboolean
-lock_held (const char *path)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  gboolean held;
-
-  if (fd < 0)
-    return FALSE;
-  held = flock (fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-  close (fd);
-  return held;
-}
 
 /* ---- what the application sees --------------------------------------- */
 
@@ -189,7 +177,7 @@ connect_client (Fixture *f, Seen *seen)
   g_signal_connect (client, "event", G_CALLBACK (on_client_event), seen);
   g_assert_true (xen_qmp_client_connect_sync (client, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (lock_held (f->lock));
+  g_assert_true (test_flock_held (f->lock));
   return client;
 }
 
@@ -243,7 +231,7 @@ test_idle_hands_over (void)
   RUN_UNTIL (seen.gaps == 1);
   g_assert_cmpint (seen.since_us, <, seen.until_us);
   g_assert_cmpint (seen.until_us - seen.since_us, >=, 3 * YIELD_MS * 1000);
-  g_assert_true (lock_held (f.lock));
+  g_assert_true (test_flock_held (f.lock));
   g_ptr_array_unref (seen.events);
   teardown (&f);
 }
@@ -375,7 +363,7 @@ test_follow_events (void)
   g_signal_connect (f.host, "event-gap", G_CALLBACK (on_host_gap), &seen);
   follow = xen_qmp_host_follow_events (f.host, DOMID, &error);
   g_assert_no_error (error);
-  RUN_UNTIL (lock_held (f.lock));
+  RUN_UNTIL (test_flock_held (f.lock));
   libxl_start (&libxl, &f);
   RUN_UNTIL (libxl_has_lock (&libxl));
   libxl_finish (&libxl);

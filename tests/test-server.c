@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -385,4 +387,17 @@ test_count_open_fds (void)
     n++;
   /* The GDir's own descriptor was counted. */
   return n - 1;
+}
+
+gboolean
+test_flock_held (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  gboolean held;
+
+  if (fd < 0)
+    return FALSE;
+  held = flock (fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+  close (fd);
+  return held;
 }

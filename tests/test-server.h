@@ -61,6 +61,9 @@ void        test_tmpdir_remove     (const char *dir);
 
 /* Connects a raw, blocking unix socket to PATH, or -1 with errno set. */
 int         test_unix_connect      (const char *path);
+/* Whether another open file description holds an flock() on PATH (as
+ * libxl's lock is held). */
+gboolean    test_flock_held        (const char *path);
 
 /* Number of open file descriptors of this process. */
 guint       test_count_open_fds    (void);

@@ -209,7 +209,7 @@ test_xl_beside_followers (void)
 
   tool_start (&tool, &f, NULL);
   /* xen-qmp connected: it holds libxl's lock, idle. */
-  RUN_UNTIL (xl_lock_held (f.lock));
+  RUN_UNTIL (test_flock_held (f.lock));
   follower_start (&fl, &f);
 
   with_status = time_xl (&f, status, "VM status: paused");
@@ -267,7 +267,7 @@ test_event_monitor_tool (void)
   if (!xl_fixture_setup (&f, TRUE))
     return;
   tool_start (&tool, &f, "2");
-  RUN_UNTIL (xl_lock_held (f.lock));
+  RUN_UNTIL (test_flock_held (f.lock));
   spin (200);
   xl_finish (xl_start_monitor_command (&f, "cont"), NULL);
   xl_finish (xl_start_monitor_command (&f, "stop"), NULL);

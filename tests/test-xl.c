@@ -52,7 +52,7 @@ test_xl_while_ours_holds_lock (void)
   test_server_pause (f.qemu);
   t0 = g_get_monotonic_time ();
   xl_exec_ours (&f, &cmd, &r, "query-status");
-  RUN_UNTIL (xl_lock_held (f.lock));
+  RUN_UNTIL (test_flock_held (f.lock));
   xl = xl_start_monitor_command (&f, "info status");
   spin (HOLD_MS);
   g_assert_false (xen_testbed_xl_done (xl));
@@ -85,7 +85,7 @@ test_ours_while_xl_holds_lock (void)
     return;
   test_server_pause (f.qemu);
   xl = xl_start_monitor_command (&f, "info status");
-  RUN_UNTIL (xl_lock_held (f.lock));
+  RUN_UNTIL (test_flock_held (f.lock));
   t0 = g_get_monotonic_time ();
   xl_exec_ours (&f, &cmd, &r, "query-status");
   spin (HOLD_MS);

@@ -6,11 +6,7 @@
 
 #include "xl-fixture.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 #include "test-loop.h"
 
 static void
@@ -155,19 +151,6 @@ xl_finish (XenTestbedXl *xl, const char *expected_out)
   if (status != 0 || (expected_out != NULL && strstr (out, expected_out) == NULL))
     g_error ("xl failed (status %d): %s%s", status, out, err);
   return exited;
-}
-
-gboolean
-xl_lock_held (const char *path)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  gboolean held;
-
-  if (fd < 0)
-    return FALSE;
-  held = flock (fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-  close (fd);
-  return held;
 }
 
 void

@@ -51,7 +51,5 @@ XenTestbedXl *xl_start_monitor_command (XlFixture  *f,
  * succeeded and printed EXPECTED_OUT; returns when it exited. */
 gint64        xl_finish             (XenTestbedXl *xl,
                                      const char   *expected_out);
-/* Whether someone else holds an flock() on PATH. */
-gboolean      xl_lock_held          (const char *path);
 void          xl_assert_no_lock_file (XlFixture  *f,
                                       const char *after);
