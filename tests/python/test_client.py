@@ -359,6 +359,33 @@ def _(fake, client):
         fake.stop()
 
 
+
+@test("reconnect: the client follows a QEMU that comes back, and says what it missed")
+def _(fake, client):
+    fake = own_fake(fake, "qmp-reconnect")
+    gaps = []
+    closed = []
+    try:
+        other = XenQmp.Client(socket_path=fake.path, reconnect=True)
+        other.connect("event-gap", lambda c, since, until, why: gaps.append((since, until, why)))
+        other.connect("closed", lambda c, reason: closed.append(reason))
+        assert other.connect_sync(None)
+        fake.stop()
+        run_until(lambda: closed)
+        assert not other.props.connected
+        fake = own_fake(fake, "qmp-reconnect")
+        run_until(lambda: other.props.connected and gaps)
+        since, until, why = gaps[0]
+        assert since < until, gaps
+        assert "lost" in why, why
+        assert len(closed) == 1, closed
+        ret, err = execute(other, "query-status")
+        assert err is None, err
+        assert XenQmp.EVENT_GAP == "xen-qmp-gap"
+        other.close()
+    finally:
+        fake.stop()
+
 def main():
     tmp = tempfile.mkdtemp(prefix="xqmp-py-")
     fake = None
