@@ -33,7 +33,7 @@ dist_man_MANS += glib-integration/tool/xen-qmp.1
 # The tool against fake-qemu and a real QEMU, as a user runs it.
 check_PROGRAMS += tests/test-xen-qmp
 TESTS += tests/test-xen-qmp
-tests_test_xen_qmp_SOURCES = tests/test-xen-qmp.c tests/test-server.c tests/test-server.h
+tests_test_xen_qmp_SOURCES = tests/test-xen-qmp.c tests/test-server.c tests/test-server.h tests/test-backend.h
 tests_test_xen_qmp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)
 tests_test_xen_qmp_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSON_CFLAGS)
 tests_test_xen_qmp_LDADD = $(GLIB_LIBS) $(JSON_LIBS)

@@ -64,7 +64,7 @@ tests_test_trace_LDADD = $(tests_ldadd)
 # raw scripted peer.
 check_PROGRAMS += tests/test-cmd
 TESTS += tests/test-cmd
-tests_test_cmd_SOURCES = tests/test-cmd.c tests/test-json-tree.c tests/test-json-tree.h tests/test-loop.h tests/test-fds.h $(tests_server_sources) $(tests_peer_sources)
+tests_test_cmd_SOURCES = tests/test-cmd.c tests/test-backend.h tests/test-json-tree.c tests/test-json-tree.h tests/test-loop.h tests/test-fds.h $(tests_server_sources) $(tests_peer_sources)
 tests_test_cmd_CPPFLAGS = $(tests_cppflags)
 tests_test_cmd_CFLAGS = $(tests_cflags)
 tests_test_cmd_LDADD = $(tests_ldadd)

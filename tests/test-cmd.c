@@ -25,12 +25,8 @@
 #include "test-loop.h"
 #include "test-peer.h"
 #include "test-server.h"
+#include "test-backend.h"
 
-typedef enum {
-  BACKEND_FAKE,
-  BACKEND_QEMU,
-  BACKEND_NONE,    /* the test brings its own peer */
-} Backend;
 
 typedef struct {
   Backend      backend;
@@ -1879,11 +1875,7 @@ test_cmd_queue_limit (Fixture *f, gconstpointer data)
 static void
 add_test (const char *name, Backend backend, void (*func) (Fixture *, gconstpointer))
 {
-  static const char *names[] = { "fake", "qemu", "peer" };
-  g_autofree char *path = g_strdup_printf ("/cmd/%s/%s", names[backend], name);
-
-  g_test_add (path, Fixture, GINT_TO_POINTER (backend), fixture_setup, func,
-              fixture_teardown);
+  TEST_BACKEND_ADD ("/cmd", name, backend, Fixture, fixture_setup, func, fixture_teardown);
 }
 
 static void

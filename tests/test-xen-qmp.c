@@ -22,16 +22,13 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include "test-server.h"
+#include "test-backend.h"
 
 /* Generous: a busy 2-core CI machine, maybe under valgrind. The tool's own
  * --timeout in the tests is far below this, so a stuck tool fails a test
  * rather than hanging it. */
 #define TOOL_TIMEOUT "60"
 
-typedef enum {
-  BACKEND_FAKE,
-  BACKEND_QEMU,
-} Backend;
 
 typedef struct {
   Backend     backend;
@@ -1845,11 +1842,7 @@ static void
 add_backend_test (const char *name, Backend backend,
                   void (*test) (Fixture *, gconstpointer))
 {
-  g_autofree char *path =
-    g_strdup_printf ("/xen-qmp/%s/%s", backend == BACKEND_FAKE ? "fake" : "qemu", name);
-
-  g_test_add (path, Fixture, GINT_TO_POINTER (backend),
-              fixture_set_up, test, fixture_tear_down);
+  TEST_BACKEND_ADD ("/xen-qmp", name, backend, Fixture, fixture_set_up, test, fixture_tear_down);
 }
 
 int
