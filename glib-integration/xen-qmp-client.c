@@ -866,13 +866,8 @@ on_domain_event (const char *name, JsonObject *data, gint64 timestamp_us, gpoint
 static void
 on_domain_gap (gint64 since_us, gint64 until_us, const char *reason, gpointer user_data)
 {
-  g_autoptr(JsonObject) data = json_object_new ();
-  JsonObject *since = json_object_new ();
+  g_autoptr(JsonObject) data = _xen_qmp_gap_data_new (since_us, until_us, reason);
 
-  json_object_set_int_member (since, "seconds", since_us / G_USEC_PER_SEC);
-  json_object_set_int_member (since, "microseconds", since_us % G_USEC_PER_SEC);
-  json_object_set_object_member (data, "since", since);
-  json_object_set_string_member (data, "reason", reason);
   take_event (user_data, XEN_QMP_EVENT_GAP, data, until_us);
 }
 
@@ -1061,10 +1056,7 @@ stop_reconnecting (XenQmpClient *client)
 {
   client->lost_at_us = 0;
   client->reconnect_delay_ms = 0;
-  if (client->reconnect_timer == NULL)
-    return;
-  g_source_destroy (client->reconnect_timer);
-  g_clear_pointer (&client->reconnect_timer, g_source_unref);
+  qmp_source_clear (&client->reconnect_timer);
 }
 
 static gboolean
@@ -1095,10 +1087,8 @@ schedule_reconnect (XenQmpClient *client)
   client->reconnect_delay_ms = client->reconnect_delay_ms == 0
                                ? RECONNECT_FIRST_MS
                                : MIN (client->reconnect_delay_ms * 2, RECONNECT_MAX_MS);
-  client->reconnect_timer = g_timeout_source_new (client->reconnect_delay_ms);
-  g_source_set_callback (client->reconnect_timer, on_reconnect, client, NULL);
-  g_source_set_name (client->reconnect_timer, "[xenqmp] client reconnect");
-  g_source_attach (client->reconnect_timer, client->context);
+  client->reconnect_timer = qmp_timeout_attach (client->context, client->reconnect_delay_ms,
+                                                on_reconnect, client, "[xenqmp] client reconnect");
 }
 
 static void

@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include "qmp-connection.h"
+
+#include "qmp-context.h"
 #include "qmp-outbox.h"
 
 #include <errno.h>
@@ -255,26 +257,13 @@ observer_registered (QmpConnection *conn, const Observer *wanted)
       }                                                                      \
   } G_STMT_END
 
-static void
-destroy_source (GSource **source)
-{
-  if (*source == NULL)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
-
 static GSource *
 attach_timeout (QmpConnection *conn,
                 guint          ms,
                 GSourceFunc    func,
                 gpointer       data)
 {
-  GSource *source = g_timeout_source_new (ms);
-
-  g_source_set_callback (source, func, data, NULL);
-  g_source_attach (source, conn->context);
-  return source;
+  return qmp_timeout_attach (conn->context, ms, func, data, NULL);
 }
 
 /* ---- connecting ---------------------------------------------------- */
@@ -317,7 +306,7 @@ try_connect (QmpConnection *conn, GError **error)
       return FALSE;
     }
 
-  destroy_source (&conn->connect_retry);
+  qmp_source_clear (&conn->connect_retry);
   conn->state = QMP_CONNECTION_GREETING;
   return TRUE;
 }
@@ -455,7 +444,7 @@ pending_complete (QmpPending *pending, JsonNode *ret, GError *error)
 {
   GTask *task = g_steal_pointer (&pending->task);
 
-  destroy_source (&pending->timeout);
+  qmp_source_clear (&pending->timeout);
   if (task == NULL)
     {
       g_clear_error (&error);
@@ -542,12 +531,12 @@ connection_close_internal (QmpConnection *conn, const GError *reason)
   conn->state = QMP_CONNECTION_CLOSED;
   g_clear_pointer (&conn->watch, qmp_poller_remove);
   g_clear_pointer (&conn->poller, qmp_poller_unref);
-  destroy_source (&conn->connect_retry);
-  destroy_source (&conn->idle_close);
-  destroy_source (&conn->drain_close);
-  destroy_source (&conn->unanswered);
-  destroy_source (&conn->suspend_step);
-  destroy_source (&conn->suspend_drain);
+  qmp_source_clear (&conn->connect_retry);
+  qmp_source_clear (&conn->idle_close);
+  qmp_source_clear (&conn->drain_close);
+  qmp_source_clear (&conn->unanswered);
+  qmp_source_clear (&conn->suspend_step);
+  qmp_source_clear (&conn->suspend_drain);
   conn->suspending = FALSE;
   if (conn->fd >= 0)
     {
@@ -631,9 +620,9 @@ connection_check_idle (QmpConnection *conn)
     return;
   connection_check_suspend (conn);
   if (busy || draining)
-    destroy_source (&conn->idle_close);
+    qmp_source_clear (&conn->idle_close);
   if (!draining)
-    destroy_source (&conn->drain_close);
+    qmp_source_clear (&conn->drain_close);
 
   if (draining && conn->drain_close == NULL)
     conn->drain_close = attach_timeout (conn, conn->config.drain_timeout_ms,
@@ -695,9 +684,9 @@ suspend_step_cb (gpointer user_data)
   gpointer value;
 
   g_clear_pointer (&conn->suspend_step, g_source_unref);
-  destroy_source (&conn->suspend_drain);
-  destroy_source (&conn->connect_retry);
-  destroy_source (&conn->unanswered);
+  qmp_source_clear (&conn->suspend_drain);
+  qmp_source_clear (&conn->connect_retry);
+  qmp_source_clear (&conn->unanswered);
   /* Replies still owed are for abandoned commands only: forget them,
    * the next connection will not bring them. */
   g_hash_table_iter_init (&iter, conn->by_id);
@@ -1570,7 +1559,7 @@ qmp_connection_update_config (QmpConnection             *conn,
   conn->config.idle_timeout_ms = config->idle_timeout_ms;
   conn->config.drain_timeout_ms = config->drain_timeout_ms;
   conn->config.limits.max_queued = config->limits.max_queued;
-  destroy_source (&conn->idle_close);
-  destroy_source (&conn->drain_close);
+  qmp_source_clear (&conn->idle_close);
+  qmp_source_clear (&conn->drain_close);
   connection_check_idle (conn);
 }

@@ -37,3 +37,28 @@ qmp_task_new_in (GMainContext        *context,
   g_main_context_pop_thread_default (context);
   return task;
 }
+
+GSource *
+qmp_timeout_attach (GMainContext *context,
+                    guint         ms,
+                    GSourceFunc   func,
+                    gpointer      data,
+                    const char   *name)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  if (name != NULL)
+    g_source_set_name (source, name);
+  g_source_attach (source, context);
+  return source;
+}
+
+void
+qmp_source_clear (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}

@@ -33,3 +33,14 @@ GTask   *qmp_task_new_in   (GMainContext        *context,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data);
+
+/* A timeout source of MS milliseconds calling FUNC (DATA), attached to
+ * CONTEXT; NAME (or NULL) shows in profilers. Returns the reference the
+ * caller keeps, to give to qmp_source_clear(). */
+GSource *qmp_timeout_attach (GMainContext        *context,
+                             guint                ms,
+                             GSourceFunc          func,
+                             gpointer             data,
+                             const char          *name);
+/* Destroys *SOURCE, if any, and drops the caller's reference. */
+void     qmp_source_clear   (GSource            **source);

@@ -50,18 +50,9 @@ static guint next_follower_id = 1;
 static const QmpConnectionCallbacks monitor_callbacks;
 
 static void
-stop_monitor_timeout (HostFollow *f)
-{
-  if (f->monitor_timeout == NULL)
-    return;
-  g_source_destroy (f->monitor_timeout);
-  g_clear_pointer (&f->monitor_timeout, g_source_unref);
-}
-
-static void
 follow_free (HostFollow *f)
 {
-  stop_monitor_timeout (f);
+  qmp_source_clear (&f->monitor_timeout);
   if (f->monitor != NULL)
     {
       qmp_connection_remove_observer (f->monitor, &monitor_callbacks, f);
@@ -116,13 +107,24 @@ _xen_qmp_gap_get_since (JsonObject *data)
          + json_object_get_int_member (since, "microseconds");
 }
 
+JsonObject *
+_xen_qmp_gap_data_new (gint64 since_us, gint64 until_us, const char *reason)
+{
+  JsonObject *data = json_object_new ();
+
+  json_object_set_object_member (data, "since", timestamp_object (since_us));
+  json_object_set_object_member (data, "until", timestamp_object (until_us));
+  json_object_set_string_member (data, "reason", reason);
+  return data;
+}
+
 /* Tells the followers and the host's handlers (and ::event-gap). */
 static void
 deliver_gap (XenQmpHost *host, guint32 domid, gint64 since_us, gint64 until_us,
              const char *reason)
 {
   HostFollow *f = g_hash_table_lookup (host->follows, GUINT_TO_POINTER (domid));
-  g_autoptr(JsonObject) data = json_object_new ();
+  g_autoptr(JsonObject) data = _xen_qmp_gap_data_new (since_us, until_us, reason);
 
   g_debug ("domain %u: events may have been missed for %" G_GINT64_FORMAT " ms: %s",
            domid, (until_us - since_us) / 1000, reason);
@@ -137,9 +139,6 @@ deliver_gap (XenQmpHost *host, guint32 domid, gint64 since_us, gint64 until_us,
           fl->funcs->gap (since_us, until_us, reason, fl->user_data);
         }
     }
-  json_object_set_object_member (data, "since", timestamp_object (since_us));
-  json_object_set_object_member (data, "until", timestamp_object (until_us));
-  json_object_set_string_member (data, "reason", reason);
   _host_deliver_event (host, domid, XEN_QMP_EVENT_GAP, data, until_us);
 }
 
@@ -183,7 +182,9 @@ _host_follow_route_event (XenQmpHost *host,
   _host_deliver_event (host, domid, name, data, timestamp_us);
 }
 
-/* A gap that was open ends: events flow again from SOURCE. */
+#define MONITOR_CLOSED "the domain's event monitor closed; events come over its QMP socket now"
+
+/* A gap that was open ends: events flow again. */
 static void
 follow_gap_ends (HostFollow *f, const char *reason)
 {
@@ -203,7 +204,7 @@ _host_follow_on_ready (QmpConnection *conn, gpointer user_data)
                                        GUINT_TO_POINTER ((guint32) qmp_connection_get_tag (conn)));
 
   if (f != NULL && !monitor_ready (f))
-    follow_gap_ends (f, "the domain's event monitor closed; events come over its QMP socket now");
+    follow_gap_ends (f, MONITOR_CLOSED);
 }
 
 void
@@ -308,7 +309,7 @@ on_monitor_ready (QmpConnection *conn, gpointer user_data)
 {
   HostFollow *f = user_data;
 
-  stop_monitor_timeout (f);
+  qmp_source_clear (&f->monitor_timeout);
   /* What the QMP connection delivered before, the monitor may repeat. */
   f->drop_until_us = f->last_conn_event_us;
   g_debug ("domain %u: following events on %s", f->domid, qmp_connection_get_peer (conn));
@@ -333,7 +334,7 @@ on_monitor_closed (QmpConnection *conn, const GError *reason, gpointer user_data
   guint32 domid = f->domid;
   XenQmpHost *host = f->host;
 
-  stop_monitor_timeout (f);
+  qmp_source_clear (&f->monitor_timeout);
   qmp_connection_remove_observer (conn, &monitor_callbacks, f);
   qmp_connection_release (conn);
   g_clear_pointer (&f->monitor, qmp_connection_unref);
@@ -403,9 +404,8 @@ follow_use_monitor (HostFollow *f)
   /* From now on a failure closes it, and on_monitor_closed() falls back. */
   qmp_connection_hold (f->monitor);
   qmp_connection_add_observer (f->monitor, &monitor_callbacks, f);
-  f->monitor_timeout = g_timeout_source_new (MONITOR_GREETING_MS);
-  g_source_set_callback (f->monitor_timeout, on_monitor_timeout, f, NULL);
-  g_source_attach (f->monitor_timeout, host->context);
+  f->monitor_timeout = qmp_timeout_attach (host->context, MONITOR_GREETING_MS, on_monitor_timeout,
+                                           f, "[xenqmp] event monitor greeting");
   return TRUE;
 }
 
@@ -423,7 +423,7 @@ follow_use_connection (HostFollow *f, GError **error)
   f->conn = qmp_connection_ref (conn);
   qmp_connection_hold (conn);
   if (qmp_connection_get_state (conn) == QMP_CONNECTION_READY)
-    follow_gap_ends (f, "the domain's event monitor closed; events come over its QMP socket now");
+    follow_gap_ends (f, MONITOR_CLOSED);
   return TRUE;
 }
 

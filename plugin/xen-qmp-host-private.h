@@ -49,5 +49,10 @@ guint          _xen_qmp_host_follow   (XenQmpHost               *host,
 void           _xen_qmp_host_unfollow (XenQmpHost               *host,
                                        guint                     id);
 
+/* A gap's XEN_QMP_EVENT_GAP data: since, until ({"seconds",
+ * "microseconds"}) and reason. */
+JsonObject    *_xen_qmp_gap_data_new  (gint64                    since_us,
+                                       gint64                    until_us,
+                                       const char               *reason);
 /* The start of a gap, from its XEN_QMP_EVENT_GAP data. */
 gint64         _xen_qmp_gap_get_since (JsonObject               *data);

@@ -21,6 +21,7 @@
 
 #include "xen-qmp-host-internal.h"
 
+#include "qmp-context.h"
 #include "qmp-proc-locks.h"
 
 /* How often waiters are looked for: often enough that libxl waits for
@@ -100,10 +101,8 @@ start_tick (XenQmpHost *host)
 {
   if (host->yield_tick != NULL || host->lock_hold_ms == G_MAXUINT)
     return;
-  host->yield_tick = g_timeout_source_new (tick_interval_ms (host));
-  g_source_set_callback (host->yield_tick, yield_tick_cb, host, NULL);
-  g_source_set_name (host->yield_tick, "[xenqmp] libxl lock waiters");
-  g_source_attach (host->yield_tick, host->context);
+  host->yield_tick = qmp_timeout_attach (host->context, tick_interval_ms (host), yield_tick_cb,
+                                         host, "[xenqmp] libxl lock waiters");
 }
 
 void
@@ -181,10 +180,8 @@ schedule_yield_retry (HostDomain *d)
 {
   if (d->yield_retry != NULL)
     return;
-  d->yield_retry = g_timeout_source_new (d->host->lock_yield_ms);
-  g_source_set_callback (d->yield_retry, yield_retry_cb, d, NULL);
-  g_source_set_name (d->yield_retry, "[xenqmp] retake libxl lock");
-  g_source_attach (d->yield_retry, d->host->context);
+  d->yield_retry = qmp_timeout_attach (d->host->context, d->host->lock_yield_ms, yield_retry_cb,
+                                       d, "[xenqmp] retake libxl lock");
 }
 
 /* The connection is suspended: the lock goes, and is taken again later
@@ -208,19 +205,11 @@ _host_yield_on_suspended (HostDomain *d)
 void
 _host_yield_domain_free (HostDomain *d)
 {
-  if (d->yield_retry != NULL)
-    {
-      g_source_destroy (d->yield_retry);
-      g_clear_pointer (&d->yield_retry, g_source_unref);
-    }
+  qmp_source_clear (&d->yield_retry);
 }
 
 void
 _host_yield_dispose (XenQmpHost *host)
 {
-  if (host->yield_tick != NULL)
-    {
-      g_source_destroy (host->yield_tick);
-      g_clear_pointer (&host->yield_tick, g_source_unref);
-    }
+  qmp_source_clear (&host->yield_tick);
 }

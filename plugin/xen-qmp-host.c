@@ -883,11 +883,7 @@ stop_waiting_for_dm (HostDomain *d)
   if (d->dm_watch != 0 && d->host->xs != NULL)
     qmp_xenstore_unwatch (d->host->xs, d->dm_watch);
   d->dm_watch = 0;
-  if (d->dm_retry != NULL)
-    {
-      g_source_destroy (d->dm_retry);
-      g_clear_pointer (&d->dm_retry, g_source_unref);
-    }
+  qmp_source_clear (&d->dm_retry);
 }
 
 static void
@@ -1022,10 +1018,8 @@ schedule_dm_retry (HostDomain *d, guint delay_ms)
 {
   if (d->dm_retry != NULL)
     return;
-  d->dm_retry = g_timeout_source_new (delay_ms);
-  g_source_set_callback (d->dm_retry, on_dm_retry, d, NULL);
-  g_source_set_name (d->dm_retry, "[xenqmp] device model retry");
-  g_source_attach (d->dm_retry, d->host->context);
+  d->dm_retry = qmp_timeout_attach (d->host->context, delay_ms, on_dm_retry, d,
+                                    "[xenqmp] device model retry");
 }
 
 static void
@@ -1129,11 +1123,7 @@ _host_domain_try (HostDomain *d)
   if (qmp_connection_get_state (d->conn) != QMP_CONNECTION_WAITING
       || (d->lock != NULL && qmp_domain_lock_is_waiting (d->lock)))
     return;
-  if (d->dm_retry != NULL)
-    {
-      g_source_destroy (d->dm_retry);
-      g_clear_pointer (&d->dm_retry, g_source_unref);
-    }
+  qmp_source_clear (&d->dm_retry);
   /* No need to take libxl's lock before there is a socket. */
   if (!g_file_test (d->socket_path, G_FILE_TEST_EXISTS))
     {

@@ -11,6 +11,7 @@ fuzz_common_sources = tests/fuzz/fuzz-common.c tests/fuzz/fuzz-harness.h
 # The receive path: framing, parsing and dispatch of what QEMU sends.
 tests_fuzz_fuzz_receive_SOURCES = tests/fuzz/fuzz-receive.c $(fuzz_common_sources) \
 	plugin/qmp-connection.c plugin/qmp-connection.h \
+	plugin/qmp-context.c plugin/qmp-context.h \
 	plugin/qmp-fd-close.c plugin/qmp-fd-close.h \
 	plugin/qmp-framer.c plugin/qmp-framer.h \
 	plugin/qmp-message.c plugin/qmp-message.h \
