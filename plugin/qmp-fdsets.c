@@ -135,6 +135,7 @@ copy_substituted (JsonNode *node, const gint64 *ids)
     case JSON_NODE_OBJECT:
       {
         JsonObject *copy = json_object_new ();
+        JsonNode *result = json_node_new (JSON_NODE_OBJECT);
         JsonObjectIter iter;
         const char *name;
         JsonNode *member;
@@ -142,16 +143,20 @@ copy_substituted (JsonNode *node, const gint64 *ids)
         json_object_iter_init (&iter, json_node_get_object (node));
         while (json_object_iter_next (&iter, &name, &member))
           json_object_set_member (copy, name, copy_substituted (member, ids));
-        return json_node_init_object (json_node_alloc (), copy);
+        /* Taken, not referenced: json_node_init_object() would keep ours. */
+        json_node_take_object (result, copy);
+        return result;
       }
     case JSON_NODE_ARRAY:
       {
         JsonArray *array = json_node_get_array (node);
         JsonArray *copy = json_array_sized_new (json_array_get_length (array));
+        JsonNode *result = json_node_new (JSON_NODE_ARRAY);
 
         for (guint i = 0; i < json_array_get_length (array); i++)
           json_array_add_element (copy, copy_substituted (json_array_get_element (array, i), ids));
-        return json_node_init_array (json_node_alloc (), copy);
+        json_node_take_array (result, copy);
+        return result;
       }
     case JSON_NODE_VALUE:
       if (ids != NULL && json_node_get_value_type (node) == G_TYPE_STRING)

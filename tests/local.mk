@@ -222,7 +222,7 @@ installcheck-local:
 # fail. Children (fake-qemu, QEMU) are not traced.
 VALGRIND_TESTS = tests/test-framer tests/test-domain-lock tests/test-json-parse tests/test-json-scan tests/test-trace tests/test-cmd \
 	tests/test-client tests/test-limits tests/test-schema tests/test-validate tests/test-hostile \
-	tests/test-xen tests/test-reentrancy tests/test-lock-yield tests/test-client-reconnect tests/test-event-follow
+	tests/test-xen tests/test-fdsets tests/test-reentrancy tests/test-lock-yield tests/test-client-reconnect tests/test-event-follow
 VALGRIND_FLAGS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite --error-exitcode=99 --num-callers=30 \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp
