@@ -141,7 +141,7 @@ EXTRA_DIST += tests/hostile/README.md \
 # handshake, dm_restrict's -chroot and -runas, stale sockets.
 check_PROGRAMS += tests/test-event-monitor
 TESTS += tests/test-event-monitor
-tests_test_event_monitor_SOURCES = tests/test-event-monitor.c tests/test-fds.h tests/test-loop.h $(tests_server_sources)
+tests_test_event_monitor_SOURCES = tests/test-event-monitor.c tests/test-fds.h tests/test-loop.h tests/test-backend.h $(tests_server_sources)
 tests_test_event_monitor_CPPFLAGS = $(tests_cppflags)
 tests_test_event_monitor_CFLAGS = $(tests_cflags)
 tests_test_event_monitor_LDADD = $(tests_ldadd)
@@ -165,7 +165,7 @@ tests_test_client_reconnect_LDADD = $(tests_ldadd)
 # other contexts, connects that give up, the close's order, threads.
 check_PROGRAMS += tests/test-reentrancy
 TESTS += tests/test-reentrancy
-tests_test_reentrancy_SOURCES = tests/test-reentrancy.c tests/test-call.h tests/test-loop.h tests/test-backend.h $(tests_server_sources)
+tests_test_reentrancy_SOURCES = tests/test-reentrancy.c tests/test-client-fixture.h tests/test-call.h tests/test-loop.h tests/test-backend.h $(tests_server_sources)
 tests_test_reentrancy_CPPFLAGS = $(tests_cppflags)
 tests_test_reentrancy_CFLAGS = $(tests_cflags)
 tests_test_reentrancy_LDADD = $(tests_ldadd)

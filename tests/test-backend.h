@@ -38,6 +38,19 @@ test_backend_start (Backend backend, const char *socket)
   return server;
 }
 
+/* Whether BACKEND can run here; when it cannot (a real QEMU that is not
+ * installed), the test is skipped visibly. */
+static inline gboolean
+test_backend_available (Backend backend)
+{
+  if (backend == BACKEND_QEMU && !test_server_have_qemu ())
+    {
+      g_test_skip ("qemu-system-x86_64 is not installed: real QEMU tests skipped");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Adds PREFIX/<backend>/NAME with BACKEND as the fixture's data. */
 #define TEST_BACKEND_ADD(prefix, name, backend, Fixture, setup, func, teardown) \
   G_STMT_START {                                                                \

@@ -34,3 +34,18 @@ execute_done (GObject *source, GAsyncResult *result, gpointer user_data)
   c->completed_at = g_get_monotonic_time ();
   c->done = TRUE;
 }
+
+/* The same for a connect: the result is whether C->error is unset. */
+static inline void
+connect_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Call *c = user_data;
+
+  g_assert_false (c->done);
+  if (xen_qmp_client_connect_finish (XEN_QMP_CLIENT (source), result, &c->error))
+    g_assert_no_error (c->error);
+  else
+    g_assert_nonnull (c->error);
+  c->completed_at = g_get_monotonic_time ();
+  c->done = TRUE;
+}

@@ -63,9 +63,8 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   f->backend = GPOINTER_TO_INT (data);
-  if (f->backend == BACKEND_QEMU && !test_server_have_qemu ())
+  if (!test_backend_available (f->backend))
     {
-      g_test_skip ("qemu-system-x86_64 is not installed: real QEMU tests skipped");
       f->skipped = TRUE;
       return;
     }
@@ -78,6 +77,8 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_signal_connect (f->client, "event-gap", G_CALLBACK (on_gap), f);
   g_assert_true (xen_qmp_client_connect_sync (f->client, NULL, &error));
   g_assert_no_error (error);
+  /* notify::connected of that connect. */
+  test_flush ();
   f->connected_true = 0;
 }
 

@@ -35,9 +35,8 @@ fixture_setup (Fixture *f, gconstpointer data)
 
   f->fds = test_fds_snapshot ();
   f->backend = GPOINTER_TO_INT (data);
-  if (f->backend == BACKEND_QEMU && !test_server_have_qemu ())
+  if (!test_backend_available (f->backend))
     {
-      g_test_skip ("qemu-system-x86_64 is not installed: real QEMU tests skipped");
       f->skipped = TRUE;
       return;
     }
@@ -85,15 +84,6 @@ member_string (JsonNode *node, const char *member)
 /* ---------------------------------------------------------------------- */
 
 static void
-connect_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Call *c = user_data;
-
-  g_assert_true (xen_qmp_client_connect_finish (XEN_QMP_CLIENT (source), result, &c->error));
-  c->done = TRUE;
-}
-
-static void
 notify_count (GObject *object, GParamSpec *pspec, gpointer user_data)
 {
   (*(guint *) user_data)++;
@@ -113,6 +103,7 @@ test_client_connect_and_greeting (Fixture *f, gconstpointer data)
   xen_qmp_client_connect_async (f->client, NULL, connect_done, &c);
   g_assert_false (c.done);
   RUN_UNTIL (c.done);
+  g_assert_no_error (c.error);
   g_assert_true (xen_qmp_client_get_connected (f->client));
   g_assert_cmpuint (notified, ==, 1);
 
@@ -126,6 +117,7 @@ test_client_connect_and_greeting (Fixture *f, gconstpointer data)
   c.done = FALSE;
   xen_qmp_client_connect_async (f->client, NULL, connect_done, &c);
   RUN_UNTIL (c.done);
+  g_assert_no_error (c.error);
   g_assert_cmpuint (notified, ==, 1);
 }
 

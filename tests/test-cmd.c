@@ -153,9 +153,8 @@ fixture_setup (Fixture *f, gconstpointer data)
 {
   f->fds = test_fds_snapshot ();
   f->backend = GPOINTER_TO_INT (data);
-  if (f->backend == BACKEND_QEMU && !test_server_have_qemu ())
+  if (!test_backend_available (f->backend))
     {
-      g_test_skip ("qemu-system-x86_64 is not installed: real QEMU tests skipped");
       f->skipped = TRUE;
       return;
     }

@@ -28,6 +28,7 @@
 #include "test-fds.h"
 #include "test-loop.h"
 #include "test-server.h"
+#include "test-backend.h"
 
 /* The chardev id of docs/event-monitor.md: none of libxl 4.17's
  * (libxl_dm.c, libxl__build_device_model_args_new(): libxl-cmd,
@@ -52,9 +53,8 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   f->fds = test_fds_snapshot ();
-  if (!test_server_have_qemu ())
+  if (!test_backend_available (BACKEND_QEMU))
     {
-      g_test_skip ("qemu-system-x86_64 is not installed: real QEMU tests skipped");
       f->skipped = TRUE;
       return;
     }

@@ -68,9 +68,8 @@ start_qemu_pc (Fixture *f)
   };
   g_autoptr(GError) error = NULL;
 
-  if (!test_server_have_qemu ())
+  if (!test_backend_available (BACKEND_QEMU))
     {
-      g_test_skip ("qemu-system-x86_64 is not installed: real QEMU tests skipped");
       f->skipped = TRUE;
       return;
     }

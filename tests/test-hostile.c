@@ -517,17 +517,20 @@ test_hostile (gconstpointer data)
   TestServer *server;
   Run run = { .c = c };
   XenQmpCmd hostile_cmd;
-  guint fds_before;
+  guint fds_before, fds_without_host;
   gint64 start, cpu;
   int status;
   guint timeout_ms, deadline_ms, wake;
 
+  /* The host's own descriptors (its library context's wakeup) are not
+   * the connections'. */
+  fds_without_host = test_count_open_fds ();
+  run.host = host_new ();
   fds_before = test_count_open_fds ();
   run.devnull_before = count_devnull_fds ();
   server = test_server_start_fake (socket, args, &error);
   g_assert_no_error (error);
 
-  run.host = host_new ();
   xen_qmp_host_add_event_handler (run.host, event_cb, &run, NULL);
   if (c->warning != NULL)
     g_test_expect_message ("XenQmp", G_LOG_LEVEL_WARNING, c->warning);
@@ -616,7 +619,7 @@ test_hostile (gconstpointer data)
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
   test_server_stop (server);
-  g_assert_cmpuint (test_count_open_fds (), ==, fds_before);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds_without_host);
 
   result_clear (&run.hostile);
   result_clear (&run.good);

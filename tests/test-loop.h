@@ -41,3 +41,13 @@ spin (guint ms)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (id);
 }
+
+/* Delivers what is ready in the thread-default main context, such as the
+ * notifications and events a _sync call leaves for the application's
+ * context (it iterates the library's own alone). */
+static inline void
+test_flush (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
