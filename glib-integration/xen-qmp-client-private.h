@@ -6,6 +6,7 @@
 
 #include "xen-qmp-client.h"
 #include "xen-qmp-schema.h"
+#include "qmp-io-context.h"
 
 /* The schema the client's QEMU sent, the one a cache holds for the build
  * it claims (which may be another QEMU's), and the requests for the
@@ -23,6 +24,7 @@ ClientSchemaState *_xen_qmp_client_schema_state     (XenQmpClient *client);
 void               _xen_qmp_client_schema_state_clear (ClientSchemaState *state);
 XenQmpHost        *_xen_qmp_client_get_host          (XenQmpClient *client);
 GMainContext      *_xen_qmp_client_get_context       (XenQmpClient *client);
+QmpIoContext      *_xen_qmp_client_get_io_context    (XenQmpClient *client);
 const char        *_xen_qmp_client_get_schema_cache_dir (XenQmpClient *client);
 /* "domain 3" (or the connection's own name for it) or the socket's path:
  * what every local error of the client starts with. */
@@ -32,13 +34,25 @@ GError            *_xen_qmp_client_cancelled_error   (XenQmpClient *client,
                                                       const char   *command);
 
 /* The _sync functions: a GAsyncReadyCallback keeping the result in the
- * GAsyncResult * slot it is given, and the wait for it on the client's
- * main context. */
+ * GAsyncResult * slot it is given, and the wait for it, iterating the
+ * library's own context (qmp-io-context.h) alone. */
 void          _xen_qmp_client_store_result    (GObject       *source,
                                                GAsyncResult  *result,
                                                gpointer       user_data);
 GAsyncResult *_xen_qmp_client_wait_for_result (XenQmpClient  *client,
                                                GAsyncResult **slot);
+/* The context a call's task is made in: the library's for a _sync call
+ * (CALLBACK is _xen_qmp_client_store_result()), else the client's. The
+ * steps a call takes on its way (connecting, fetching the schema) use
+ * the context of the task they serve. */
+GMainContext *_xen_qmp_client_task_context    (XenQmpClient        *client,
+                                               GAsyncReadyCallback  callback);
+/* xen_qmp_client_connect_async() with the task made in TASK_CONTEXT. */
+void          _xen_qmp_client_connect_in      (XenQmpClient        *client,
+                                               GMainContext        *task_context,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
 
 /* Not a public flag: the execute runs through fdsets (qmp-fdsets.h). */
 #define CLIENT_EXECUTE_WITH_FDSETS ((XenQmpExecuteFlags) (1u << 30))

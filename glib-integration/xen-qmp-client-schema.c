@@ -208,14 +208,17 @@ wait_for_own_schema (XenQmpClient *client, GTask *task)
       w->cancel = g_cancellable_source_new (cancellable);
       g_source_set_callback (w->cancel, (GSourceFunc) (void (*) (void)) waiter_cancelled_cb,
                              w, NULL);
-      g_source_attach (w->cancel, g_task_get_context (w->task));
+      g_source_attach (w->cancel, qmp_io_context_get_main (_xen_qmp_client_get_io_context (client)));
     }
   state->waiters = g_list_append (state->waiters, w);
   if (!state->fetching)
     {
       JsonObject *greeting = xen_qmp_client_get_greeting (client);
       FetchData *data = g_new0 (FetchData, 1);
-      g_autoptr(GTask) fetch = qmp_task_new_in (_xen_qmp_client_get_context (client), client, NULL, on_schema_reply, data);
+      /* The library's own step, shared by the waiters of every context:
+       * it goes on while a _sync call waits. */
+      g_autoptr(GTask) fetch = qmp_task_new_in (qmp_io_context_get_main (_xen_qmp_client_get_io_context (client)),
+                                                client, NULL, on_schema_reply, data);
 
       /* The execute task keeps its own task data: ours is the callback's. */
       data->greeting = greeting != NULL ? json_object_ref (greeting) : NULL;
@@ -280,11 +283,13 @@ xen_qmp_client_get_schema_async (XenQmpClient        *client,
   QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", );
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = qmp_task_new_in (_xen_qmp_client_get_context (client), client, cancellable, callback, user_data);
+  task = qmp_task_new_in (_xen_qmp_client_task_context (client, callback), client,
+                          cancellable, callback, user_data);
   g_task_set_source_tag (task, xen_qmp_client_get_schema_async);
   /* A cancellation in our words (naming the peer), not GTask's. */
   g_task_set_check_cancellable (task, FALSE);
-  xen_qmp_client_connect_async (client, cancellable, schema_connected, task);
+  _xen_qmp_client_connect_in (client, g_task_get_context (task), cancellable,
+                              schema_connected, task);
 }
 
 /**
@@ -314,7 +319,8 @@ xen_qmp_client_get_schema_finish (XenQmpClient  *client,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
- * Gets the schema, iterating the client's main context until done: see
+ * Gets the schema, iterating the library's own main context until done
+ * (as xen_qmp_client_execute_sync() does): see
  * xen_qmp_client_get_schema_async().
  *
  * Returns: (transfer full): the schema, or %NULL with @error set
@@ -492,7 +498,8 @@ validate_connected (GObject *source, GAsyncResult *result, gpointer user_data)
       decide (client, p, schema, NULL);
       return;
     }
-  fetch = qmp_task_new_in (_xen_qmp_client_get_context (client), client, g_task_get_cancellable (p->task), on_own_schema_for_execute, p);
+  fetch = qmp_task_new_in (g_task_get_context (p->task), client, g_task_get_cancellable (p->task),
+                           on_own_schema_for_execute, p);
   g_task_set_source_tag (fetch, xen_qmp_client_get_schema_async);
   wait_for_own_schema (client, fetch);
 }
@@ -516,6 +523,6 @@ _xen_qmp_client_validate_then_execute (XenQmpClient        *client,
   p->fd_list = fd_list != NULL ? g_object_ref (fd_list) : NULL;
   p->flags = flags;
   p->timeout_ms = timeout_ms;
-  xen_qmp_client_connect_async (client, g_task_get_cancellable (task),
-                                validate_connected, p);
+  _xen_qmp_client_connect_in (client, g_task_get_context (task), g_task_get_cancellable (task),
+                              validate_connected, p);
 }

@@ -41,6 +41,16 @@
  * the order of the wire: a handler may call a _sync function of the same
  * client.
  *
+ * _sync calls: a _sync function iterates the library's own main context
+ * alone (as g_dbus_connection_send_message_with_reply_sync() iterates its
+ * own), never the client's or the caller's thread-default one: no source
+ * of the application runs during the call, wherever it is made from (a
+ * callback, a signal handler, with another context pushed, with no main
+ * loop at all). What arrives for the application meanwhile (events,
+ * notifications, other calls' callbacks) is delivered once the client's
+ * context runs again, in the order of the wire. The library's own work
+ * (other connections, timeouts, libxl's lock) goes on during the call.
+ *
  * Initialisation: the client implements #GInitable and #GAsyncInitable,
  * whose initialisation is connecting (xen_qmp_client_connect_sync(),
  * xen_qmp_client_connect_async()), as #GDBusConnection does. So
@@ -100,6 +110,7 @@ struct _XenQmpClient {
   GQueue         early_events;   /* EarlyEvent */
   GSource       *early_flush;
   QmpOutbox     *outbox;         /* where signals and callbacks run */
+  QmpIoContext  *io;             /* the library's context, for its sources */
   gboolean       disposing;
 
   gboolean       reconnect;      /* XenQmpClient:reconnect */
@@ -164,6 +175,7 @@ xen_qmp_client_init (XenQmpClient *client)
 {
   client->context = g_main_context_ref_thread_default ();
   client->outbox = qmp_outbox_get (client->context);
+  client->io = qmp_io_context_get (client->context);
   client->enable_oob = TRUE;
   qmp_limits_init (&client->limits);
   client->max_buffered_events = QMP_DEFAULT_MAX_BUFFERED_EVENTS;
@@ -204,6 +216,7 @@ xen_qmp_client_finalize (GObject *object)
   g_hash_table_unref (client->tasks);
   g_clear_pointer (&client->greeting, json_object_unref);
   qmp_outbox_unref (client->outbox);
+  qmp_io_context_unref (client->io);
   g_main_context_unref (client->context);
   g_free (client->socket_path);
   g_free (client->schema_cache_dir);
@@ -901,6 +914,7 @@ typedef struct {
   gboolean      greeting;        /* notify::greeting */
   gboolean      connected;       /* notify::connected */
   gboolean      closed;          /* emit ::closed with ERROR */
+  gboolean      tasks_only;      /* the library's own connects (below) */
 } ClientChange;
 
 static void
@@ -910,7 +924,7 @@ client_change_deliver (gpointer data)
   g_autoptr(XenQmpClient) client = g_weak_ref_get (&c->client);
 
   complete_connect_tasks (c->connect_tasks, c->error);
-  if (client == NULL)
+  if (client == NULL || c->tasks_only)
     return;
   if (c->greeting)
     g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_GREETING]);
@@ -942,17 +956,52 @@ client_change_new (XenQmpClient *client)
   return c;
 }
 
+/* The connects of _sync calls and of the library's own steps, taken out
+ * of C: they complete in the library's context, where they are waited
+ * for while the application's context does not run. */
+static ClientChange *
+client_change_take_own_tasks (XenQmpClient *client, ClientChange *c)
+{
+  ClientChange *own = NULL;
+  GList *l = c->connect_tasks;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+
+      if (qmp_io_context_owns_task (client->io, l->data))
+        {
+          if (own == NULL)
+            {
+              own = client_change_new (client);
+              own->tasks_only = TRUE;
+              own->error = c->error != NULL ? g_error_copy (c->error) : NULL;
+            }
+          c->connect_tasks = g_list_remove_link (c->connect_tasks, l);
+          own->connect_tasks = g_list_concat (own->connect_tasks, l);
+        }
+      l = next;
+    }
+  return own;
+}
+
 /* A client being disposed has nobody left to tell: what it owes (connects
  * started on a client that is going) is settled now. */
 static void
 client_change_push (XenQmpClient *client, ClientChange *c)
 {
+  ClientChange *own;
+
   if (client->disposing)
     {
       complete_connect_tasks (c->connect_tasks, c->error);
       client_change_free (c);
       return;
     }
+  own = client_change_take_own_tasks (client, c);
+  if (own != NULL)
+    qmp_outbox_push (qmp_io_context_get_internal (client->io), client_change_deliver, own,
+                     client_change_free);
   qmp_outbox_push (client->outbox, client_change_deliver, c, client_change_free);
 }
 
@@ -1087,7 +1136,8 @@ schedule_reconnect (XenQmpClient *client)
   client->reconnect_delay_ms = client->reconnect_delay_ms == 0
                                ? RECONNECT_FIRST_MS
                                : MIN (client->reconnect_delay_ms * 2, RECONNECT_MAX_MS);
-  client->reconnect_timer = qmp_timeout_attach (client->context, client->reconnect_delay_ms,
+  client->reconnect_timer = qmp_timeout_attach (qmp_io_context_get_main (client->io),
+                                                client->reconnect_delay_ms,
                                                 on_reconnect, client, "[xenqmp] client reconnect");
 }
 
@@ -1292,15 +1342,26 @@ xen_qmp_client_connect_async (XenQmpClient        *client,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
-  ConnectData *data;
-
   g_return_if_fail (XEN_QMP_IS_CLIENT (client));
   QMP_CHECK_THREAD (_xen_qmp_client_get_context (client), "XenQmpClient", );
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = qmp_task_new_in (client->context, client, cancellable, callback, user_data);
+  _xen_qmp_client_connect_in (client, _xen_qmp_client_task_context (client, callback),
+                              cancellable, callback, user_data);
+}
+
+void
+_xen_qmp_client_connect_in (XenQmpClient        *client,
+                            GMainContext        *task_context,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  ConnectData *data;
+
+  task = qmp_task_new_in (task_context, client, cancellable, callback, user_data);
   g_task_set_source_tag (task, xen_qmp_client_connect_async);
   /* A cancellation is returned in our words, which name the peer: GTask's
    * own check would say only "Operation was cancelled". */
@@ -1331,14 +1392,14 @@ xen_qmp_client_connect_async (XenQmpClient        *client,
     {
       data->timeout = g_timeout_source_new (client->timeout_ms);
       g_source_set_callback (data->timeout, connect_timeout_cb, task, NULL);
-      g_source_attach (data->timeout, client->context);
+      g_source_attach (data->timeout, qmp_io_context_get_main (client->io));
     }
   if (cancellable != NULL)
     {
       data->cancel = g_cancellable_source_new (cancellable);
       g_source_set_callback (data->cancel, (GSourceFunc) (void (*) (void)) connect_cancelled_cb,
                              task, NULL);
-      g_source_attach (data->cancel, client->context);
+      g_source_attach (data->cancel, qmp_io_context_get_main (client->io));
     }
   client->connect_tasks = g_list_append (client->connect_tasks, g_steal_pointer (&task));
 }
@@ -1364,19 +1425,27 @@ xen_qmp_client_connect_finish (XenQmpClient  *client,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* Sync calls iterate the client's context: the connection's sources live
- * there. They must be made from the thread that owns it. */
+/* A _sync call's task is made in the library's context (qmp-io-context.h)
+ * and completes there; the call iterates that context alone, so no
+ * source of the application runs meanwhile. The calls are made from the
+ * thread that owns the client's context, or when none does. */
 void
 _xen_qmp_client_store_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
+GMainContext *
+_xen_qmp_client_task_context (XenQmpClient *client, GAsyncReadyCallback callback)
+{
+  return callback == _xen_qmp_client_store_result ? qmp_io_context_get_main (client->io)
+                                                   : client->context;
+}
+
 GAsyncResult *
 _xen_qmp_client_wait_for_result (XenQmpClient *client, GAsyncResult **slot)
 {
-  while (*slot == NULL)
-    g_main_context_iteration (client->context, TRUE);
+  qmp_io_context_wait (client->io, (gpointer *) slot);
   return *slot;
 }
 
@@ -1386,9 +1455,11 @@ _xen_qmp_client_wait_for_result (XenQmpClient *client, GAsyncResult **slot)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
- * Connects, iterating the client's main context (not the caller's
- * thread-default one) until done: other sources of that context run
- * meanwhile. Safe from inside the client's callbacks and signal handlers.
+ * Connects, iterating the library's own main context until done: no
+ * source of the application runs meanwhile, and #GObject::notify for
+ * #XenQmpClient:connected comes once the client's context runs again (see
+ * "_sync calls" in #XenQmpClient). Safe from inside the client's
+ * callbacks and signal handlers.
  *
  * Returns: whether the client is connected
  *
@@ -1524,7 +1595,8 @@ xen_qmp_client_execute_full_async (XenQmpClient        *client,
   g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = qmp_task_new_in (client->context, client, cancellable, callback, user_data);
+  task = qmp_task_new_in (_xen_qmp_client_task_context (client, callback), client,
+                          cancellable, callback, user_data);
   /* Named first: the source tag would name it too, for nothing. */
   g_task_set_name (task, command);
   g_task_set_source_tag (task, xen_qmp_client_execute_full_async);
@@ -1582,7 +1654,7 @@ _xen_qmp_client_execute_task (XenQmpClient        *client,
       data->cancel = g_cancellable_source_new (cancellable);
       g_source_set_callback (data->cancel, (GSourceFunc) (void (*) (void)) execute_cancelled_cb,
                              task, NULL);
-      g_source_attach (data->cancel, client->context);
+      g_source_attach (data->cancel, qmp_io_context_get_main (client->io));
     }
   if (flags & CLIENT_EXECUTE_WITH_FDSETS)
     data->fdsets = qmp_fdset_call_start (client->conn, task, command, arguments, fds, n_fds,
@@ -1605,6 +1677,12 @@ XenQmpHost *
 _xen_qmp_client_get_host (XenQmpClient *client)
 {
   return client->host;
+}
+
+QmpIoContext *
+_xen_qmp_client_get_io_context (XenQmpClient *client)
+{
+  return client->io;
 }
 
 GMainContext *
@@ -1682,9 +1760,10 @@ xen_qmp_client_execute_finish (XenQmpClient  *client,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
- * Runs @command, iterating the client's main context (not the caller's
- * thread-default one) until it completes: other sources of that context
- * (and their callbacks) run meanwhile. Safe from inside the client's
+ * Runs @command, iterating the library's own main context until it
+ * completes: no source of the application runs meanwhile, and events
+ * QEMU sends meanwhile are emitted once the client's context runs again
+ * (see "_sync calls" in #XenQmpClient). Safe from inside the client's
  * callbacks and signal handlers, the same client's included.
  *
  * Returns: (transfer full) (nullable): QEMU's `return` value, or %NULL
@@ -1778,7 +1857,8 @@ xen_qmp_client_execute_with_fdsets_async (XenQmpClient        *client,
   g_return_if_fail (G_IS_UNIX_FD_LIST (fd_list));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = qmp_task_new_in (client->context, client, cancellable, callback, user_data);
+  task = qmp_task_new_in (_xen_qmp_client_task_context (client, callback), client,
+                          cancellable, callback, user_data);
   g_task_set_name (task, command);
   g_task_set_source_tag (task, xen_qmp_client_execute_with_fdsets_async);
   if (g_task_return_error_if_cancelled (task))
@@ -1831,8 +1911,8 @@ xen_qmp_client_execute_with_fdsets_finish (XenQmpClient  *client,
  * @error: return location for an error
  *
  * The synchronous form of xen_qmp_client_execute_with_fdsets_async(),
- * iterating the client's main context as xen_qmp_client_execute_sync()
- * does.
+ * iterating the library's own main context as
+ * xen_qmp_client_execute_sync() does.
  *
  * Returns: (transfer full) (nullable): QEMU's `return` value for the
  *   command, or %NULL with @error set

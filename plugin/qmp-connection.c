@@ -13,7 +13,7 @@
 #include "qmp-connection.h"
 
 #include "qmp-context.h"
-#include "qmp-outbox.h"
+#include "qmp-io-context.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -51,12 +51,14 @@ struct _QmpConnection {
   QmpConnectionState       state;
   char                    *socket_path;
   char                    *peer;
-  GMainContext            *context;
+  QmpIoContext            *io;
+  GMainContext            *context;    /* the library's (qmp-io-context.h) */
   QmpConnectionConfig      config;
   GArray                  *observers;  /* Observer */
   guint64                  tag;
   char                    *waiting_reason;
-  QmpOutbox               *outbox;     /* where completions are delivered */
+  QmpOutbox               *outbox;     /* the application's code */
+  QmpOutbox               *internal;   /* the library's continuations */
 
   int                      fd;
   QmpPoller               *poller;     /* while connected */
@@ -116,8 +118,10 @@ qmp_connection_new (const char                   *socket_path,
   conn->state = QMP_CONNECTION_CONNECTING;
   conn->socket_path = g_strdup (socket_path);
   conn->peer = g_strdup (peer_name);
-  conn->context = g_main_context_ref (context);
-  conn->outbox = qmp_outbox_get (context);
+  conn->io = qmp_io_context_get (context);
+  conn->context = qmp_io_context_get_main (conn->io);
+  conn->outbox = qmp_io_context_get_outbox (conn->io);
+  conn->internal = qmp_io_context_get_internal (conn->io);
   conn->config = *config;
   conn->observers = g_array_new (FALSE, FALSE, sizeof (Observer));
   conn->fd = -1;
@@ -155,8 +159,7 @@ qmp_connection_unref (QmpConnection *conn)
   g_array_unref (conn->observers);
   qmp_framer_free (conn->framer);
   g_clear_pointer (&conn->greeting, json_node_unref);
-  qmp_outbox_unref (conn->outbox);
-  g_main_context_unref (conn->context);
+  qmp_io_context_unref (conn->io);
   g_free (conn->socket_path);
   g_free (conn->peer);
   g_free (conn->waiting_reason);
@@ -167,6 +170,12 @@ QmpConnectionState
 qmp_connection_get_state (QmpConnection *conn)
 {
   return conn->state;
+}
+
+QmpIoContext *
+qmp_connection_get_io_context (QmpConnection *conn)
+{
+  return conn->io;
 }
 
 const char *
@@ -316,7 +325,7 @@ static void connection_io (int fd, GIOCondition revents, gpointer user_data);
 static gboolean
 attach_io_source (QmpConnection *conn, GError **error)
 {
-  conn->poller = qmp_poller_get (conn->context, error);
+  conn->poller = qmp_poller_get (conn->io, error);
   if (conn->poller != NULL)
     conn->watch = qmp_poller_add (conn->poller, conn->fd, connection_io, conn, error);
   if (conn->watch == NULL)
@@ -453,7 +462,7 @@ pending_complete (QmpPending *pending, JsonNode *ret, GError *error)
   pending->conn->n_tasks--;
   if (pending->completed != NULL)
     pending->completed (task, pending->completed_data);
-  qmp_outbox_push_result (pending->conn->outbox, task, ret, error);
+  qmp_io_context_push_result (pending->conn->io, task, ret, error);
 }
 
 static void
@@ -1399,16 +1408,34 @@ read_into (QmpConnection *conn, guint8 *buf, gsize len, gsize *n_read, guint *n_
   return READ_FAILED;
 }
 
-/* Leaves the I/O step to deliver what the messages handled so far owe the
- * application (qmp-outbox.h): the framer gives back the buffer it
- * borrowed, keeping what is left of this read in its own, so that a
- * callback may run a nested main loop that reads from this very socket
- * (it carries on from the framer), and the replies already delivered are
- * freed before the next ones are parsed. */
+/* What the messages handled so far owe: the library's own steps always;
+ * the application's code unless a _sync call waits (its context is still
+ * then: that code runs once the context runs again, qmp-io-context.h). */
+static gboolean
+connection_owes (QmpConnection *conn)
+{
+  return !qmp_outbox_is_empty (conn->internal)
+         || (!qmp_outbox_is_empty (conn->outbox) && !qmp_io_context_in_sync_wait (conn->io));
+}
+
+static void
+connection_drain (QmpConnection *conn)
+{
+  qmp_outbox_drain (conn->internal);
+  if (!qmp_io_context_in_sync_wait (conn->io))
+    qmp_outbox_drain (conn->outbox);
+}
+
+/* Leaves the I/O step to deliver what the messages handled so far owe
+ * (qmp-outbox.h): the framer gives back the buffer it borrowed, keeping
+ * what is left of this read in its own, so that a callback may make a
+ * _sync call that reads from this very socket (it carries on from the
+ * framer), and the replies already delivered are freed before the next
+ * ones are parsed. */
 static void
 connection_deliver (QmpConnection *conn)
 {
-  if (qmp_outbox_is_empty (conn->outbox))
+  if (!connection_owes (conn))
     return;
   if (conn->borrowed != NULL)
     {
@@ -1416,7 +1443,7 @@ connection_deliver (QmpConnection *conn)
       qmp_poller_return_read_buffer (g_steal_pointer (&conn->borrowed));
     }
   conn->in_io = FALSE;
-  qmp_outbox_drain (conn->outbox);
+  connection_drain (conn);
   conn->in_io = TRUE;
 }
 
@@ -1543,8 +1570,8 @@ connection_io (int fd, GIOCondition revents, gpointer user_data)
     connection_fail (conn, error);
   if (conn->state != QMP_CONNECTION_CLOSED)
     connection_update_io (conn);
-  /* What a failure or a close in there owes the application. */
-  qmp_outbox_drain (conn->outbox);
+  /* What a failure or a close in there owes. */
+  connection_drain (conn);
   qmp_connection_unref (conn);
 }
 

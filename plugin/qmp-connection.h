@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include "qmp-limits.h"
+#include "qmp-io-context.h"
 #include "qmp-pending.h"
 
 typedef struct _QmpConnection QmpConnection;
@@ -115,6 +116,8 @@ void               qmp_connection_set_waiting_reason (QmpConnection *conn,
 
 QmpConnectionState qmp_connection_get_state    (QmpConnection *conn);
 const char        *qmp_connection_get_peer     (QmpConnection *conn);
+/* The library's context the connection's sources live in. */
+QmpIoContext      *qmp_connection_get_io_context (QmpConnection *conn);
 /* The "QMP" member of QEMU's greeting, once it came. */
 JsonObject        *qmp_connection_get_greeting (QmpConnection *conn);
 gboolean           qmp_connection_oob_enabled  (QmpConnection *conn);

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "qmp-context.h"
-#include "qmp-outbox.h"
 #include "xen-qmp-error.h"
 
 #define PLACEHOLDER "@fd"
@@ -195,8 +194,7 @@ copy_arguments (JsonObject *arguments, const gint64 *ids)
 struct _QmpFdsetCall {
   gint              ref_count;
   QmpConnection    *conn;          /* a reference and a hold */
-  GMainContext     *context;
-  QmpOutbox        *outbox;
+  QmpIoContext     *io;            /* the connection's */
   GTask            *task;          /* the caller's, until completed */
   QmpCompletedFunc  completed;
   gpointer          completed_data;
@@ -242,8 +240,6 @@ qmp_fdset_call_unref (QmpFdsetCall *call)
   close_unsent_fds (call);
   qmp_connection_release (call->conn);
   qmp_connection_unref (call->conn);
-  qmp_outbox_unref (call->outbox);
-  g_main_context_unref (call->context);
   g_free (call->command);
   g_clear_pointer (&call->arguments, json_object_unref);
   g_free (call->fds);
@@ -268,7 +264,7 @@ call_complete (QmpFdsetCall *call, JsonNode *ret, GError *error)
     }
   if (call->completed != NULL)
     call->completed (task, call->completed_data);
-  qmp_outbox_push_result (call->outbox, task, ret, error);
+  qmp_io_context_push_result (call->io, task, ret, error);
 }
 
 /* QEMU answered (RET, or a QMP error): the caller hears of it once the
@@ -316,7 +312,8 @@ call_step (QmpFdsetCall        *call,
       g_free (fds);
       return FALSE;
     }
-  step = qmp_task_new_in (call->context, NULL, NULL, done, call_ref (call));
+  /* The library's own step: it runs even while a _sync call waits. */
+  step = qmp_task_new_in (qmp_io_context_get_main (call->io), NULL, NULL, done, call_ref (call));
   g_task_set_name (step, command);
   qmp_connection_execute (call->conn, step, command, arguments, FALSE, fds, n_fds,
                           call->timeout_ms, NULL, NULL);
@@ -478,8 +475,7 @@ qmp_fdset_call_start (QmpConnection    *conn,
   call->ref_count = 1;
   call->conn = qmp_connection_ref (conn);
   qmp_connection_hold (conn);
-  call->context = g_main_context_ref (g_task_get_context (task));
-  call->outbox = qmp_outbox_get (call->context);
+  call->io = qmp_connection_get_io_context (conn);
   call->task = g_object_ref (task);
   call->completed = completed;
   call->completed_data = completed_data;

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "qmp-outbox.h"
+#include "qmp-shared-source.h"
 
 typedef struct {
   QmpOutboxFunc  func;
@@ -12,19 +13,15 @@ typedef struct {
   GDestroyNotify destroy;
 } Item;
 
-/* One source per context, as for the sockets (qmp-poller.h): a source per
- * connection would cost every iteration of the application's loop. It
- * stays attached while referenced; each queued item holds a reference,
- * so an outbox outlives whoever pushed to it until it is delivered. */
+/* One source per context (qmp-shared-source.h). Each queued item holds a
+ * reference, so an outbox outlives whoever pushed to it until it is
+ * delivered. */
 struct _QmpOutbox {
-  GSource        source;
-  gint           ref_count;
-  GMainContext  *context;
-  GQueue         items;
+  QmpSharedSource shared;
+  GQueue          items;
 };
 
-G_LOCK_DEFINE_STATIC (outboxes);
-static GHashTable *outboxes;   /* GMainContext -> QmpOutbox */
+static QmpSharedSources outboxes = QMP_SHARED_SOURCES_INIT;
 
 static void
 item_free (Item *item)
@@ -79,50 +76,28 @@ static GSourceFuncs outbox_funcs = {
   .finalize = outbox_finalize,
 };
 
+static gboolean
+outbox_init (QmpSharedSource *shared, gpointer data, GError **error)
+{
+  QmpOutbox *outbox = (QmpOutbox *) shared;
+
+  g_queue_init (&outbox->items);
+  g_source_set_name (&shared->source, "[xenqmp] completions and events");
+  g_source_set_can_recurse (&shared->source, TRUE);
+  return TRUE;
+}
+
 QmpOutbox *
 qmp_outbox_get (GMainContext *context)
 {
-  QmpOutbox *outbox;
-
-  G_LOCK (outboxes);
-  if (outboxes == NULL)
-    outboxes = g_hash_table_new (NULL, NULL);
-  outbox = g_hash_table_lookup (outboxes, context);
-  if (outbox != NULL)
-    {
-      outbox->ref_count++;
-      G_UNLOCK (outboxes);
-      return outbox;
-    }
-  outbox = (QmpOutbox *) g_source_new (&outbox_funcs, sizeof (QmpOutbox));
-  outbox->ref_count = 1;
-  outbox->context = context;
-  g_queue_init (&outbox->items);
-  g_source_set_name (&outbox->source, "[xenqmp] completions and events");
-  g_source_set_can_recurse (&outbox->source, TRUE);
-  g_source_attach (&outbox->source, context);
-  g_hash_table_insert (outboxes, context, outbox);
-  G_UNLOCK (outboxes);
-  return outbox;
+  return qmp_shared_source_get (&outboxes, context, &outbox_funcs, sizeof (QmpOutbox),
+                                outbox_init, NULL, NULL);
 }
 
 void
 qmp_outbox_unref (QmpOutbox *outbox)
 {
-  gboolean last;
-
-  if (outbox == NULL)
-    return;
-  G_LOCK (outboxes);
-  last = --outbox->ref_count == 0;
-  if (last)
-    g_hash_table_remove (outboxes, outbox->context);
-  G_UNLOCK (outboxes);
-  if (last)
-    {
-      g_source_destroy (&outbox->source);
-      g_source_unref (&outbox->source);
-    }
+  qmp_shared_source_unref (outbox);
 }
 
 void
@@ -136,11 +111,9 @@ qmp_outbox_push (QmpOutbox      *outbox,
   item->func = func;
   item->data = data;
   item->destroy = destroy;
-  G_LOCK (outboxes);
-  outbox->ref_count++;
-  G_UNLOCK (outboxes);
+  qmp_shared_source_ref (outbox);
   g_queue_push_tail (&outbox->items, item);
-  g_source_set_ready_time (&outbox->source, 0);
+  g_source_set_ready_time (&outbox->shared.source, 0);
 }
 
 /* A completion on its way to the application. */

@@ -12,11 +12,11 @@
  * never from inside a connection's read or write step: either a
  * connection drains the outbox between two messages, once it is out of
  * its I/O step (no message half handled, no borrowed buffer), or the
- * outbox's own source (one per GMainContext) does, for what happens
- * outside any read (timeouts, closes). So a callback may run a nested
- * main loop (a _sync call) that reads from the same socket. Internal
- * state changes stay immediate; only what runs user code goes through
- * here.
+ * outbox's own source (one per GMainContext) does, or the bridge of the
+ * library's context (qmp-io-context.h), for what happens outside any
+ * read (timeouts, closes). So a callback may make a _sync call that reads
+ * from the same socket. Internal state changes stay immediate; only what
+ * runs user code, or continues a call, goes through here.
  *
  * Used from the thread that iterates the context, as everything else. */
 

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "qmp-poller.h"
+#include "qmp-shared-source.h"
 
 #include <gio/gio.h>
 
@@ -27,10 +28,20 @@ struct _QmpPollerWatch {
   gboolean       flush_queued;
 };
 
-struct _QmpPoller {
+/* The poller's stand-in in the library's context (qmp-io-context.h),
+ * which a _sync call iterates alone: it serves the sockets only while one
+ * waits, the application's context being still then. */
+typedef struct {
   GSource        source;
-  gint           ref_count;
-  GMainContext  *context;
+  QmpPoller     *poller;
+  GPollFD        pfd;
+} PollerTwin;
+
+/* One per application context (qmp-shared-source.h). */
+struct _QmpPoller {
+  QmpSharedSource shared;
+  QmpIoContext  *io;          /* the library's context of the same */
+  PollerTwin    *twin;
   int            epfd;
   gpointer       tag;
   guint          n_watches;
@@ -41,8 +52,7 @@ struct _QmpPoller {
   gboolean       read_buffer_lent;
 };
 
-G_LOCK_DEFINE_STATIC (pollers);
-static GHashTable *pollers;   /* GMainContext -> QmpPoller */
+static QmpSharedSources pollers = QMP_SHARED_SOURCES_INIT;
 
 static guint32
 epoll_events (QmpPollerWatch *watch)
@@ -71,16 +81,15 @@ poller_prepare (GSource *source, gint *timeout)
   return !g_queue_is_empty (&poller->flush);
 }
 
-static gboolean
-poller_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+static void
+poller_run (QmpPoller *poller, gboolean readable)
 {
-  QmpPoller *poller = (QmpPoller *) source;
   struct epoll_event events[MAX_EVENTS];
   GList *link;
   int n = 0;
 
   poller->dispatching++;
-  if (g_source_query_unix_fd (source, poller->tag) & G_IO_IN)
+  if (readable)
     do
       n = epoll_wait (poller->epfd, events, MAX_EVENTS, 0);
     while (n < 0 && errno == EINTR);
@@ -105,18 +114,76 @@ poller_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
     }
   if (--poller->dispatching == 0)
     g_ptr_array_set_size (poller->removed, 0);
+}
+
+static gboolean
+poller_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  QmpPoller *poller = (QmpPoller *) source;
+
+  poller_run (poller, (g_source_query_unix_fd (source, poller->tag) & G_IO_IN) != 0);
   return G_SOURCE_CONTINUE;
 }
+
+/* A GPollFD rather than a unix fd: GLib would dispatch a source whose
+ * unix fd is ready whatever its check says. Outside a wait it asks for
+ * nothing, so the bridge's poll (which it is part of) ignores it. */
+static gboolean
+twin_prepare (GSource *source, gint *timeout)
+{
+  PollerTwin *twin = (PollerTwin *) source;
+  gboolean waiting = qmp_io_context_in_sync_wait (twin->poller->io);
+
+  twin->pfd.events = waiting ? G_IO_IN : 0;
+  *timeout = -1;
+  return waiting && !g_queue_is_empty (&twin->poller->flush);
+}
+
+static gboolean
+twin_check (GSource *source)
+{
+  PollerTwin *twin = (PollerTwin *) source;
+
+  return qmp_io_context_in_sync_wait (twin->poller->io)
+         && ((twin->pfd.revents & G_IO_IN) || !g_queue_is_empty (&twin->poller->flush));
+}
+
+static gboolean
+twin_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  PollerTwin *twin = (PollerTwin *) source;
+  QmpPoller *poller = twin->poller;
+
+  /* GLib holds the twin while it dispatches, not the poller: a callback
+   * may drop the poller's last reference. */
+  g_source_ref (&poller->shared.source);
+  poller_run (poller, (twin->pfd.revents & G_IO_IN) != 0);
+  g_source_unref (&poller->shared.source);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs twin_funcs = {
+  .prepare = twin_prepare,
+  .check = twin_check,
+  .dispatch = twin_dispatch,
+};
 
 static void
 poller_finalize (GSource *source)
 {
   QmpPoller *poller = (QmpPoller *) source;
 
+  if (poller->twin != NULL)
+    {
+      g_source_destroy (&poller->twin->source);
+      g_source_unref (&poller->twin->source);
+    }
   g_ptr_array_unref (poller->removed);
   g_free (poller->read_buffer);
   if (poller->epfd >= 0)
     close (poller->epfd);
+  if (poller->io != NULL)
+    qmp_io_context_unref (poller->io);
 }
 
 static GSourceFuncs poller_funcs = {
@@ -125,46 +192,46 @@ static GSourceFuncs poller_funcs = {
   .finalize = poller_finalize,
 };
 
-QmpPoller *
-qmp_poller_get (GMainContext *context, GError **error)
+static gboolean
+poller_init (QmpSharedSource *shared, gpointer data, GError **error)
 {
-  QmpPoller *poller;
+  QmpPoller *poller = (QmpPoller *) shared;
+  QmpIoContext *io = data;
 
-  G_LOCK (pollers);
-  if (pollers == NULL)
-    pollers = g_hash_table_new (NULL, NULL);
-  poller = g_hash_table_lookup (pollers, context);
-  if (poller != NULL)
-    {
-      poller->ref_count++;
-      G_UNLOCK (pollers);
-      return poller;
-    }
-  poller = (QmpPoller *) g_source_new (&poller_funcs, sizeof (QmpPoller));
-  poller->ref_count = 1;
-  poller->context = context;
   poller->removed = g_ptr_array_new_with_free_func (g_free);
   poller->epfd = epoll_create1 (EPOLL_CLOEXEC);
   if (poller->epfd < 0)
     {
       int saved = errno;
 
-      G_UNLOCK (pollers);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                    "cannot create an epoll instance for QMP sockets: %s",
                    g_strerror (saved));
-      g_source_unref (&poller->source);
-      return NULL;
+      return FALSE;
     }
-  poller->tag = g_source_add_unix_fd (&poller->source, poller->epfd, G_IO_IN);
-  g_source_set_name (&poller->source, "[xenqmp] QMP sockets");
-  /* A callback may run a nested main loop (a _sync call) waiting for
-   * another socket of the same context: the one source must serve it. */
-  g_source_set_can_recurse (&poller->source, TRUE);
-  g_source_attach (&poller->source, context);
-  g_hash_table_insert (pollers, context, poller);
-  G_UNLOCK (pollers);
-  return poller;
+  poller->tag = g_source_add_unix_fd (&shared->source, poller->epfd, G_IO_IN);
+  g_source_set_name (&shared->source, "[xenqmp] QMP sockets");
+  /* A callback may run a nested main loop waiting for another socket of
+   * the same context: the one source must serve it. */
+  g_source_set_can_recurse (&shared->source, TRUE);
+  poller->io = qmp_io_context_ref (io);
+  poller->twin = (PollerTwin *) g_source_new (&twin_funcs, sizeof (PollerTwin));
+  poller->twin->poller = poller;
+  poller->twin->pfd.fd = poller->epfd;
+  g_source_add_poll (&poller->twin->source, &poller->twin->pfd);
+  g_source_set_name (&poller->twin->source, "[xenqmp] QMP sockets (during a _sync call)");
+  /* A _sync call from a callback of a socket of this context waits for
+   * that socket or another through the twin. */
+  g_source_set_can_recurse (&poller->twin->source, TRUE);
+  g_source_attach (&poller->twin->source, qmp_io_context_get_main (io));
+  return TRUE;
+}
+
+QmpPoller *
+qmp_poller_get (QmpIoContext *io, GError **error)
+{
+  return qmp_shared_source_get (&pollers, qmp_io_context_get_app (io), &poller_funcs,
+                                sizeof (QmpPoller), poller_init, io, error);
 }
 
 guint8 *
@@ -188,20 +255,7 @@ qmp_poller_return_read_buffer (QmpPoller *poller)
 void
 qmp_poller_unref (QmpPoller *poller)
 {
-  gboolean last;
-
-  if (poller == NULL)
-    return;
-  G_LOCK (pollers);
-  last = --poller->ref_count == 0;
-  if (last)
-    g_hash_table_remove (pollers, poller->context);
-  G_UNLOCK (pollers);
-  if (last)
-    {
-      g_source_destroy (&poller->source);
-      g_source_unref (&poller->source);
-    }
+  qmp_shared_source_unref (poller);
 }
 
 QmpPollerWatch *

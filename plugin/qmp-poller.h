@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "qmp-io-context.h"
+
 /* GLib walks every source of a context and polls every fd it was given on
  * each iteration: measured here, 1,000 sources cost a management app
  * ~43 us per iteration even without fds, ~160 us with one fd each. So the
@@ -20,11 +22,14 @@ typedef void (*QmpPollerFunc) (int           fd,
                                GIOCondition  revents,
                                gpointer      user_data);
 
-/* The poller of CONTEXT, made on first use; a reference. NULL, with an
+/* The poller of IO's application context, made on first use; a
+ * reference. Its source is in the application's context; while a _sync
+ * call iterates IO's own context, a twin there serves the same sockets.
+ * NULL, with an
  * error, when no epoll instance can be had (out of descriptors or of
  * memory: G_IO_ERROR_TOO_MANY_OPEN_FILES, G_IO_ERROR_NO_SPACE...): a
  * resource the process lacks fails the command, never the process. */
-QmpPoller      *qmp_poller_get             (GMainContext   *context,
+QmpPoller      *qmp_poller_get             (QmpIoContext   *io,
                                             GError        **error);
 void            qmp_poller_unref           (QmpPoller      *poller);
 

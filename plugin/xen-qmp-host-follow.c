@@ -404,7 +404,7 @@ follow_use_monitor (HostFollow *f)
   /* From now on a failure closes it, and on_monitor_closed() falls back. */
   qmp_connection_hold (f->monitor);
   qmp_connection_add_observer (f->monitor, &monitor_callbacks, f);
-  f->monitor_timeout = qmp_timeout_attach (host->context, MONITOR_GREETING_MS, on_monitor_timeout,
+  f->monitor_timeout = qmp_timeout_attach (qmp_io_context_get_main (host->io), MONITOR_GREETING_MS, on_monitor_timeout,
                                            f, "[xenqmp] event monitor greeting");
   return TRUE;
 }

@@ -10,7 +10,7 @@
 #include "qmp-connection.h"
 #include "qmp-domain-info.h"
 #include "qmp-domain-lock.h"
-#include "qmp-outbox.h"
+#include "qmp-io-context.h"
 #include "qmp-schema-lru.h"
 #include "qmp-xenstore.h"
 
@@ -44,7 +44,8 @@ struct _XenQmpHost {
 
   char         *run_dir;
   char         *lib_dir;
-  GMainContext *context;
+  GMainContext *context;          /* the application's */
+  QmpIoContext *io;               /* the library's, for its sources */
   GHashTable   *connections;      /* domid -> HostDomain */
 
   XenQmpXenstoreMode xenstore_mode;

@@ -101,7 +101,7 @@ start_tick (XenQmpHost *host)
 {
   if (host->yield_tick != NULL || host->lock_hold_ms == G_MAXUINT)
     return;
-  host->yield_tick = qmp_timeout_attach (host->context, tick_interval_ms (host), yield_tick_cb,
+  host->yield_tick = qmp_timeout_attach (qmp_io_context_get_main (host->io), tick_interval_ms (host), yield_tick_cb,
                                          host, "[xenqmp] libxl lock waiters");
 }
 
@@ -180,7 +180,7 @@ schedule_yield_retry (HostDomain *d)
 {
   if (d->yield_retry != NULL)
     return;
-  d->yield_retry = qmp_timeout_attach (d->host->context, d->host->lock_yield_ms, yield_retry_cb,
+  d->yield_retry = qmp_timeout_attach (qmp_io_context_get_main (d->host->io), d->host->lock_yield_ms, yield_retry_cb,
                                        d, "[xenqmp] retake libxl lock");
 }
 

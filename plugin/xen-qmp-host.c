@@ -131,6 +131,7 @@ static void
 xen_qmp_host_init (XenQmpHost *host)
 {
   host->context = g_main_context_ref_thread_default ();
+  host->io = qmp_io_context_get (host->context);
   host->outbox = qmp_outbox_get (host->context);
   host->connections = g_hash_table_new_full (NULL, NULL, NULL,
                                              (GDestroyNotify) host_domain_free);
@@ -193,6 +194,7 @@ xen_qmp_host_finalize (GObject *object)
   g_clear_pointer (&host->schemas, qmp_schema_lru_free);
   g_array_unref (host->handlers);
   qmp_outbox_unref (host->outbox);
+  qmp_io_context_unref (host->io);
   g_main_context_unref (host->context);
   g_clear_error (&host->xs_error);
   g_free (host->run_dir);
@@ -379,7 +381,7 @@ xen_qmp_host_constructed (GObject *object)
   G_OBJECT_CLASS (xen_qmp_host_parent_class)->constructed (object);
   if (host->xenstore_mode == XEN_QMP_XENSTORE_OFF)
     return;
-  host->xs = qmp_xenstore_open (host->context, &host->xs_error);
+  host->xs = qmp_xenstore_open (qmp_io_context_get_main (host->io), &host->xs_error);
   if (host->xs == NULL)
     {
       /* Said once, here: no guessing about domains later. */
@@ -1018,7 +1020,7 @@ schedule_dm_retry (HostDomain *d, guint delay_ms)
 {
   if (d->dm_retry != NULL)
     return;
-  d->dm_retry = qmp_timeout_attach (d->host->context, delay_ms, on_dm_retry, d,
+  d->dm_retry = qmp_timeout_attach (qmp_io_context_get_main (d->host->io), delay_ms, on_dm_retry, d,
                                     "[xenqmp] device model retry");
 }
 
@@ -1229,7 +1231,7 @@ _xen_qmp_host_connect (XenQmpHost  *host,
   if (host->xs != NULL)
     {
       g_autofree char *lock_path = qmp_domain_info_lock_path (&d->info, host->lib_dir);
-      d->lock = qmp_domain_lock_new (lock_path, host->context);
+      d->lock = qmp_domain_lock_new (lock_path, qmp_io_context_get_main (host->io));
     }
 
   if (wait_for_dm)

@@ -170,6 +170,15 @@ tests_test_reentrancy_CPPFLAGS = $(tests_cppflags)
 tests_test_reentrancy_CFLAGS = $(tests_cflags)
 tests_test_reentrancy_LDADD = $(tests_ldadd)
 
+# _sync calls iterate the library's context alone: no application source
+# runs during them; the library's own steps go on.
+check_PROGRAMS += tests/test-sync-context
+TESTS += tests/test-sync-context
+tests_test_sync_context_SOURCES = tests/test-sync-context.c tests/test-client-fixture.h tests/test-call.h tests/test-loop.h tests/test-backend.h $(tests_server_sources)
+tests_test_sync_context_CPPFLAGS = $(tests_cppflags)
+tests_test_sync_context_CFLAGS = $(tests_cflags)
+tests_test_sync_context_LDADD = $(tests_ldadd)
+
 # ABI: exports = public declarations; the umbrella header stands alone.
 TESTS += tests/abi.test
 dist_check_SCRIPTS += tests/abi.test
@@ -222,7 +231,7 @@ installcheck-local:
 # fail. Children (fake-qemu, QEMU) are not traced.
 VALGRIND_TESTS = tests/test-framer tests/test-domain-lock tests/test-json-parse tests/test-json-scan tests/test-trace tests/test-cmd \
 	tests/test-client tests/test-limits tests/test-schema tests/test-validate tests/test-hostile \
-	tests/test-xen tests/test-fdsets tests/test-reentrancy tests/test-lock-yield tests/test-client-reconnect tests/test-event-follow
+	tests/test-xen tests/test-fdsets tests/test-reentrancy tests/test-sync-context tests/test-lock-yield tests/test-client-reconnect tests/test-event-follow
 VALGRIND_FLAGS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite --error-exitcode=99 --num-callers=30 \
 	--suppressions=$(abs_top_srcdir)/tests/valgrind.supp

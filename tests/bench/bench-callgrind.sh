@@ -80,3 +80,25 @@ for f in "$out"/client/callgrind.out.*; do
   awk -v n="$commands" -v total="$total" 'BEGIN {
     printf "  %-48s %8.0f\n", "XenQmpClient, all of the dispatch", total / n }'
 done
+
+# The whole of each iteration of the application's loop (prepare, poll,
+# check, dispatch of every source): what the library's context costs the
+# loop beside the data path (qmp-io-context.h).
+for mode in cmd client; do
+  mkdir -p "$out/loop-$mode"
+  arg=; [ "$mode" = client ] && arg=client
+  if ! $libtool --mode=execute valgrind --tool=callgrind --toggle-collect=g_main_context_iteration \
+         --callgrind-out-file="$out/loop-$mode/callgrind.out.%p" "$bench" --callgrind "$n" $arg \
+         > "$out/loop-$mode/bench.log" 2>&1; then
+    cat "$out/loop-$mode/bench.log"
+    exit 1
+  fi
+  commands=$(sed -n 's/^commands: //p' "$out/loop-$mode/bench.log")
+  for f in "$out"/loop-$mode/callgrind.out.*; do
+    grep -q '^totals: [1-9]' "$f" || continue
+    total=$(sed -n 's/^totals: //p' "$f")
+    awk -v n="$commands" -v total="$total" -v mode="$mode" 'BEGIN {
+      label = mode == "client" ? "XenQmpClient, whole loop iterations" : "whole loop iterations"
+      printf "  %-48s %8.0f\n", label, total / n }'
+  done
+done

@@ -12,6 +12,8 @@ fuzz_common_sources = tests/fuzz/fuzz-common.c tests/fuzz/fuzz-harness.h
 tests_fuzz_fuzz_receive_SOURCES = tests/fuzz/fuzz-receive.c $(fuzz_common_sources) \
 	plugin/qmp-connection.c plugin/qmp-connection.h \
 	plugin/qmp-context.c plugin/qmp-context.h \
+	plugin/qmp-io-context.c plugin/qmp-io-context.h \
+	plugin/qmp-shared-source.c plugin/qmp-shared-source.h \
 	plugin/qmp-fd-close.c plugin/qmp-fd-close.h \
 	plugin/qmp-framer.c plugin/qmp-framer.h \
 	plugin/qmp-message.c plugin/qmp-message.h \
