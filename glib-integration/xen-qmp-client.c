@@ -512,11 +512,14 @@ xen_qmp_client_class_init (XenQmpClientClass *klass)
   /**
    * XenQmpClient:max-buffered-events:
    *
-   * How many events the client keeps while they cannot be emitted yet
-   * (before the callback of xen_qmp_client_connect_async() has run). One
-   * more means QEMU is flooding the client: the client's connection ends
-   * with %G_IO_ERROR_NO_SPACE naming this limit, rather than dropping
-   * events silently or growing without bound.
+   * How many events the client keeps while they cannot be emitted yet:
+   * before the callback of xen_qmp_client_connect_async() has run, and
+   * during one _sync call (they are emitted once the client's context
+   * runs again). One more means QEMU is flooding the client: the client's
+   * connection ends with %G_IO_ERROR_NO_SPACE naming this limit, rather
+   * than dropping events silently or growing without bound. A client of
+   * a domain shares the host's connection, whose limit during a _sync
+   * call is the default, 1,024.
    *
    * Since: 0.1
    */
@@ -1233,6 +1236,7 @@ ensure_connection (XenQmpClient *client, GError **error)
       QmpConnectionConfig config = { 0 };
 
       config.limits = client->limits;
+      config.limits.max_buffered_events = client->max_buffered_events;
       config.enable_oob = client->enable_oob;
       config.idle_timeout_ms = G_MAXUINT;
       config.drain_timeout_ms = 30000;

@@ -59,6 +59,8 @@ struct _QmpConnection {
   char                    *waiting_reason;
   QmpOutbox               *outbox;     /* the application's code */
   QmpOutbox               *internal;   /* the library's continuations */
+  guint64                  held_in_wait; /* the _sync wait held_events counts in */
+  guint                    held_events;
 
   int                      fd;
   QmpPoller               *poller;     /* while connected */
@@ -1283,6 +1285,31 @@ handle_reply (QmpConnection *conn, QmpMessage *msg)
 
 /* MSG is parsed into; the caller clears it after sending the commands
  * its callback exec'd: freeing the tree is not on the way to QEMU. */
+
+/* Events that arrive while a _sync call waits are kept for the
+ * application until its context runs again (qmp-io-context.h): a QEMU
+ * sending them without end would grow the process without bound, so
+ * past max_buffered_events in one wait the connection ends. */
+static gboolean
+connection_hold_event (QmpConnection *conn)
+{
+  guint64 wait = qmp_io_context_get_sync_wait (conn->io);
+
+  if (wait == 0)
+    return TRUE;
+  if (conn->held_in_wait != wait)
+    {
+      conn->held_in_wait = wait;
+      conn->held_events = 0;
+    }
+  if (++conn->held_events <= conn->config.limits.max_buffered_events)
+    return TRUE;
+  connection_protocol_error (conn, g_error_new (G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                             "QEMU sent more than %u events while a _sync call "
+                             "waited (limit max-buffered-events)",
+                             conn->config.limits.max_buffered_events));
+  return FALSE;
+}
 static void
 handle_message (QmpConnection *conn, const char *data, gsize len, guint n_fds,
                 QmpMessage *msg)
@@ -1317,7 +1344,8 @@ handle_message (QmpConnection *conn, const char *data, gsize len, guint n_fds,
       send_capabilities (conn, msg->offers_oob);
       break;
     case QMP_MESSAGE_EVENT:
-      NOTIFY_OBSERVERS (conn, event, msg->event, msg->event_data, msg->timestamp_us);
+      if (connection_hold_event (conn))
+        NOTIFY_OBSERVERS (conn, event, msg->event, msg->event_data, msg->timestamp_us);
       break;
     case QMP_MESSAGE_RETURN:
     case QMP_MESSAGE_ERROR:

@@ -28,6 +28,7 @@ struct _QmpIoContext {
    * or dispatch a source when one of higher priority is ready. */
   guint          held;
   guint          sync_waits;  /* _sync calls waiting, nested */
+  guint64        sync_wait;   /* the outermost one's number */
 };
 
 static QmpSharedSources io_contexts = QMP_SHARED_SOURCES_INIT;
@@ -243,7 +244,8 @@ qmp_io_context_push_result (QmpIoContext *io, GTask *task, JsonNode *ret, GError
 void
 qmp_io_context_wait (QmpIoContext *io, gpointer *slot)
 {
-  io->sync_waits++;
+  if (io->sync_waits++ == 0)
+    io->sync_wait++;
   while (*slot == NULL)
     g_main_context_iteration (io->main, TRUE);
   io->sync_waits--;
@@ -253,4 +255,10 @@ gboolean
 qmp_io_context_in_sync_wait (QmpIoContext *io)
 {
   return io->sync_waits > 0;
+}
+
+guint64
+qmp_io_context_get_sync_wait (QmpIoContext *io)
+{
+  return io->sync_waits > 0 ? io->sync_wait : 0;
 }

@@ -70,5 +70,8 @@ void          qmp_io_context_wait         (QmpIoContext *io,
 /* Whether a _sync call is waiting: the application's context does not
  * run, so what is queued for it stays queued. */
 gboolean      qmp_io_context_in_sync_wait (QmpIoContext *io);
+/* Which wait (the outermost of nested ones): a number of its own, or 0
+ * when none is waiting. */
+guint64       qmp_io_context_get_sync_wait (QmpIoContext *io);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QmpIoContext, qmp_io_context_unref)

@@ -27,7 +27,9 @@
  * 256 KiB stack, where 3,000 levels are not. */
 #define QMP_MAX_DEPTH_CEILING          1024u
 #define QMP_DEFAULT_MAX_QUEUED         4096u
-/* Events a XenQmpClient keeps until its connect callback has run. */
+/* Events a XenQmpClient keeps until its connect callback has run; events
+ * a connection's QEMU may send while a _sync call waits (they are kept
+ * for the application's context, which does not run meanwhile). */
 #define QMP_DEFAULT_MAX_BUFFERED_EVENTS 1024u
 
 typedef struct {
@@ -36,6 +38,7 @@ typedef struct {
   guint max_queued;         /* Active commands on one connection, and
                                unanswered ones no longer Active */
   gsize max_elements;       /* JSON values in one message */
+  guint max_buffered_events; /* events kept while a _sync call waits */
 } QmpLimits;
 
 static inline void
@@ -45,4 +48,5 @@ qmp_limits_init (QmpLimits *limits)
   limits->max_depth = QMP_DEFAULT_MAX_DEPTH;
   limits->max_queued = QMP_DEFAULT_MAX_QUEUED;
   limits->max_elements = QMP_DEFAULT_MAX_ELEMENTS;
+  limits->max_buffered_events = QMP_DEFAULT_MAX_BUFFERED_EVENTS;
 }

@@ -303,6 +303,126 @@ test_client_buffered_events_within_limit (Fixture *f, gconstpointer data)
   g_assert_cmpuint (st.closed, ==, 0);
 }
 
+/* ---- events flooding a client while a _sync call waits ----------------- */
+
+/* QEMU answers the command after N events: during a _sync call, which
+ * keeps them for the application's context. */
+static void
+sync_flood_peer (TestPeer *peer, gpointer user_data)
+{
+  guint n = GPOINTER_TO_UINT (user_data);
+  g_autoptr(GString) burst = g_string_new (NULL);
+  g_autoptr(JsonObject) caps = NULL;
+  g_autoptr(JsonObject) cmd = NULL;
+
+  test_peer_send_greeting (peer, FALSE);
+  caps = test_peer_read_command (peer);
+  if (caps != NULL)
+    test_peer_reply (peer, caps, "{}");
+  cmd = test_peer_read_command (peer);
+  if (cmd == NULL)
+    return;
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (burst, "{\"event\": \"FLOOD\", \"data\": {\"n\": %u}}\r\n", i);
+  test_peer_send_len (peer, burst->str, burst->len);
+  test_peer_reply (peer, cmd, "{\"status\": \"running\"}");
+  test_peer_wait_eof (peer, 10000);
+}
+
+static JsonNode *
+run_sync_flood (Fixture *f, guint n_events, guint limit, FloodState *st, GError **error)
+{
+  TestPeer *peer = test_peer_new (f->socket, sync_flood_peer, GUINT_TO_POINTER (n_events));
+  g_autoptr(XenQmpClient) client = xen_qmp_client_new_for_socket (f->socket);
+  JsonNode *ret;
+
+  g_object_set (client, "max-buffered-events", limit, NULL);
+  g_signal_connect (client, "event", G_CALLBACK (flood_on_event), st);
+  g_signal_connect (client, "closed", G_CALLBACK (flood_on_closed), st);
+  ret = xen_qmp_client_execute_sync (client, "query-status", NULL, NULL, NULL, error);
+  /* Nothing was emitted inside the call; what was kept comes now. */
+  g_assert_cmpuint (st->events, ==, 0);
+  test_flush ();
+  spin (50);
+  g_signal_handlers_disconnect_by_data (client, st);
+  xen_qmp_client_close (client);
+  test_peer_join (peer);
+  return ret;
+}
+
+static void
+test_client_sync_events_limit (Fixture *f, gconstpointer data)
+{
+  FloodState st = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = NULL;
+
+  g_test_expect_message ("XenQmp", G_LOG_LEVEL_WARNING,
+                         "*more than 16 events while a _sync call waited "
+                         "(limit max-buffered-events)");
+  ret = run_sync_flood (f, 100, 16, &st, &error);
+  g_test_assert_expected_messages ();
+  g_assert_null (ret);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_nonnull (strstr (error->message, "limit max-buffered-events"));
+  /* Those kept before the limit still come, in order, then the close. */
+  g_assert_cmpuint (st.events, ==, 16);
+  g_assert_cmpuint (st.closed, ==, 1);
+  g_clear_error (&st.closed_error);
+}
+
+static void
+test_client_sync_events_within_limit (Fixture *f, gconstpointer data)
+{
+  FloodState st = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = NULL;
+
+  ret = run_sync_flood (f, 16, 16, &st, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ret);
+  g_assert_cmpuint (st.events, ==, 16);
+  g_assert_cmpuint (st.closed, ==, 0);
+}
+
+/* The host's connections keep at most the default during a _sync call
+ * made through a domain's client, whose events the host routes. */
+#define HOST_SYNC_EVENTS 1024   /* as documented (docs/client-api.md) */
+static void
+count_host_event (XenQmpHost *host, guint32 domid, const char *name, JsonObject *data,
+                  gint64 timestamp_us, gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_host_sync_events_limit (Fixture *f, gconstpointer data)
+{
+  TestPeer *peer = test_peer_new (f->socket, sync_flood_peer,
+                                  GUINT_TO_POINTER (HOST_SYNC_EVENTS + 10));
+  g_autoptr(XenQmpHost) host = g_object_new (XEN_QMP_TYPE_HOST, "run-dir", f->dir,
+                                             "xenstore", XEN_QMP_XENSTORE_OFF, NULL);
+  g_autoptr(XenQmpClient) client = xen_qmp_client_new_for_domain (host, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = NULL;
+  guint events = 0;
+
+  xen_qmp_host_add_event_handler (host, count_host_event, &events, NULL);
+  g_test_expect_message ("XenQmp", G_LOG_LEVEL_WARNING,
+                         "*more than 1024 events while a _sync call waited "
+                         "(limit max-buffered-events)");
+  ret = xen_qmp_client_execute_sync (client, "query-status", NULL, NULL, NULL, &error);
+  g_test_assert_expected_messages ();
+  g_assert_null (ret);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_cmpuint (events, ==, 0);
+  test_flush ();
+  g_assert_cmpuint (events, ==, HOST_SYNC_EVENTS);
+  g_clear_object (&client);
+  g_clear_object (&host);
+  test_peer_join (peer);
+}
+
 /* ---- the host: one domain over a limit, the other goes on ------------- */
 
 static void
@@ -552,6 +672,9 @@ main (int argc, char *argv[])
   add ("client-queued-commands", test_client_queued_commands);
   add ("client-buffered-events-limit", test_client_buffered_events_limit);
   add ("client-buffered-events-within-limit", test_client_buffered_events_within_limit);
+  add ("client-sync-events-limit", test_client_sync_events_limit);
+  add ("client-sync-events-within-limit", test_client_sync_events_within_limit);
+  add ("host-sync-events-limit", test_host_sync_events_limit);
   add ("host-limit-spares-other-domains", test_host_limit_spares_other_domains);
   add ("depth-on-256k-stack", test_depth_on_small_stack);
   add ("host-unanswered-commands-bounded", test_host_unanswered_commands_bounded);

@@ -479,6 +479,45 @@ test_xen_waits_for_libxl_lock (Fixture *f, gconstpointer data)
   g_spawn_close_pid (other);
 }
 
+/* The same through a domain's client, with a _sync call: the lock waiter's
+ * thread hands the lock over in the library's context, which the call
+ * iterates alone. A timer of the application due meanwhile runs after. */
+static gboolean
+count_tick (gpointer user_data)
+{
+  (*(guint *) user_data)++;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_xen_sync_waits_for_libxl_lock (Fixture *f, gconstpointer data)
+{
+  g_autofree char *lock = g_build_filename (f->dir, "userdata-l.1." UUID_OF (1) ".qmp-socket-lock", NULL);
+  g_autoptr(XenQmpClient) client = NULL;
+  g_autoptr(JsonNode) ret = NULL;
+  g_autoptr(GError) error = NULL;
+  guint ticks = 0;
+  GPid other;
+  gint64 start;
+  int status;
+
+  SKIP_UNLESS_READY (f);
+  start_qemu (f, 1);
+  other = hold_lock_elsewhere (lock, "0.5");
+  client = xen_qmp_client_new_for_domain (f->host, 1);
+  xen_qmp_client_set_timeout_ms (client, 10000);
+  g_timeout_add (100, count_tick, &ticks);
+  start = g_get_monotonic_time ();
+  ret = xen_qmp_client_execute_sync (client, "query-status", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ret);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 300 * 1000);
+  g_assert_cmpuint (ticks, ==, 0);
+  RUN_UNTIL (ticks == 1);
+  waitpid (other, &status, 0);
+  g_spawn_close_pid (other);
+}
+
 /* libxl holds the lock; meanwhile QEMU goes away. Once the lock is ours
  * the connect fails: the command fails with the reason, and nothing reads
  * the domain's record after the failure freed it (valgrind, ASan). */
@@ -901,6 +940,7 @@ main (int argc, char *argv[])
       ADD ("domain-gone-fails-commands", test_xen_domain_gone_fails_commands);
       ADD ("lock-rechecks-domain", test_xen_lock_rechecks_domain);
       ADD ("waits-for-libxl-lock", test_xen_waits_for_libxl_lock);
+      ADD ("sync-waits-for-libxl-lock", test_xen_sync_waits_for_libxl_lock);
       ADD ("lock-then-qemu-gone", test_xen_lock_then_qemu_gone);
       ADD ("lock-holder-named", test_xen_lock_holder_named);
       ADD ("holds-lock-while-connected", test_xen_holds_lock_while_connected);
