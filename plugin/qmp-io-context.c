@@ -137,12 +137,15 @@ bridge_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 {
   QmpIoContext *io = (QmpIoContext *) source;
 
+  /* This dispatch owns the acquisition now: a nested iteration's prepare
+   * must not release it. (GLib drops a dispatch a nested iteration made
+   * stale; should one come anyway, it acquires afresh.) */
+  if (io->held > 0)
+    io->held--;
+  else if (!g_main_context_acquire (io->main))
+    return G_SOURCE_CONTINUE;
   if (!io->checked)
     check_main (io);
-  /* This dispatch owns the acquisition now: a nested iteration's prepare
-   * must not release it. */
-  g_assert (io->held > 0);
-  io->held--;
   g_main_context_dispatch (io->main);
   g_main_context_release (io->main);
   qmp_outbox_drain (io->outbox);

@@ -230,6 +230,22 @@ nested_loop_from_callback (GObject *source, GAsyncResult *result, gpointer user_
 }
 
 static void
+nested_loop_after_cancel (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Nested *n = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = xen_qmp_client_execute_finish (XEN_QMP_CLIENT (source), result,
+                                                           &error);
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  n->loop = g_main_loop_new (NULL, FALSE);
+  xen_qmp_client_execute_async (n->f->client, "query-status", NULL, NULL, NULL, inner_done, n);
+  g_main_loop_run (n->loop);
+  g_main_loop_unref (n->loop);
+  n->done = TRUE;
+}
+
+static void
 test_nested_loop_in_callback (Fixture *f, gconstpointer data)
 {
   Nested n = { f };
@@ -237,6 +253,30 @@ test_nested_loop_in_callback (Fixture *f, gconstpointer data)
   SKIP_UNLESS_READY (f);
   xen_qmp_client_execute_async (f->client, "query-status", NULL, NULL, NULL,
                                 nested_loop_from_callback, &n);
+  RUN_UNTIL (n.done);
+  g_assert_true (n.inner.done);
+  g_assert_no_error (n.inner.error);
+  g_assert_cmpstr (status_of (n.inner.ret), ==, "running");
+  call_clear (&n.inner);
+}
+
+/* The same from a callback the bridge delivers (a cancellation, whose
+ * source is the library's): the nested loop runs the bridge again. */
+static void
+test_nested_loop_in_bridge_callback (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  Nested n = { f };
+
+  SKIP_UNLESS_READY (f);
+  g_assert_true (xen_qmp_client_connect_sync (f->client, NULL, &error));
+  test_server_pause (f->server);
+  xen_qmp_client_execute_async (f->client, "query-status", NULL, NULL, cancellable,
+                                nested_loop_after_cancel, &n);
+  spin (20);
+  g_cancellable_cancel (cancellable);
+  test_server_resume (f->server);
   RUN_UNTIL (n.done);
   g_assert_true (n.inner.done);
   g_assert_no_error (n.inner.error);
@@ -369,6 +409,7 @@ main (int argc, char *argv[])
   add ("sync-connect-beside-async", test_sync_connect_beside_async);
   add ("from-callback", test_from_callback);
   add ("nested-loop-in-callback", test_nested_loop_in_callback);
+  add ("nested-loop-in-bridge-callback", test_nested_loop_in_bridge_callback);
   add ("validate-and-schema", test_validate_and_schema);
   add ("fdsets-chain", test_fdsets_chain);
   add ("cancel-from-thread", test_cancel_from_thread);
