@@ -215,6 +215,18 @@ inner_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_main_loop_quit (n->loop);
 }
 
+/* From a callback: a loop of the application's context of its own, until
+ * another execute completes. */
+static void
+run_nested_loop (Nested *n)
+{
+  n->loop = g_main_loop_new (NULL, FALSE);
+  xen_qmp_client_execute_async (n->f->client, "query-status", NULL, NULL, NULL, inner_done, n);
+  g_main_loop_run (n->loop);
+  g_main_loop_unref (n->loop);
+  n->done = TRUE;
+}
+
 static void
 nested_loop_from_callback (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -222,11 +234,7 @@ nested_loop_from_callback (GObject *source, GAsyncResult *result, gpointer user_
   g_autoptr(JsonNode) ret = xen_qmp_client_execute_finish (XEN_QMP_CLIENT (source), result, NULL);
 
   g_assert_nonnull (ret);
-  n->loop = g_main_loop_new (NULL, FALSE);
-  xen_qmp_client_execute_async (n->f->client, "query-status", NULL, NULL, NULL, inner_done, n);
-  g_main_loop_run (n->loop);
-  g_main_loop_unref (n->loop);
-  n->done = TRUE;
+  run_nested_loop (n);
 }
 
 static void
@@ -238,11 +246,19 @@ nested_loop_after_cancel (GObject *source, GAsyncResult *result, gpointer user_d
                                                            &error);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  n->loop = g_main_loop_new (NULL, FALSE);
-  xen_qmp_client_execute_async (n->f->client, "query-status", NULL, NULL, NULL, inner_done, n);
-  g_main_loop_run (n->loop);
-  g_main_loop_unref (n->loop);
-  n->done = TRUE;
+  run_nested_loop (n);
+}
+
+/* The outer callback ran, and the execute it waited for in its loop
+ * succeeded. */
+static void
+wait_nested (Nested *n)
+{
+  RUN_UNTIL (n->done);
+  g_assert_true (n->inner.done);
+  g_assert_no_error (n->inner.error);
+  g_assert_cmpstr (status_of (n->inner.ret), ==, "running");
+  call_clear (&n->inner);
 }
 
 static void
@@ -253,11 +269,7 @@ test_nested_loop_in_callback (Fixture *f, gconstpointer data)
   SKIP_UNLESS_READY (f);
   xen_qmp_client_execute_async (f->client, "query-status", NULL, NULL, NULL,
                                 nested_loop_from_callback, &n);
-  RUN_UNTIL (n.done);
-  g_assert_true (n.inner.done);
-  g_assert_no_error (n.inner.error);
-  g_assert_cmpstr (status_of (n.inner.ret), ==, "running");
-  call_clear (&n.inner);
+  wait_nested (&n);
 }
 
 /* The same from a callback the bridge delivers (a cancellation, whose
@@ -277,11 +289,7 @@ test_nested_loop_in_bridge_callback (Fixture *f, gconstpointer data)
   spin (20);
   g_cancellable_cancel (cancellable);
   test_server_resume (f->server);
-  RUN_UNTIL (n.done);
-  g_assert_true (n.inner.done);
-  g_assert_no_error (n.inner.error);
-  g_assert_cmpstr (status_of (n.inner.ret), ==, "running");
-  call_clear (&n.inner);
+  wait_nested (&n);
 }
 
 /* ---- the library's own steps go on during the call ------------------- */
