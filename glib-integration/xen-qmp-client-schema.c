@@ -17,21 +17,18 @@
 #include "xen-qmp-client-private.h"
 #include "xen-qmp-host-private.h"
 #include "qmp-context.h"
+#include "qmp-cancel-watch.h"
 #include "qmp-schema-cache.h"
 
 typedef struct {
-  GTask   *task;
-  GSource *cancel;
+  GTask          *task;
+  QmpCancelWatch *cancel;
 } SchemaWaiter;
 
 static void
 waiter_free (SchemaWaiter *w)
 {
-  if (w->cancel != NULL)
-    {
-      g_source_destroy (w->cancel);
-      g_source_unref (w->cancel);
-    }
+  qmp_cancel_watch_free (w->cancel);
   g_object_unref (w->task);
   g_free (w);
 }
@@ -151,7 +148,7 @@ on_schema_reply (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static gboolean
-waiter_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+waiter_cancelled_cb (gpointer user_data)
 {
   SchemaWaiter *w = user_data;
   XenQmpClient *client = g_task_get_source_object (w->task);
@@ -160,7 +157,6 @@ waiter_cancelled_cb (GCancellable *cancellable, gpointer user_data)
   /* The fetch goes on for the others (and the next request). */
   state->waiters = g_list_remove (state->waiters, w);
   g_task_return_error (w->task, _xen_qmp_client_cancelled_error (client, "query-qmp-schema"));
-  g_clear_pointer (&w->cancel, g_source_unref);
   waiter_free (w);
   return G_SOURCE_REMOVE;
 }
@@ -205,10 +201,9 @@ wait_for_own_schema (XenQmpClient *client, GTask *task)
   cancellable = g_task_get_cancellable (w->task);
   if (cancellable != NULL)
     {
-      w->cancel = g_cancellable_source_new (cancellable);
-      g_source_set_callback (w->cancel, (GSourceFunc) (void (*) (void)) waiter_cancelled_cb,
-                             w, NULL);
-      g_source_attach (w->cancel, qmp_io_context_get_main (_xen_qmp_client_get_io_context (client)));
+      w->cancel = qmp_cancel_watch_new (cancellable,
+                                        qmp_io_context_get_main (_xen_qmp_client_get_io_context (client)),
+                                        waiter_cancelled_cb, w);
     }
   state->waiters = g_list_append (state->waiters, w);
   if (!state->fetching)

@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "qmp-cancel-watch.h"
 #include "qmp-connection.h"
 #include "qmp-context.h"
 #include "qmp-fdsets.h"
@@ -1064,7 +1065,7 @@ static const QmpConnectionCallbacks client_connection_callbacks = {
 typedef struct {
   XenQmpClient  *client;
   QmpConnection *conn;
-  GSource       *cancel;
+  QmpCancelWatch *cancel;
   gint64         id;     /* the command's on CONN */
   QmpFdsetCall  *fdsets; /* or the chain that runs it (with fdsets) */
 } ExecuteData;
@@ -1260,7 +1261,7 @@ ensure_connection (XenQmpClient *client, GError **error)
 typedef struct {
   XenQmpClient *client;
   GSource      *timeout;
-  GSource      *cancel;
+  QmpCancelWatch *cancel;
 } ConnectData;
 
 static void
@@ -1269,9 +1270,7 @@ connect_data_free (ConnectData *data)
   if (data->timeout != NULL)
     g_source_destroy (data->timeout);
   g_clear_pointer (&data->timeout, g_source_unref);
-  if (data->cancel != NULL)
-    g_source_destroy (data->cancel);
-  g_clear_pointer (&data->cancel, g_source_unref);
+  g_clear_pointer (&data->cancel, qmp_cancel_watch_free);
   g_free (data);
 }
 
@@ -1317,7 +1316,7 @@ connect_timeout_cb (gpointer user_data)
 }
 
 static gboolean
-connect_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+connect_cancelled_cb (gpointer user_data)
 {
   GTask *task = user_data;
   g_autofree char *peer = _xen_qmp_client_describe_peer (g_task_get_source_object (task));
@@ -1400,10 +1399,8 @@ _xen_qmp_client_connect_in (XenQmpClient        *client,
     }
   if (cancellable != NULL)
     {
-      data->cancel = g_cancellable_source_new (cancellable);
-      g_source_set_callback (data->cancel, (GSourceFunc) (void (*) (void)) connect_cancelled_cb,
-                             task, NULL);
-      g_source_attach (data->cancel, qmp_io_context_get_main (client->io));
+      data->cancel = qmp_cancel_watch_new (cancellable, qmp_io_context_get_main (client->io),
+                                           connect_cancelled_cb, task);
     }
   client->connect_tasks = g_list_append (client->connect_tasks, g_steal_pointer (&task));
 }
@@ -1487,9 +1484,7 @@ xen_qmp_client_connect_sync (XenQmpClient  *client,
 static void
 execute_data_free (ExecuteData *data)
 {
-  if (data->cancel != NULL)
-    g_source_destroy (data->cancel);
-  g_clear_pointer (&data->cancel, g_source_unref);
+  g_clear_pointer (&data->cancel, qmp_cancel_watch_free);
   g_clear_pointer (&data->conn, qmp_connection_unref);
   g_clear_pointer (&data->fdsets, qmp_fdset_call_unref);
   g_free (data);
@@ -1504,11 +1499,7 @@ on_execute_completed (GTask *task, gpointer user_data)
   ExecuteData *data = user_data;
 
   /* Done: stop listening for cancellation, forget the task. */
-  if (data->cancel != NULL)
-    {
-      g_source_destroy (data->cancel);
-      g_clear_pointer (&data->cancel, g_source_unref);
-    }
+  g_clear_pointer (&data->cancel, qmp_cancel_watch_free);
   g_hash_table_remove (data->client->tasks, task);
 }
 
@@ -1522,7 +1513,7 @@ _xen_qmp_client_cancelled_error (XenQmpClient *client, const char *command)
 }
 
 static gboolean
-execute_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+execute_cancelled_cb (gpointer user_data)
 {
   execute_abandon (user_data, NULL);
   return G_SOURCE_REMOVE;
@@ -1655,10 +1646,8 @@ _xen_qmp_client_execute_task (XenQmpClient        *client,
   g_hash_table_add (client->tasks, task);
   if (cancellable != NULL)
     {
-      data->cancel = g_cancellable_source_new (cancellable);
-      g_source_set_callback (data->cancel, (GSourceFunc) (void (*) (void)) execute_cancelled_cb,
-                             task, NULL);
-      g_source_attach (data->cancel, qmp_io_context_get_main (client->io));
+      data->cancel = qmp_cancel_watch_new (cancellable, qmp_io_context_get_main (client->io),
+                                           execute_cancelled_cb, task);
     }
   if (flags & CLIENT_EXECUTE_WITH_FDSETS)
     data->fdsets = qmp_fdset_call_start (client->conn, task, command, arguments, fds, n_fds,

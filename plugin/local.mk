@@ -37,6 +37,7 @@ xenqmp_private_sources = \
 	plugin/qmp-context.c plugin/qmp-context.h \
 	plugin/qmp-io-context.c plugin/qmp-io-context.h \
 	plugin/qmp-shared-source.c plugin/qmp-shared-source.h \
+	plugin/qmp-cancel-watch.c plugin/qmp-cancel-watch.h \
 	plugin/qmp-trace.c plugin/qmp-trace.h \
 	plugin/qmp-redact.c plugin/qmp-redact.h \
 	plugin/qmp-schema-cache.c plugin/qmp-schema-cache.h \

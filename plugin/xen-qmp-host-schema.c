@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "xen-qmp-host-private.h"
+#include "qmp-cancel-watch.h"
 #include "qmp-context.h"
 #include "qmp-schema-cache.h"
 
@@ -24,16 +25,13 @@ typedef struct {
   QmpConnection *conn;    /* a reference and a hold, until the reply */
   GTask         *fetch;   /* not a reference: the connection holds it */
   gint64         id;      /* the fetch's on the connection */
-  GSource       *cancel;  /* the caller's cancellable, while it may matter */
+  QmpCancelWatch *cancel; /* the caller's cancellable, while it may matter */
 } SchemaFetch;
 
 static void
 stop_listening_for_cancel (SchemaFetch *data)
 {
-  if (data->cancel == NULL)
-    return;
-  g_source_destroy (data->cancel);
-  g_clear_pointer (&data->cancel, g_source_unref);
+  g_clear_pointer (&data->cancel, qmp_cancel_watch_free);
 }
 
 static void
@@ -53,13 +51,13 @@ on_fetch_completed (GTask *fetch, gpointer user_data)
 }
 
 static gboolean
-fetch_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+fetch_cancelled_cb (gpointer user_data)
 {
   SchemaFetch *data = user_data;
 
   /* The reply, if it comes, is dropped; the caller's task then returns
    * G_IO_ERROR_CANCELLED (g_task_propagate_pointer() checks). */
-  g_clear_pointer (&data->cancel, g_source_unref);
+  g_clear_pointer (&data->cancel, qmp_cancel_watch_free);
   qmp_connection_abandon (data->conn, data->fetch, data->id, NULL);
   return G_SOURCE_REMOVE;
 }
@@ -156,12 +154,7 @@ xen_qmp_host_get_schema_async (XenQmpHost          *host,
   g_task_set_name (fetch, "query-qmp-schema");
   data->fetch = fetch;
   if (cancellable != NULL)
-    {
-      data->cancel = g_cancellable_source_new (cancellable);
-      g_source_set_callback (data->cancel, (GSourceFunc) (void (*) (void)) fetch_cancelled_cb,
-                             data, NULL);
-      g_source_attach (data->cancel, context);
-    }
+    data->cancel = qmp_cancel_watch_new (cancellable, context, fetch_cancelled_cb, data);
   data->id = qmp_connection_execute (conn, fetch, "query-qmp-schema", NULL, FALSE, NULL, 0, 0,
                                      on_fetch_completed, data);
 }
