@@ -12,7 +12,6 @@
 #include "qmp-connection.h"
 #include "qmp-context.h"
 #include "qmp-fdsets.h"
-#include "qmp-outbox.h"
 #include "qmp-property.h"
 #include "xen-qmp-client-private.h"
 #include "xen-qmp-enum-types.h"
@@ -110,8 +109,8 @@ struct _XenQmpClient {
 
   GQueue         early_events;   /* EarlyEvent */
   GSource       *early_flush;
-  QmpOutbox     *outbox;         /* where signals and callbacks run */
-  QmpIoContext  *io;             /* the library's context, for its sources */
+  QmpIoContext  *io;             /* the library's context, for its sources;
+                                    its outbox runs signals and callbacks */
   gboolean       disposing;
 
   gboolean       reconnect;      /* XenQmpClient:reconnect */
@@ -175,7 +174,6 @@ static void
 xen_qmp_client_init (XenQmpClient *client)
 {
   client->context = g_main_context_ref_thread_default ();
-  client->outbox = qmp_outbox_get (client->context);
   client->io = qmp_io_context_get (client->context);
   client->enable_oob = TRUE;
   qmp_limits_init (&client->limits);
@@ -216,7 +214,6 @@ xen_qmp_client_finalize (GObject *object)
 
   g_hash_table_unref (client->tasks);
   g_clear_pointer (&client->greeting, json_object_unref);
-  qmp_outbox_unref (client->outbox);
   qmp_io_context_unref (client->io);
   g_main_context_unref (client->context);
   g_free (client->socket_path);
@@ -829,7 +826,8 @@ take_event (XenQmpClient *client, const char *name, JsonObject *data, gint64 tim
       ce->event.name = g_strdup (name);
       ce->event.data = data != NULL ? json_object_ref (data) : NULL;
       ce->event.timestamp_us = timestamp_us;
-      qmp_outbox_push (client->outbox, client_event_deliver, ce, client_event_free);
+      qmp_outbox_push (qmp_io_context_get_outbox (client->io), client_event_deliver, ce,
+                       client_event_free);
       return;
     }
   if (g_queue_get_length (&client->early_events) >= client->max_buffered_events)
@@ -1006,7 +1004,8 @@ client_change_push (XenQmpClient *client, ClientChange *c)
   if (own != NULL)
     qmp_outbox_push (qmp_io_context_get_internal (client->io), client_change_deliver, own,
                      client_change_free);
-  qmp_outbox_push (client->outbox, client_change_deliver, c, client_change_free);
+  qmp_outbox_push (qmp_io_context_get_outbox (client->io), client_change_deliver, c,
+                   client_change_free);
 }
 
 static void

@@ -45,7 +45,8 @@ struct _XenQmpHost {
   char         *run_dir;
   char         *lib_dir;
   GMainContext *context;          /* the application's */
-  QmpIoContext *io;               /* the library's, for its sources */
+  QmpIoContext *io;               /* the library's, for its sources;
+                                     its outbox runs event handlers */
   GHashTable   *connections;      /* domid -> HostDomain */
 
   XenQmpXenstoreMode xenstore_mode;
@@ -60,7 +61,6 @@ struct _XenQmpHost {
   guint         dispatching;      /* events being delivered right now */
 
   gboolean      disposing;        /* no new connections, commands, clients */
-  QmpOutbox    *outbox;           /* where event handlers run */
   QmpSchemaLru *schemas;          /* QEMU build key -> XenQmpSchema */
   guint         schema_cache_max_entries;
   gsize         schema_cache_max_bytes;

@@ -13,7 +13,6 @@
 #include "qmp-domain-info.h"
 #include "qmp-domain-lock.h"
 #include "qmp-context.h"
-#include "qmp-outbox.h"
 #include "qmp-property.h"
 #include "qmp-schema-limits.h"
 #include "qmp-schema-lru.h"
@@ -132,7 +131,6 @@ xen_qmp_host_init (XenQmpHost *host)
 {
   host->context = g_main_context_ref_thread_default ();
   host->io = qmp_io_context_get (host->context);
-  host->outbox = qmp_outbox_get (host->context);
   host->connections = g_hash_table_new_full (NULL, NULL, NULL,
                                              (GDestroyNotify) host_domain_free);
   qmp_limits_init (&host->config.limits);
@@ -193,7 +191,6 @@ xen_qmp_host_finalize (GObject *object)
   g_hash_table_unref (host->connections);
   g_clear_pointer (&host->schemas, qmp_schema_lru_free);
   g_array_unref (host->handlers);
-  qmp_outbox_unref (host->outbox);
   qmp_io_context_unref (host->io);
   g_main_context_unref (host->context);
   g_clear_error (&host->xs_error);
@@ -864,7 +861,7 @@ _host_deliver_event (XenQmpHost *host,
   e->name = g_strdup (name);
   e->data = data != NULL ? json_object_ref (data) : NULL;
   e->timestamp_us = timestamp_us;
-  qmp_outbox_push (host->outbox, host_event_deliver, e, host_event_free);
+  qmp_outbox_push (qmp_io_context_get_outbox (host->io), host_event_deliver, e, host_event_free);
 }
 
 static void
@@ -957,7 +954,8 @@ _host_emit_connection_closed (XenQmpHost *host, guint32 domid, const GError *rea
   g_weak_ref_init (&c->host, host);
   c->domid = domid;
   c->reason = reason != NULL ? g_error_copy (reason) : NULL;
-  qmp_outbox_push (host->outbox, host_closed_deliver, c, host_closed_free);
+  qmp_outbox_push (qmp_io_context_get_outbox (host->io), host_closed_deliver, c,
+                   host_closed_free);
 }
 
 /* xenstored fires @releaseDomain when a domain shuts down, dies or is

@@ -19,20 +19,40 @@
 set -eu
 libtool=$1 bench=$2 n=$3 out=$4
 
+# Runs BENCH --callgrind N [ARGS] under callgrind with TOGGLES (callgrind
+# options), into DIR; sets $commands, and $file and $total for the
+# bench's own profile (the responder is a forked child: its file collects
+# nothing).
+profile() {
+  toggles=$1 dir=$2
+  shift 2
+  mkdir -p "$dir"
+  # shellcheck disable=SC2086 # TOGGLES is a list of options
+  if ! $libtool --mode=execute valgrind --tool=callgrind $toggles \
+         --callgrind-out-file="$dir/callgrind.out.%p" "$bench" --callgrind "$n" "$@" \
+         > "$dir/bench.log" 2>&1; then
+    cat "$dir/bench.log"
+    exit 1
+  fi
+  commands=$(sed -n 's/^commands: //p' "$dir/bench.log")
+  file=
+  for f in "$dir"/callgrind.out.*; do
+    if grep -q '^totals: [1-9]' "$f"; then file=$f; fi
+  done
+  total=$(sed -n 's/^totals: //p' "$file")
+}
+
+# LABEL: the profile's total per command.
+per_command() {
+  awk -v n="$commands" -v total="$total" -v label="$1" 'BEGIN {
+    printf "  %-48s %8.0f\n", label, total / n }'
+}
+
 rm -rf "$out"
 mkdir -p "$out"
-if ! $libtool --mode=execute valgrind --tool=callgrind --toggle-collect=connection_io \
-       --toggle-collect=outbox_dispatch --callgrind-out-file="$out/callgrind.out.%p" "$bench" --callgrind "$n" \
-       > "$out/bench.log" 2>&1; then
-  cat "$out/bench.log"
-  exit 1
-fi
-commands=$(sed -n 's/^commands: //p' "$out/bench.log")
-# The responder is a forked child: its file collects nothing.
-for f in "$out"/callgrind.out.*; do
-  grep -q '^totals: [1-9]' "$f" || continue
-  callgrind_annotate --inclusive=yes "$f" > "$out/annotate.txt" 2>/dev/null
-  total=$(sed -n 's/^totals: //p' "$f")
+dispatch="--toggle-collect=connection_io --toggle-collect=outbox_dispatch"
+profile "$dispatch" "$out"
+callgrind_annotate --inclusive=yes "$file" > "$out/annotate.txt" 2>/dev/null
   awk -v n="$commands" -v total="$total" '
     function per(label, pattern,    line, ir) {
       while ((getline line < file) > 0)
@@ -62,43 +82,16 @@ for f in "$out"/callgrind.out.*; do
       per("  send side: xen_qmp_cmd_exec (next command)", ":xen_qmp_cmd_exec [")
       per("  send side: connection_flush", ":connection_flush")
     }' "$out/annotate.txt"
-  echo "(full profile: callgrind_annotate --inclusive=yes $f)"
-done
+echo "(full profile: callgrind_annotate --inclusive=yes $file)"
 
 # The same through XenQmpClient.
-mkdir -p "$out/client"
-if ! $libtool --mode=execute valgrind --tool=callgrind --toggle-collect=connection_io \
-       --toggle-collect=outbox_dispatch --callgrind-out-file="$out/client/callgrind.out.%p" "$bench" --callgrind "$n" client \
-       > "$out/client/bench.log" 2>&1; then
-  cat "$out/client/bench.log"
-  exit 1
-fi
-commands=$(sed -n 's/^commands: //p' "$out/client/bench.log")
-for f in "$out"/client/callgrind.out.*; do
-  grep -q '^totals: [1-9]' "$f" || continue
-  total=$(sed -n 's/^totals: //p' "$f")
-  awk -v n="$commands" -v total="$total" 'BEGIN {
-    printf "  %-48s %8.0f\n", "XenQmpClient, all of the dispatch", total / n }'
-done
+profile "$dispatch" "$out/client" client
+per_command "XenQmpClient, all of the dispatch"
 
 # The whole of each iteration of the application's loop (prepare, poll,
 # check, dispatch of every source): what the library's context costs the
 # loop beside the data path (qmp-io-context.h).
-for mode in cmd client; do
-  mkdir -p "$out/loop-$mode"
-  arg=; [ "$mode" = client ] && arg=client
-  if ! $libtool --mode=execute valgrind --tool=callgrind --toggle-collect=g_main_context_iteration \
-         --callgrind-out-file="$out/loop-$mode/callgrind.out.%p" "$bench" --callgrind "$n" $arg \
-         > "$out/loop-$mode/bench.log" 2>&1; then
-    cat "$out/loop-$mode/bench.log"
-    exit 1
-  fi
-  commands=$(sed -n 's/^commands: //p' "$out/loop-$mode/bench.log")
-  for f in "$out"/loop-$mode/callgrind.out.*; do
-    grep -q '^totals: [1-9]' "$f" || continue
-    total=$(sed -n 's/^totals: //p' "$f")
-    awk -v n="$commands" -v total="$total" -v mode="$mode" 'BEGIN {
-      label = mode == "client" ? "XenQmpClient, whole loop iterations" : "whole loop iterations"
-      printf "  %-48s %8.0f\n", label, total / n }'
-  done
-done
+profile --toggle-collect=g_main_context_iteration "$out/loop-cmd"
+per_command "whole loop iterations"
+profile --toggle-collect=g_main_context_iteration "$out/loop-client" client
+per_command "XenQmpClient, whole loop iterations"
